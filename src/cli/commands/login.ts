@@ -1,0 +1,19 @@
+// login: authenticates on every HSM of the cluster with a username, role and password.
+import { loginCluster } from '../../cluster/operations.js';
+import { CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../context.js';
+
+export const loginCommand: CliCommand = {
+  path: ['login'],
+  about: 'Login to your cluster',
+  options: [
+    CLUSTER_ID_OPTION,
+    usernameOption('Username to access the Cluster'),
+    ROLE_OPTION,
+    { long: 'password', value: 'PASSWORD', help: 'Optional: Plaintext user\'s password. If you do not include this argument you will be prompted for it' },
+  ],
+  async run(options, ctx) {
+    const password = await passwordFrom(options.string('password'), ctx.io, false);
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    return loginCluster(cluster, { username: options.required('username'), role: options.required('role'), password }, ctx.io.warn);
+  },
+};

@@ -1,0 +1,13 @@
+// logout: ends the login on every HSM of the cluster.
+import { logoutCluster } from '../../cluster/operations.js';
+import { CLUSTER_ID_OPTION, type CliCommand } from '../context.js';
+
+export const logoutCommand: CliCommand = {
+  path: ['logout'],
+  about: 'Logout of your cluster',
+  options: [CLUSTER_ID_OPTION],
+  async run(options, ctx) {
+    await logoutCluster(ctx.session.cluster(options.string('cluster-id')), ctx.io.warn);
+    return 'Logout successful';
+  },
+};

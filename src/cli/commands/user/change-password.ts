@@ -1,0 +1,35 @@
+// user change-password: a user changes their own password, or an admin anyone's (which also unlocks).
+import { changeEverywhere } from '../../../cluster/operations.js';
+import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../context.js';
+
+export const userChangePassword: CliCommand = {
+  path: ['user', 'change-password'],
+  about: 'Change a user\'s password',
+  needsLogin: true,
+  options: [
+    CLUSTER_ID_OPTION,
+    usernameOption('Username of the user whose password to change'),
+    { ...ROLE_OPTION, help: 'Role of the user whose password to change' },
+    { long: 'password', value: 'PASSWORD', help: 'Optional: Plaintext user\'s new password. If you do not include this argument you will be prompted for it' },
+    APPROVAL_OPTION,
+    { long: 'deregister-mfa', help: "Deregister the user's mfa public key, if present" },
+    { long: 'deregister-quorum', help: "Deregister the user's quorum public key, if present" },
+  ],
+  async run(options, ctx) {
+    const password = await passwordFrom(options.string('password'), ctx.io, true);
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    return changeEverywhere(
+      cluster,
+      'user-change-password',
+      {
+        username: options.required('username'),
+        role: options.required('role'),
+        password,
+        deregisterMfa: options.flag('deregister-mfa'),
+        deregisterQuorum: options.flag('deregister-quorum'),
+      },
+      'User change password',
+      ctx.io.warn,
+    );
+  },
+};

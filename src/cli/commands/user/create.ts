@@ -1,0 +1,30 @@
+// user create: an admin creates an admin or crypto user on every HSM.
+import { changeEverywhere } from '../../../cluster/operations.js';
+import { HsmError } from '../../../errors.js';
+import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../context.js';
+
+export const userCreate: CliCommand = {
+  path: ['user', 'create'],
+  about: 'Create a new user',
+  needsLogin: true,
+  options: [
+    CLUSTER_ID_OPTION,
+    usernameOption('Username to access the HSM'),
+    { ...ROLE_OPTION, help: 'Role the user operates as' },
+    { long: 'password', value: 'PASSWORD', help: 'Optional: Plaintext user\'s password. If you do not include this argument you will be prompted for it' },
+    APPROVAL_OPTION,
+  ],
+  async run(options, ctx) {
+    const password = await passwordFrom(options.string('password'), ctx.io, true);
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    const username = options.required('username');
+    return changeEverywhere(
+      cluster,
+      'user-create',
+      { username, role: options.required('role'), password },
+      'User create',
+      ctx.io.warn,
+      new HsmError('ERR_USER_EXISTS', { username: username.toLowerCase() }),
+    );
+  },
+};

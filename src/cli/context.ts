@@ -1,0 +1,88 @@
+// What a cloudhsm-cli command runs with: IO (stdout, stderr, prompts) and the session (cluster connections).
+import { ClusterClient } from '../cluster/cluster.js';
+import { type CliConfig, readConfig, selectCluster } from '../cluster/config.js';
+import { HsmError } from '../errors.js';
+import type { CommandSpec, OptionSpec } from './spec.js';
+
+export interface CliIo {
+  /** A warning or hint line on stderr. */
+  warn(line: string): void;
+  /** Asks for a value (prompt on stderr); hidden input for secrets on a terminal. */
+  prompt(question: string, options?: { hidden?: boolean }): Promise<string>;
+}
+
+/** Connections to the clusters of one config, kept for the life of a process or a shell. */
+export class CliSession {
+  private config: CliConfig | undefined;
+  private readonly clients = new Map<string, ClusterClient>();
+
+  constructor(
+    readonly configFile: string,
+    /** `interactive --cluster-id`: the default for commands that do not name one. */
+    public defaultClusterId?: string,
+  ) {}
+
+  cluster(clusterId?: string): ClusterClient {
+    this.config ??= readConfig(this.configFile);
+    const entry = selectCluster(this.config, this.configFile, clusterId ?? this.defaultClusterId);
+    let client = this.clients.get(entry.clusterId);
+    if (!client) {
+      client = new ClusterClient(entry);
+      this.clients.set(entry.clusterId, client);
+    }
+    return client;
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+    this.clients.clear();
+  }
+}
+
+export interface CliContext {
+  io: CliIo;
+  session: CliSession;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CliCommand extends CommandSpec<CliContext, unknown> {
+  /** Single-command mode logs in from CLOUDHSM_ROLE / CLOUDHSM_PIN before running it. */
+  needsLogin?: boolean;
+}
+
+export const CLUSTER_ID_OPTION: OptionSpec = {
+  long: 'cluster-id',
+  value: 'CLUSTER_ID',
+  help: 'Unique Id to choose which of the clusters in the config file to run the operation against. If not provided, will fall back to the value provided when interactive mode was started, or error',
+};
+
+export const ROLE_OPTION: OptionSpec = {
+  long: 'role',
+  value: 'ROLE',
+  required: true,
+  help: 'Role the user has on the cluster',
+  possible: [
+    { value: 'crypto-user', help: 'A CryptoUser has the ability to manage and use keys' },
+    { value: 'admin', help: 'An Admin has the ability to manage user accounts' },
+  ],
+};
+
+export const APPROVAL_OPTION: OptionSpec = {
+  long: 'approval',
+  value: 'APPROVAL',
+  help: 'Filepath of signed quorum token file to approve operation',
+};
+
+export function usernameOption(help: string): OptionSpec {
+  return { long: 'username', value: 'USERNAME', required: true, help };
+}
+
+/** A password from its option, else prompted (with confirmation when it sets a new password). */
+export async function passwordFrom(value: string | undefined, io: CliIo, confirm: boolean): Promise<string> {
+  if (value !== undefined) return value;
+  const password = await io.prompt('Enter password:', { hidden: true });
+  if (!confirm) return password;
+  const again = await io.prompt('Confirm password:', { hidden: true });
+  if (again !== password) throw new HsmError('ERR_PASSWORD_MISMATCH');
+  return password;
+}

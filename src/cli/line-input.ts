@@ -1,0 +1,107 @@
+// Reads lines from a terminal (line editing, history, completion, hidden input) or from a pipe (heredoc scripts).
+import fs from 'node:fs';
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+
+export interface LineInputOptions {
+  input: Readable;
+  /** Where prompts and echo go (stderr: stdout carries only JSON). */
+  output: Writable;
+  terminal: boolean;
+  completer?: (line: string) => [string[], string];
+  historyFile?: string;
+}
+
+const HISTORY_SIZE = 500;
+
+export class LineInput {
+  private readonly rl: readline.Interface;
+  private readonly queue: string[] = [];
+  private waiting: ((line: string | undefined) => void) | undefined;
+  private closed = false;
+  private muted = false;
+
+  constructor(private readonly options: LineInputOptions) {
+    const history = options.terminal && options.historyFile ? loadHistory(options.historyFile) : [];
+    this.rl = readline.createInterface({
+      input: options.input,
+      output: options.terminal ? options.output : undefined,
+      terminal: options.terminal,
+      completer: options.completer,
+      history,
+      historySize: HISTORY_SIZE,
+      removeHistoryDuplicates: true,
+    });
+    // Hidden input: readline echoes through this method; while muted nothing typed is shown.
+    const rl = this.rl as unknown as { _writeToOutput(s: string): void };
+    const write = rl._writeToOutput.bind(this.rl);
+    rl._writeToOutput = (s: string) => {
+      if (!this.muted) write(s);
+    };
+    this.rl.on('line', (line) => {
+      if (this.waiting) {
+        const resolve = this.waiting;
+        this.waiting = undefined;
+        resolve(line);
+      } else this.queue.push(line);
+    });
+    this.rl.on('close', () => {
+      this.closed = true;
+      this.waiting?.(undefined);
+      this.waiting = undefined;
+    });
+    if (options.terminal) this.rl.on('SIGINT', () => this.rl.write('', { ctrl: true, name: 'u' }));
+  }
+
+  get isTerminal(): boolean {
+    return this.options.terminal;
+  }
+
+  /** Shows a prompt and resolves with the next line, or undefined at end of input. */
+  read(prompt: string, hidden = false): Promise<string | undefined> {
+    if (this.options.terminal) {
+      this.rl.setPrompt(prompt);
+      this.rl.prompt();
+      this.muted = hidden;
+    } else {
+      this.options.output.write(`${prompt}\n`);
+    }
+    const next = this.queue.length ? Promise.resolve(this.queue.shift()) : this.closed ? Promise.resolve(undefined) : new Promise<string | undefined>((r) => (this.waiting = r));
+    return next.then((line) => {
+      if (hidden && this.options.terminal) {
+        this.muted = false;
+        this.options.output.write('\n');
+        // A password must never land in the history file.
+        const history = (this.rl as unknown as { history: string[] }).history;
+        if (line !== undefined && history[0] === line) history.shift();
+      }
+      return line;
+    });
+  }
+
+  close(): void {
+    if (this.options.terminal && this.options.historyFile) {
+      saveHistory(this.options.historyFile, (this.rl as unknown as { history: string[] }).history);
+    }
+    this.rl.close();
+  }
+}
+
+function loadHistory(file: string): string[] {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE);
+  } catch {
+    return [];
+  }
+}
+
+function saveHistory(file: string, history: readonly string[]): void {
+  try {
+    // Commands can carry --password values: the history file is private to its owner.
+    const lines = [...history].reverse().filter((l) => !/--(password|change-password)\b/.test(l));
+    fs.writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+    fs.chmodSync(file, 0o600);
+  } catch {
+    // History is a convenience; failing to save it must not fail the shell.
+  }
+}

@@ -1,0 +1,89 @@
+// cloudhsm-cli entry point: single-command mode and `interactive`; the boundary that prints and sets the exit status.
+import type { Readable, Writable } from 'node:stream';
+import { loginCluster } from '../cluster/operations.js';
+import { paths, resolveStateDir } from '../cluster/state-dir.js';
+import { HsmError } from '../errors.js';
+import { type CliContext, CliSession } from './context.js';
+import { promptingIo } from './terminal-io.js';
+import { LineInput } from './line-input.js';
+import { renderEnvelope, errorEnvelope } from './output.js';
+import { HelpRequested, UsageError } from './parse.js';
+import { cliTree } from './registry.js';
+import { runCommand } from './run-command.js';
+import { runShell } from './shell.js';
+import { resolve } from './tree.js';
+
+export interface ProcessIo {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Takes the LocalHSM-only leading `--state DIR` option off argv. */
+function takeStateOption(argv: readonly string[]): { state: string | undefined; rest: string[] } {
+  if (argv[0] === '--state' && argv[1] !== undefined) return { state: argv[1], rest: argv.slice(2) };
+  if (argv[0]?.startsWith('--state=')) return { state: argv[0].slice('--state='.length), rest: argv.slice(1) };
+  return { state: undefined, rest: [...argv] };
+}
+
+export async function cloudhsmCliMain(argv: readonly string[], env: NodeJS.ProcessEnv, io: ProcessIo): Promise<number> {
+  const { state, rest } = takeStateOption(argv);
+  const stateDir = resolveStateDir(state, env);
+  const files = paths(stateDir);
+  const session = new CliSession(env.LOCALHSM_CLI_CONFIG ?? files.config);
+  let input: LineInput | undefined;
+  const lineInput = () =>
+    (input ??= new LineInput({ input: io.stdin, output: io.stderr, terminal: io.stdin.isTTY === true, historyFile: files.history }));
+  try {
+    if (rest[0] === 'interactive') return await runShell(rest.slice(1), { session, env, io, historyFile: files.history });
+    const tree = cliTree('cloudhsm-cli');
+    let resolved;
+    try {
+      resolved = resolve(tree, rest, ['cloudhsm-cli']);
+    } catch (error) {
+      if (error instanceof HelpRequested) {
+        io.stdout.write(error.text + '\n');
+        return EXIT_OK;
+      }
+      if (error instanceof UsageError) {
+        io.stderr.write(error.message + '\n');
+        return EXIT_USAGE;
+      }
+      throw error;
+    }
+    const ctx: CliContext = { io: promptingIo(lineInput, io.stderr), session, env };
+    const command = resolved.spec as (typeof tree.commands)[number] & { needsLogin?: boolean };
+    if (command.needsLogin && (env.CLOUDHSM_ROLE || env.CLOUDHSM_PIN)) {
+      try {
+        await loginFromEnvironment(ctx, resolved.options.string('cluster-id'));
+      } catch (error) {
+        io.stdout.write(renderEnvelope(errorEnvelope(error)));
+        return EXIT_FAILED;
+      }
+    }
+    const envelope = await runCommand(command, resolved.options, ctx);
+    io.stdout.write(renderEnvelope(envelope));
+    return envelope.error_code === 0 ? EXIT_OK : EXIT_FAILED;
+  } finally {
+    input?.close();
+    session.close();
+  }
+}
+
+/** Single-command mode: CLOUDHSM_ROLE and CLOUDHSM_PIN=username:password (split at the first colon). */
+async function loginFromEnvironment(ctx: CliContext, clusterId: string | undefined): Promise<void> {
+  const role = ctx.env.CLOUDHSM_ROLE ?? '';
+  const pin = ctx.env.CLOUDHSM_PIN ?? '';
+  if (role !== 'admin' && role !== 'crypto-user') throw new HsmError('ERR_ENV_ROLE');
+  const colon = pin.indexOf(':');
+  if (colon <= 0) throw new HsmError('ERR_ENV_PIN');
+  await loginCluster(
+    ctx.session.cluster(clusterId),
+    { username: pin.slice(0, colon), role, password: pin.slice(colon + 1) },
+    ctx.io.warn,
+  );
+}

@@ -1,0 +1,105 @@
+// argv -> ParsedOptions for one command spec: pure, with clap-style usage errors.
+import { ParsedOptions, type CommandSpec, type OptionSpec } from './spec.js';
+import { usageLine } from './help.js';
+
+/** A command-line mistake: printed to stderr with the usage line; exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Asked for help instead of running: the text to print. */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
+export function optionLabel(o: OptionSpec): string {
+  return o.value ? `--${o.long} <${o.value}>` : `--${o.long}`;
+}
+
+function usageError(spec: CommandSpec<unknown, unknown>, first: string, prefix: readonly string[]): UsageError {
+  return new UsageError(`error: ${first}\n\n${usageLine(spec, prefix)}\n\nFor more information, try '--help'.`);
+}
+
+export function parseCommandArgs(
+  spec: CommandSpec<unknown, unknown>,
+  argv: readonly string[],
+  helpText: () => string,
+  prefix: readonly string[] = [],
+): ParsedOptions {
+  const byName = new Map(spec.options.map((o) => [o.long, o]));
+  const values = new Map<string, string | true | string[]>();
+  const positionals: string[] = [];
+  let onlyPositionals = false;
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!onlyPositionals && (arg === '-h' || arg === '--help')) throw new HelpRequested(helpText());
+    if (!onlyPositionals && arg === '--') {
+      onlyPositionals = true;
+      continue;
+    }
+    if (onlyPositionals || !arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '';
+    const option = byName.get(name);
+    if (!option) throw usageError(spec, `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found`, prefix);
+    if (!option.value) {
+      if (eq !== -1) throw usageError(spec, `unexpected value for '--${name}' found; no more were expected`, prefix);
+      if (values.has(name)) throw usageError(spec, `the argument '--${name}' cannot be used multiple times`, prefix);
+      values.set(name, true);
+      continue;
+    }
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+        throw usageError(spec, `a value is required for '${optionLabel(option)}' but none was supplied`, prefix);
+      }
+      value = next;
+      i++;
+    }
+    if (option.possible && !option.possible.some((p) => p.value === value)) {
+      const list = option.possible.map((p) => p.value).join(', ');
+      throw usageError(spec, `invalid value '${value}' for '${optionLabel(option)}'\n  [possible values: ${list}]`, prefix);
+    }
+    const previous = values.get(name);
+    if (previous !== undefined && !option.multiple) {
+      throw usageError(spec, `the argument '${optionLabel(option)}' cannot be used multiple times`, prefix);
+    }
+    values.set(name, option.multiple ? [...((previous as string[] | undefined) ?? []), value] : value);
+  }
+
+  const declared = spec.positionals ?? [];
+  const maxPositionals = declared.some((p) => p.multiple) ? Infinity : declared.length;
+  if (positionals.length > maxPositionals) {
+    throw usageError(spec, `unexpected argument '${positionals[maxPositionals]}' found`, prefix);
+  }
+  const missing = spec.options.filter((o) => o.required && !values.has(o.long)).map(optionLabel);
+  declared.forEach((p, index) => {
+    if (p.required && positionals.length <= index) missing.push(`<${p.name}>`);
+  });
+  for (const group of spec.exactlyOne ?? []) {
+    const given = group.filter((n) => values.has(n));
+    if (given.length === 0) missing.push(`<${group.map((n) => optionLabel(byName.get(n)!)).join('|')}>`);
+    if (given.length > 1) {
+      throw usageError(spec, `the argument '--${given[0]}' cannot be used with '--${given[1]}'`, prefix);
+    }
+  }
+  if (missing.length > 0) {
+    throw usageError(spec, `the following required arguments were not provided:\n  ${missing.join('\n  ')}`, prefix);
+  }
+  for (const [a, b] of spec.conflicts ?? []) {
+    if (values.has(a) && values.has(b)) throw usageError(spec, `the argument '--${a}' cannot be used with '--${b}'`, prefix);
+  }
+  return new ParsedOptions(values, positionals);
+}

@@ -1,0 +1,17 @@
+// Runs one resolved cloudhsm-cli command and turns its outcome into the JSON envelope (shell and single mode).
+import { HsmError } from '../errors.js';
+import type { CliCommand, CliContext } from './context.js';
+import { type Envelope, errorEnvelope, successEnvelope } from './output.js';
+import type { ParsedOptions } from './spec.js';
+
+export async function runCommand(command: CliCommand, options: ParsedOptions, ctx: CliContext): Promise<Envelope> {
+  try {
+    return successEnvelope(await command.run(options, ctx));
+  } catch (error) {
+    if (!(error instanceof HsmError)) {
+      ctx.io.warn(`error: ${(error as Error)?.message ?? String(error)}`);
+      if (ctx.env.LOCALHSM_DEBUG) ctx.io.warn(String((error as Error)?.stack));
+    }
+    return errorEnvelope(error);
+  }
+}

@@ -1,0 +1,108 @@
+// The interactive shell: `aws-cloudhsm > ` prompt, help, completion, history; heredoc scripts when stdin is a pipe.
+import type { CliContext, CliSession } from './context.js';
+import { LineInput } from './line-input.js';
+import type { ProcessIo } from './main.js';
+import { renderEnvelope } from './output.js';
+import { HelpRequested, UsageError, parseCommandArgs } from './parse.js';
+import { cliTree } from './registry.js';
+import { runCommand } from './run-command.js';
+import { childrenOf, resolve, type CommandTree } from './tree.js';
+import { promptingIo } from './terminal-io.js';
+import { splitWords } from './words.js';
+import { commandHelp } from './help.js';
+
+export const SHELL_PROMPT = 'aws-cloudhsm > ';
+
+const INTERACTIVE = {
+  path: ['interactive'],
+  about: 'Start an interactive session',
+  options: [
+    {
+      long: 'cluster-id',
+      value: 'CLUSTER_ID',
+      help: 'Unique Id of the cluster to run commands against when a command does not name one',
+    },
+  ],
+  run: async () => undefined,
+};
+
+export interface ShellOptions {
+  session: CliSession;
+  env: NodeJS.ProcessEnv;
+  io: ProcessIo;
+  historyFile: string;
+}
+
+const EXIT_WORDS = new Set(['quit', 'exit']);
+
+export async function runShell(argv: readonly string[], options: ShellOptions): Promise<number> {
+  const { session, env, io } = options;
+  try {
+    const parsed = parseCommandArgs(INTERACTIVE, argv, () => commandHelp(INTERACTIVE, ['cloudhsm-cli']), ['cloudhsm-cli']);
+    session.defaultClusterId = parsed.string('cluster-id');
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      io.stdout.write(error.text + '\n');
+      return 0;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(error.message + '\n');
+      return 2;
+    }
+    throw error;
+  }
+  const tree = cliTree('');
+  const input = new LineInput({
+    input: io.stdin,
+    output: io.stderr,
+    terminal: io.stdin.isTTY === true,
+    historyFile: options.historyFile,
+    completer: (line) => complete(tree, line),
+  });
+  const ctx: CliContext = {
+    session,
+    env,
+    io: promptingIo(() => input, io.stderr),
+  };
+  try {
+    for (;;) {
+      const line = await input.read(SHELL_PROMPT);
+      if (line === undefined) break;
+      const words = splitWords(line);
+      if (words.length === 0) continue;
+      if (words.length === 1 && EXIT_WORDS.has(words[0]!)) break;
+      let resolved;
+      try {
+        resolved = resolve(tree, words);
+      } catch (error) {
+        if (error instanceof HelpRequested) io.stdout.write(error.text + '\n');
+        else if (error instanceof UsageError) io.stderr.write(error.message + '\n');
+        else throw error;
+        continue;
+      }
+      const envelope = await runCommand(resolved.spec, resolved.options, ctx);
+      io.stdout.write(renderEnvelope(envelope));
+    }
+  } finally {
+    input.close();
+  }
+  return 0;
+}
+
+/** Tab completion: command words first, then the option names of the command being typed. */
+export function complete(tree: CommandTree<unknown, unknown>, line: string): [string[], string] {
+  const words = splitWords(line);
+  const partial = /\s$/.test(line) || line === '' ? '' : (words.pop() ?? '');
+  const path: string[] = [];
+  for (const w of words) {
+    if (childrenOf(tree, path).some((c) => c.name === w)) path.push(w);
+    else break;
+  }
+  const candidates = childrenOf(tree, path).map((c) => c.name);
+  if (path.length === 0) candidates.push('help', 'quit', 'exit');
+  const command = tree.commands.find((c) => c.path.join(' ') === path.join(' '));
+  if (command) candidates.push(...command.options.map((o) => `--${o.long}`), '--help');
+  const hits = candidates.filter((c) => c.startsWith(partial) && !words.includes(c));
+  return [hits.length ? hits : [], partial];
+}
+

@@ -1,0 +1,79 @@
+// A tree of command specs: resolves argv to a command (or a group to describe) for either binary.
+import { type HelpEntry, commandHelp, groupHelp } from './help.js';
+import { HelpRequested, UsageError, parseCommandArgs } from './parse.js';
+import type { CommandSpec, ParsedOptions } from './spec.js';
+
+export interface CommandTree<Ctx, Out> {
+  /** Binary name shown in usage lines of single-command mode (empty inside the interactive shell). */
+  name: string;
+  about: string;
+  commands: readonly CommandSpec<Ctx, Out>[];
+  /** About text of each group path, keyed by its words joined with spaces. */
+  groups: Readonly<Record<string, string>>;
+}
+
+export type Resolved<Ctx, Out> = { spec: CommandSpec<Ctx, Out>; options: ParsedOptions };
+
+const key = (path: readonly string[]) => path.join(' ');
+
+/** Direct children (commands and groups) of a path, sorted by name. */
+export function childrenOf(tree: CommandTree<unknown, unknown>, path: readonly string[]): HelpEntry[] {
+  const entries = new Map<string, string>();
+  for (const c of tree.commands) {
+    if (c.path.length <= path.length || key(c.path.slice(0, path.length)) !== key(path)) continue;
+    const name = c.path[path.length]!;
+    const childPath = [...path, name];
+    entries.set(name, tree.groups[key(childPath)] ?? (c.path.length === childPath.length ? c.about : ''));
+  }
+  return [...entries].map(([name, about]) => ({ name, about })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function findCommand<Ctx, Out>(tree: CommandTree<Ctx, Out>, path: readonly string[]) {
+  return tree.commands.find((c) => key(c.path) === key(path));
+}
+
+export function helpFor(tree: CommandTree<unknown, unknown>, path: readonly string[], prefix: readonly string[]): string {
+  const command = findCommand(tree, path);
+  if (command) return commandHelp(command, prefix);
+  const about = path.length === 0 ? tree.about : tree.groups[key(path)] ?? '';
+  return groupHelp(about, [...prefix, ...path], childrenOf(tree, path));
+}
+
+/** Words that name commands in the tree, in order; the rest of argv belongs to the command. */
+export function resolve<Ctx, Out>(
+  tree: CommandTree<Ctx, Out>,
+  argv: readonly string[],
+  prefix: readonly string[] = [],
+): Resolved<Ctx, Out> {
+  const path: string[] = [];
+  let i = 0;
+  while (i < argv.length && childrenOf(tree, path).some((c) => c.name === argv[i])) path.push(argv[i++]!);
+  if (argv[i] === 'help' && !findCommand(tree, path)) throw new HelpRequested(helpFor(tree, [...path, ...argv.slice(i + 1)], prefix));
+  let command = findCommand(tree, path);
+  let rest = argv.slice(i);
+  // A command with subcommands after its own options, like `login --username u --role r mfa-token-sign --token f`.
+  if (command) {
+    const sub = rest.findIndex((word, at) => {
+      const previous = rest[at - 1];
+      const takesValue = previous?.startsWith('--') && command!.options.find((o) => o.long === previous.slice(2))?.value;
+      return !takesValue && findCommand(tree, [...path, word]) !== undefined;
+    });
+    if (sub !== -1) {
+      path.push(rest[sub]!);
+      command = findCommand(tree, path);
+      rest = [...rest.slice(0, sub), ...rest.slice(sub + 1)];
+    }
+  }
+  if (!command) {
+    if (argv.length === i || argv[i] === '--help' || argv[i] === '-h') {
+      throw new HelpRequested(helpFor(tree, path, prefix));
+    }
+    const word = argv[i]!;
+    throw new UsageError(
+      `error: unrecognized subcommand '${word}'\n\nUsage: ${[...prefix, ...path, '<COMMAND>'].join(' ')}\n\nFor more information, try '--help'.`,
+    );
+  }
+  const spec = command;
+  const options = parseCommandArgs(spec as CommandSpec<unknown, unknown>, rest, () => commandHelp(spec as CommandSpec<unknown, unknown>, prefix), prefix);
+  return { spec, options };
+}

@@ -1,0 +1,126 @@
+// One TLS connection to one HSM: typed calls, replies matched by id, the cluster CA as the only trust anchor.
+import tls from 'node:tls';
+import { HsmError } from '../errors.js';
+import { FrameDecoder, PROTOCOL_VERSION, type Reply, encodeFrame, parseReply } from '../protocol/frames.js';
+import { OPERATIONS, type OpArgs, type OpResult, type OperationName } from '../protocol/operations.js';
+
+export interface ServerAddress {
+  hostname: string;
+  port: number;
+}
+
+/** The HSM could not be reached or stopped answering; distinct from an HSM's refusal (HsmError). */
+export class UnreachableError extends Error {
+  constructor(
+    readonly address: string,
+    detail: string,
+  ) {
+    super(`HSM at ${address} did not answer (${detail})`);
+    this.name = 'UnreachableError';
+  }
+}
+
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export class HsmConnection {
+  private socket: tls.TLSSocket | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+
+  constructor(
+    readonly server: ServerAddress,
+    private readonly ca: string,
+  ) {}
+
+  get address(): string {
+    return `${this.server.hostname}:${this.server.port}`;
+  }
+  get connected(): boolean {
+    return this.socket !== undefined && !this.socket.destroyed;
+  }
+
+  connect(): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({
+        host: this.server.hostname,
+        port: this.server.port,
+        ca: this.ca,
+        servername: isIp(this.server.hostname) ? undefined : this.server.hostname,
+        minVersion: 'TLSv1.2',
+        timeout: CONNECT_TIMEOUT_MS,
+      });
+      const fail = (error: Error) => {
+        socket.destroy();
+        reject(new UnreachableError(this.address, describe(error)));
+      };
+      socket.once('secureConnect', () => {
+        socket.off('error', fail);
+        socket.setTimeout(0);
+        this.attach(socket);
+        resolve();
+      });
+      socket.once('error', fail);
+      socket.once('timeout', () => fail(new Error('connection timed out')));
+    });
+  }
+
+  private attach(socket: tls.TLSSocket): void {
+    this.socket = socket;
+    const decoder = new FrameDecoder();
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of decoder.push(chunk)) {
+        if (event.kind !== 'frame') return this.failAll(new UnreachableError(this.address, 'oversized reply'));
+        let reply: Reply | undefined;
+        try {
+          reply = parseReply(JSON.parse(event.body.toString('utf8')));
+        } catch {
+          reply = undefined;
+        }
+        if (!reply) return this.failAll(new UnreachableError(this.address, 'malformed reply'));
+        const waiter = reply.id === null ? undefined : this.pending.get(reply.id);
+        if (!waiter) continue;
+        this.pending.delete(reply.id!);
+        waiter.resolve(reply);
+      }
+    });
+    socket.on('error', (error) => this.failAll(new UnreachableError(this.address, describe(error))));
+    socket.on('close', () => this.failAll(new UnreachableError(this.address, 'connection closed')));
+  }
+
+  private failAll(error: Error): void {
+    this.socket?.destroy();
+    this.socket = undefined;
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+
+  /** Sends one request; resolves with the validated result, rejects with HsmError or UnreachableError. */
+  async call<O extends OperationName>(op: O, args: OpArgs<O>): Promise<OpResult<O>> {
+    await this.connect();
+    const id = this.nextId++;
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket!.write(encodeFrame({ v: PROTOCOL_VERSION, id, op, args }));
+    });
+    if (!reply.ok) throw new HsmError(reply.error.code, reply.error.params);
+    const result = OPERATIONS[op].result.safeParse(reply.result);
+    if (!result.success) throw new UnreachableError(this.address, `unexpected reply to ${op}`);
+    return result.data as OpResult<O>;
+  }
+
+  close(): void {
+    this.socket?.end();
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+function describe(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `${code}: ${error.message.replace(/^.*?:\s*/, '')}` : error.message;
+}

@@ -1,0 +1,69 @@
+// The cluster state directory: where it is, what it holds, and its cluster.json manifest.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { HsmError } from '../errors.js';
+import { dataFiles } from '../hsm/serve.js';
+
+export const DEFAULT_STATE_DIR = '.localhsm';
+
+/** --state, else LOCALHSM_STATE, else ./.localhsm (both binaries use the same rule). */
+export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
+  return path.resolve(cwd, flag ?? env.LOCALHSM_STATE ?? DEFAULT_STATE_DIR);
+}
+
+const ManifestSchema = z.object({
+  version: z.literal(1),
+  clusterId: z.string().regex(/^cluster-[a-z2-7]{11}$/),
+  kdf: z.enum(['strong', 'fast']),
+  hsms: z.array(
+    z.object({
+      id: z.string().regex(/^hsm-[a-z2-7]{11}$/),
+      host: z.string(),
+      port: z.number().int().min(1).max(65535),
+    }),
+  ),
+});
+export type ClusterManifest = z.infer<typeof ManifestSchema>;
+export type HsmEntry = ClusterManifest['hsms'][number];
+
+export const paths = (dir: string) => ({
+  manifest: path.join(dir, 'cluster.json'),
+  config: path.join(dir, 'cloudhsm-cli.cfg'),
+  ca: path.join(dir, 'customerCA.crt'),
+  caKey: path.join(dir, 'customerCA.key'),
+  history: path.join(dir, 'cli-history'),
+  hsm: (id: string) => {
+    const hsmDir = path.join(dir, 'hsms', id);
+    return { dir: hsmDir, ...dataFiles(hsmDir), log: path.join(hsmDir, 'node.log') };
+  },
+});
+
+export function hasCluster(dir: string): boolean {
+  return fs.existsSync(paths(dir).manifest);
+}
+
+export function readManifest(dir: string): ClusterManifest {
+  const file = paths(dir).manifest;
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new HsmError('ERR_STATE', { detail: `cannot read ${file}: ${(error as Error).message}` });
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) throw new HsmError('ERR_STATE', { detail: `${file} is not a LocalHSM cluster manifest` });
+  return parsed.data;
+}
+
+/** Writes a file atomically (temp file + rename) with the given mode. */
+export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content, { mode });
+  fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, file);
+}
+
+export function writeManifest(dir: string, manifest: ClusterManifest): void {
+  writeFileAtomic(paths(dir).manifest, JSON.stringify(manifest, null, 2) + '\n');
+}

@@ -1,0 +1,78 @@
+// The closed set of error codes LocalHSM can report, and the one table of their user-visible messages.
+
+/**
+ * Every message a user can see, keyed by a stable code. Codes are never reused or renamed.
+ * `{name}` placeholders are filled from the error's params. Where the real cloudhsm-cli text is
+ * known (spec §2.3) it is used word for word; the others are ours (listed in docs/cli.md).
+ * No message ever includes a password, a private key or a signature.
+ */
+export const MESSAGES = {
+  // wire protocol
+  ERR_BAD_REQUEST: 'Malformed request: {detail}',
+  ERR_REQUEST_TOO_LARGE: 'Request too large: {size} bytes exceeds the limit of {limit} bytes',
+  ERR_UNKNOWN_OPERATION: 'Unknown operation: {op}',
+  ERR_INTERNAL: 'Internal error on the HSM; the operation was not applied',
+  // sessions and login
+  ERR_NOT_LOGGED_IN: 'You must be logged in to perform this operation',
+  ERR_ALREADY_LOGGED_IN: 'User {username} is already logged in; log out first',
+  ERR_LOGIN_FAILED: 'Incorrect authentication credentials',
+  ERR_USER_LOCKED:
+    'User {username} is locked after too many failed login attempts; an admin can unlock it with user change-password',
+  ERR_MFA_REQUIRED:
+    'User {username} has MFA enabled; log in with: login --username {username} --role {role} mfa-token-sign --token <TOKEN>',
+  ERR_PERMISSION_DENIED: 'Permission denied: the {role} role cannot {action}',
+  // users
+  ERR_USER_NOT_FOUND: 'User {username} does not exist',
+  ERR_ROLE_MISMATCH: 'User {username} does not have the role {role}',
+  ERR_USER_EXISTS: 'User {username} already exists',
+  ERR_INVALID_USERNAME:
+    "Invalid username '{username}': use 1 to 31 characters, letters, digits or '_' only (the only special character permitted is an underscore)",
+  ERR_INVALID_PASSWORD: "Invalid password: use 8 to 32 characters, without ':'",
+  ERR_INVALID_ROLE: "Invalid role '{role}': possible values are admin, crypto-user",
+  ERR_USER_LOGGED_IN: 'Cannot {action} user {username}: the user is currently logged in',
+  ERR_LAST_ADMIN: 'Cannot delete {username}: it is the last admin on the HSM',
+  ERR_BUILTIN_USER: 'The built-in user {username} cannot be changed',
+  ERR_TOO_MANY_USERS: 'The HSM already holds the maximum of {limit} users',
+  // cluster
+  ERR_CLUSTER_ALREADY_ACTIVE: 'The cluster is already activated',
+  ERR_CLUSTER_NOT_ACTIVE: 'The cluster is not activated yet; run cluster activate first',
+  ERR_CLUSTER_MISMATCH: 'HSM {hsm} belongs to cluster {actual}, not {expected}',
+  // client side
+  ERR_PASSWORD_MISMATCH: 'Passwords do not match',
+  ERR_PARTIAL_FAILURE: '{operation} failed on {failed} of {total} connections',
+  ERR_NO_HSM: 'Failed to connect to any HSM of cluster {cluster}: {detail}',
+  ERR_CONFIG: 'Invalid configuration {file}: {detail}',
+  ERR_CLUSTER_ID_REQUIRED: 'multiple clusters provided in configuration file. Please specify cluster-id',
+  ERR_UNKNOWN_CLUSTER: 'Cluster {cluster} is not in the configuration file {file}',
+  ERR_STATE: '{detail}',
+  ERR_ENV_PIN: "CLOUDHSM_PIN must have the form <username>:<password>",
+  ERR_ENV_ROLE: "CLOUDHSM_ROLE must be admin or crypto-user",
+  ERR_INPUT_CLOSED: 'Input ended before a value was entered for: {prompt}',
+  ERR_HSM_NOT_FOUND: 'No HSM {hsm} in this cluster',
+} as const;
+
+export type ErrorCode = keyof typeof MESSAGES;
+export type ErrorParams = Record<string, string | number>;
+
+export function formatMessage(code: ErrorCode, params: ErrorParams = {}): string {
+  return MESSAGES[code].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** An expected failure with a stable code; the CLI boundary turns it into `{"error_code": 1, ...}`. */
+export class HsmError extends Error {
+  readonly code: ErrorCode;
+  readonly params: ErrorParams;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}) {
+    super(formatMessage(code, params));
+    this.name = 'HsmError';
+    this.code = code;
+    this.params = params;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(MESSAGES, value);
+}

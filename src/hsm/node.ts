@@ -1,0 +1,94 @@
+// HsmNode: one HSM's logic. handle(request, session) -> reply; no sockets or files of its own.
+import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../errors.js';
+import { type Reply, RequestSchema } from '../protocol/frames.js';
+import { OPERATIONS, isOperationName } from '../protocol/operations.js';
+import { OPERATION_HANDLERS } from './ops/index.js';
+import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
+import { type Session, SessionRegistry } from './session.js';
+import { type Store, requireSetting } from './store/store.js';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface NodeOptions {
+  clock?: Clock;
+  /** Called for requests that failed unexpectedly; gets no request arguments (they may hold secrets). */
+  onInternalError?: (op: string, error: unknown) => void;
+}
+
+export class HsmNode {
+  readonly sessions = new SessionRegistry();
+  readonly clock: Clock;
+  readonly kdf: KdfParams;
+  readonly hsmId: string;
+  readonly clusterId: string;
+  private readonly onInternalError: (op: string, error: unknown) => void;
+
+  constructor(
+    readonly store: Store,
+    options: NodeOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.onInternalError = options.onInternalError ?? (() => {});
+    const kdf = requireSetting(store, 'kdf');
+    if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
+    this.kdf = KDF_PROFILES[kdf];
+    this.hsmId = requireSetting(store, 'hsm_id');
+    this.clusterId = requireSetting(store, 'cluster_id');
+  }
+
+  openSession(): Session {
+    return this.sessions.openSession();
+  }
+  closeSession(session: Session): void {
+    this.sessions.closeSession(session);
+  }
+
+  /** Validates a decoded request, runs its operation and returns the reply. Never throws. */
+  async handle(raw: unknown, session: Session): Promise<Reply> {
+    const envelope = RequestSchema.safeParse(raw);
+    const id = envelope.success ? envelope.data.id : idOf(raw);
+    if (!envelope.success) return errorReply(id, 'ERR_BAD_REQUEST', { detail: describeIssues(envelope.error.issues) });
+    const { op, args } = envelope.data;
+    if (!isOperationName(op)) return errorReply(id, 'ERR_UNKNOWN_OPERATION', { op: op.slice(0, 64) });
+    const parsedArgs = OPERATIONS[op].args.safeParse(args ?? {});
+    if (!parsedArgs.success) {
+      return errorReply(id, 'ERR_BAD_REQUEST', { detail: `${op}: ${describeIssues(parsedArgs.error.issues)}` });
+    }
+    try {
+      const handler = OPERATION_HANDLERS[op] as (ctx: OpContext, args: unknown) => Promise<unknown> | unknown;
+      const result = await handler({ node: this, store: this.store, session }, parsedArgs.data);
+      return { v: 1, id, ok: true, result };
+    } catch (error) {
+      if (error instanceof HsmError) return errorReply(id, error.code, error.params);
+      this.onInternalError(op, error);
+      return errorReply(id, 'ERR_INTERNAL', {});
+    }
+  }
+}
+
+export interface OpContext {
+  node: HsmNode;
+  store: Store;
+  session: Session;
+}
+
+function errorReply(id: number | null, code: ErrorCode, params: ErrorParams): Reply {
+  return { v: 1, id, ok: false, error: { code, message: formatMessage(code, params), params } };
+}
+
+function idOf(raw: unknown): number | null {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
+}
+
+/** Schema issues as one line naming fields, never echoing values (they may be secrets). */
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

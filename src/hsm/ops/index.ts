@@ -1,0 +1,24 @@
+// The typed map from wire operation name to its handler (no reflection: every operation is listed here).
+import type { OpArgs, OpResult, OperationName } from '../../protocol/operations.js';
+import type { OpContext } from '../node.js';
+import { clusterActivate } from './cluster-activate.js';
+import { hsmInfo } from './hsm-info.js';
+import { login } from './login.js';
+import { logout } from './logout.js';
+import { userChangePassword } from './user-change-password.js';
+import { userCreate } from './user-create.js';
+import { userDelete } from './user-delete.js';
+import { userList } from './user-list.js';
+
+type Handler<O extends OperationName> = (ctx: OpContext, args: OpArgs<O>) => OpResult<O> | Promise<OpResult<O>>;
+
+export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
+  'hsm-info': hsmInfo,
+  'cluster-activate': clusterActivate,
+  'user-list': userList,
+  login,
+  logout,
+  'user-create': userCreate,
+  'user-delete': userDelete,
+  'user-change-password': userChangePassword,
+};

@@ -1,0 +1,47 @@
+// login: password authentication with per-HSM lock-out after 5 consecutive failures.
+import { HsmError } from '../../errors.js';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import { LOGIN_ROLES } from '../../protocol/types.js';
+import type { OpContext } from '../node.js';
+import { verifyPassword } from '../password.js';
+import type { UserRecord } from '../store/store.js';
+
+export const MAX_FAILED_LOGINS = 5;
+
+export async function login(ctx: OpContext, args: OpArgs<'login'>): Promise<OpResult<'login'>> {
+  if (ctx.session.user) throw new HsmError('ERR_ALREADY_LOGGED_IN', { username: ctx.session.user.username });
+  const username = args.username.toLowerCase();
+  const role = args.role;
+  const found = ctx.store.getUser(username);
+  // Unknown user, wrong role and wrong password share one message and one derivation's time.
+  const user = found && found.role === role && (LOGIN_ROLES as readonly string[]).includes(role) ? found : undefined;
+  if (user?.locked) throw new HsmError('ERR_USER_LOCKED', { username });
+  const ok = await verifyPassword(args.password, user?.passwordHash ?? null, ctx.node.kdf);
+  if (!user || !ok) {
+    if (user) recordFailure(ctx, username);
+    throw new HsmError('ERR_LOGIN_FAILED');
+  }
+  if (user.mfaPublicKey) throw new HsmError('ERR_MFA_REQUIRED', { username, role });
+  return completeLogin(ctx, user);
+}
+
+function recordFailure(ctx: OpContext, username: string): void {
+  ctx.store.transaction(() => {
+    const current = ctx.store.getUser(username);
+    if (!current) return;
+    const failedLogins = current.failedLogins + 1;
+    ctx.store.updateUser({ ...current, failedLogins, locked: current.locked || failedLogins >= MAX_FAILED_LOGINS });
+  });
+}
+
+/** Marks the session logged in and resets the failure count (shared with MFA login). */
+export function completeLogin(ctx: OpContext, user: UserRecord): OpResult<'login'> {
+  ctx.store.transaction(() => {
+    const current = ctx.store.getUser(user.username);
+    if (!current || current.locked) throw new HsmError('ERR_LOGIN_FAILED');
+    if (current.failedLogins !== 0) ctx.store.updateUser({ ...current, failedLogins: 0 });
+  });
+  const role = user.role as OpResult<'login'>['role'];
+  ctx.session.user = { username: user.username, role };
+  return { username: user.username, role };
+}

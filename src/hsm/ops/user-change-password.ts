@@ -1,0 +1,37 @@
+// user-change-password: any user for themselves, an admin for anyone; an admin's change also unlocks.
+import { HsmError } from '../../errors.js';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import type { OpContext } from '../node.js';
+import { hashPassword } from '../password.js';
+import { checkPassword, parseLoginRole, parseUsername, requireLogin, requireUserWithRole } from '../rules.js';
+
+export async function userChangePassword(
+  ctx: OpContext,
+  args: OpArgs<'user-change-password'>,
+): Promise<OpResult<'user-change-password'>> {
+  const actor = requireLogin(ctx.session);
+  const username = parseUsername(args.username);
+  const role = parseLoginRole(args.role);
+  const self = actor.username === username;
+  if (!self && actor.role !== 'admin') {
+    throw new HsmError('ERR_PERMISSION_DENIED', { role: actor.role, action: "change another user's password" });
+  }
+  const password = checkPassword(args.password);
+  requireUserWithRole(ctx.store, username, role);
+  const hash = await hashPassword(password, ctx.node.kdf);
+  ctx.store.transaction(() => {
+    const user = requireUserWithRole(ctx.store, username, role);
+    if (ctx.node.sessions.isLoggedIn(username, ctx.session)) {
+      throw new HsmError('ERR_USER_LOGGED_IN', { action: 'change the password of', username });
+    }
+    ctx.store.updateUser({
+      ...user,
+      passwordHash: hash,
+      failedLogins: 0,
+      locked: false,
+      mfaPublicKey: args.deregisterMfa ? null : user.mfaPublicKey,
+      quorumPublicKey: args.deregisterQuorum ? null : user.quorumPublicKey,
+    });
+  });
+  return { username, role };
+}

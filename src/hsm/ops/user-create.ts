@@ -1,0 +1,31 @@
+// user-create: an admin creates an admin or crypto user on this HSM.
+import { HsmError } from '../../errors.js';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import { MAX_USERS } from '../../protocol/types.js';
+import type { OpContext } from '../node.js';
+import { hashPassword, verifyPassword } from '../password.js';
+import { newUser } from '../provision.js';
+import { checkPassword, parseLoginRole, parseUsername, requireAdmin } from '../rules.js';
+
+export async function userCreate(ctx: OpContext, args: OpArgs<'user-create'>): Promise<OpResult<'user-create'>> {
+  requireAdmin(ctx.session, 'create users');
+  const username = parseUsername(args.username);
+  const role = parseLoginRole(args.role);
+  const password = checkPassword(args.password);
+
+  const existing = ctx.store.getUser(username);
+  if (existing) {
+    // A re-run after a partial failure: same role and password means this HSM is already done.
+    const same = existing.role === role && (await verifyPassword(password, existing.passwordHash, ctx.node.kdf));
+    if (!same) throw new HsmError('ERR_USER_EXISTS', { username });
+    return { username, role, alreadyInEffect: true };
+  }
+  const hash = await hashPassword(password, ctx.node.kdf);
+  ctx.store.transaction(() => {
+    if (ctx.store.getUser(username)) throw new HsmError('ERR_USER_EXISTS', { username });
+    const limit = Number(ctx.store.getSetting('max_users') ?? MAX_USERS);
+    if (ctx.store.countUsers() >= limit) throw new HsmError('ERR_TOO_MANY_USERS', { limit });
+    ctx.store.insertUser({ ...newUser(username, role), passwordHash: hash });
+  });
+  return { username, role };
+}

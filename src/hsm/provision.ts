@@ -1,0 +1,40 @@
+// Provisioning: what a brand-new HSM holds, like a new CloudHSM cluster (unactivated admin and app_user).
+import { APPLIANCE_USER, INITIAL_ADMIN, MAX_USERS } from '../protocol/types.js';
+import type { KdfProfile } from './password.js';
+import type { Store, UserRecord } from './store/store.js';
+
+export interface HsmIdentity {
+  hsmId: string;
+  clusterId: string;
+  serialNumber: string;
+  kdf: KdfProfile;
+}
+
+const newUser = (username: string, role: UserRecord['role']): UserRecord => ({
+  username,
+  role,
+  passwordHash: null,
+  failedLogins: 0,
+  locked: false,
+  mfaPublicKey: null,
+  quorumPublicKey: null,
+});
+
+export function isProvisioned(store: Store): boolean {
+  return store.getSetting('hsm_id') !== undefined;
+}
+
+export function provisionHsm(store: Store, identity: HsmIdentity): void {
+  store.transaction(() => {
+    if (isProvisioned(store)) throw new Error('this HSM state is already provisioned');
+    store.setSetting('hsm_id', identity.hsmId);
+    store.setSetting('cluster_id', identity.clusterId);
+    store.setSetting('serial_number', identity.serialNumber);
+    store.setSetting('kdf', identity.kdf);
+    store.setSetting('max_users', String(MAX_USERS));
+    store.insertUser(newUser(INITIAL_ADMIN, 'unactivated-admin'));
+    store.insertUser(newUser(APPLIANCE_USER, 'internal(APPLIANCE_USER)'));
+  });
+}
+
+export { newUser };

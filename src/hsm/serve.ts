@@ -1,0 +1,64 @@
+// Runs one HSM node as a process: opens its SQLite state, serves TLS, writes a pid file, stops cleanly on signals.
+import fs from 'node:fs';
+import path from 'node:path';
+import { HsmNode } from './node.js';
+import { isProvisioned } from './provision.js';
+import { SqliteStore } from './store/sqlite.js';
+import { type RunningServer, startTlsServer } from './transport/tls-server.js';
+
+export interface ServeOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  log: (line: string) => void;
+}
+
+export interface ServingNode {
+  node: HsmNode;
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export const dataFiles = (dir: string) => ({
+  db: path.join(dir, 'hsm.db'),
+  cert: path.join(dir, 'node.crt'),
+  key: path.join(dir, 'node.key'),
+  pid: path.join(dir, 'node.pid'),
+});
+
+export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
+  const files = dataFiles(options.dataDir);
+  for (const file of [files.db, files.cert, files.key]) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: not an HSM data directory (create one with localhsm up)`);
+  }
+  const store = new SqliteStore(files.db);
+  if (!isProvisioned(store)) {
+    store.close();
+    throw new Error(`${files.db} holds no provisioned HSM`);
+  }
+  const node = new HsmNode(store, {
+    onInternalError: (op, error) => options.log(`internal error in ${op}: ${(error as Error)?.stack ?? String(error)}`),
+  });
+  const server = await startTlsServer(node, {
+    host: options.host,
+    port: options.port,
+    cert: fs.readFileSync(files.cert, 'utf8'),
+    key: fs.readFileSync(files.key, 'utf8'),
+    log: options.log,
+  });
+  fs.writeFileSync(files.pid, `${process.pid}\n`, { mode: 0o600 });
+  options.log(`${node.hsmId} of ${node.clusterId} serving TLS on ${options.host}:${server.port}`);
+  let stopped = false;
+  return {
+    node,
+    server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+      store.close();
+      fs.rmSync(files.pid, { force: true });
+      options.log(`${node.hsmId} stopped`);
+    },
+  };
+}

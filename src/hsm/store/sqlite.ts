@@ -1,0 +1,134 @@
+// SQLite Store: one file per HSM, WAL with synchronous=FULL so an acknowledged change survives a crash.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import type { Role } from '../../protocol/types.js';
+import type { Store, UserRecord } from './store.js';
+
+/** Each entry moves the schema one version up; applied in order inside one transaction. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+   CREATE TABLE users (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     username TEXT NOT NULL UNIQUE,
+     role TEXT NOT NULL,
+     password_hash TEXT,
+     failed_logins INTEGER NOT NULL DEFAULT 0,
+     locked INTEGER NOT NULL DEFAULT 0,
+     mfa_public_key TEXT,
+     quorum_public_key TEXT
+   ) STRICT;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+interface UserRow {
+  username: string;
+  role: string;
+  password_hash: string | null;
+  failed_logins: number;
+  locked: number;
+  mfa_public_key: string | null;
+  quorum_public_key: string | null;
+}
+
+const toRecord = (row: UserRow): UserRecord => ({
+  username: row.username,
+  role: row.role as Role,
+  passwordHash: row.password_hash,
+  failedLogins: row.failed_logins,
+  locked: row.locked === 1,
+  mfaPublicKey: row.mfa_public_key,
+  quorumPublicKey: row.quorum_public_key,
+});
+
+const toRow = (u: UserRecord): UserRow => ({
+  username: u.username,
+  role: u.role,
+  password_hash: u.passwordHash,
+  failed_logins: u.failedLogins,
+  locked: u.locked ? 1 : 0,
+  mfa_public_key: u.mfaPublicKey,
+  quorum_public_key: u.quorumPublicKey,
+});
+
+const USER_COLUMNS = 'username, role, password_hash, failed_logins, locked, mfa_public_key, quorum_public_key';
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(readonly file: string) {
+    const existed = fs.existsSync(file);
+    this.db = new Database(file);
+    if (!existed) fs.chmodSync(file, 0o600);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+    this.stmts = {
+      list: this.db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY seq`),
+      get: this.db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`),
+      count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
+      insert: this.db.prepare<[UserRow]>(
+        `INSERT INTO users (${USER_COLUMNS}) VALUES (@username, @role, @password_hash, @failed_logins, @locked, @mfa_public_key, @quorum_public_key)`,
+      ),
+      update: this.db.prepare<[UserRow]>(
+        `UPDATE users SET role = @role, password_hash = @password_hash, failed_logins = @failed_logins, locked = @locked,
+         mfa_public_key = @mfa_public_key, quorum_public_key = @quorum_public_key WHERE username = @username`,
+      ),
+      delete: this.db.prepare<[string]>('DELETE FROM users WHERE username = ?'),
+      getSetting: this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+      setSetting: this.db.prepare<[string, string]>(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+    };
+  }
+
+  listUsers(): UserRecord[] {
+    return this.stmts.list.all().map(toRecord);
+  }
+  getUser(username: string): UserRecord | undefined {
+    const row = this.stmts.get.get(username);
+    return row && toRecord(row);
+  }
+  countUsers(): number {
+    return this.stmts.count.get()!.n;
+  }
+  insertUser(user: UserRecord): void {
+    this.stmts.insert.run(toRow(user));
+  }
+  updateUser(user: UserRecord): void {
+    const info = this.stmts.update.run(toRow(user));
+    if (info.changes !== 1) throw new Error(`no user ${user.username}`);
+  }
+  deleteUser(username: string): void {
+    this.stmts.delete.run(username);
+  }
+  getSetting(key: string): string | undefined {
+    return this.stmts.getSetting.get(key)?.value;
+  }
+  setSetting(key: string, value: string): void {
+    this.stmts.setSetting.run(key, value);
+  }
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+  /** Raw handle, for maintenance (backup, integrity checks) only. */
+  get database(): Database.Database {
+    return this.db;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`state file schema v${current} is newer than this LocalHSM (v${MIGRATIONS.length}); upgrade LocalHSM`);
+  }
+  db.transaction(() => {
+    for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
+}

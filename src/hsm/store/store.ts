@@ -1,0 +1,47 @@
+// The Store interface: everything one HSM keeps. Implemented by SQLite (real nodes) and memory (unit tests).
+import type { Role } from '../../protocol/types.js';
+
+export interface UserRecord {
+  username: string;
+  role: Role;
+  /** Versioned scrypt string (see password.ts), or null for a user who cannot log in yet. */
+  passwordHash: string | null;
+  failedLogins: number;
+  locked: boolean;
+  /** SPKI PEM of the registered MFA token-sign key, if any. */
+  mfaPublicKey: string | null;
+  /** SPKI PEM of the registered quorum token-sign key, if any. */
+  quorumPublicKey: string | null;
+}
+
+/** Node identity and cluster-wide settings, as stored key/value strings. */
+export interface NodeSettings {
+  hsmId: string;
+  clusterId: string;
+  serialNumber: string;
+  kdf: string;
+  activated: boolean;
+}
+
+export interface Store {
+  /** Users in creation order. */
+  listUsers(): UserRecord[];
+  getUser(username: string): UserRecord | undefined;
+  countUsers(): number;
+  insertUser(user: UserRecord): void;
+  updateUser(user: UserRecord): void;
+  deleteUser(username: string): void;
+
+  getSetting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
+
+  /** Runs fn atomically: all of its writes land, or none do when it throws. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function requireSetting(store: Store, key: string): string {
+  const value = store.getSetting(key);
+  if (value === undefined) throw new Error(`HSM state is missing the setting '${key}' (not provisioned?)`);
+  return value;
+}

@@ -1,0 +1,302 @@
+// Creates, starts, stops and inspects the local cluster in a state directory (nodes are child processes).
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildConfig } from '../cluster/config.js';
+import { HsmConnection } from '../cluster/connection.js';
+import { newClusterId, newHsmId, newSerialNumber } from '../cluster/ids.js';
+import {
+  type ClusterManifest,
+  type HsmEntry,
+  paths,
+  readManifest,
+  writeFileAtomic,
+  writeManifest,
+} from '../cluster/state-dir.js';
+import { HsmError } from '../errors.js';
+import type { KdfProfile } from '../hsm/password.js';
+import { provisionHsm } from '../hsm/provision.js';
+import { SqliteStore } from '../hsm/store/sqlite.js';
+
+export const DEFAULT_BASE_PORT = 2223;
+const LOCALHSM_BIN = fileURLToPath(new URL('../../../bin/localhsm', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+export interface CreateOptions {
+  hsms: number;
+  kdf: KdfProfile;
+  /** First port to try; 0 picks free ports chosen by the OS. */
+  basePort: number;
+  host?: string;
+  progress?: (line: string) => void;
+}
+
+/** Makes the state directory private (0700), warning when an existing one was wider. */
+export function ensurePrivateDir(dir: string, warn: (line: string) => void): void {
+  if (fs.existsSync(dir)) {
+    const mode = fs.statSync(dir).mode & 0o777;
+    if (mode & 0o077) {
+      warn(`warning: ${dir} was accessible to other users (mode ${mode.toString(8)}); setting it to 0700`);
+      fs.chmodSync(dir, 0o700);
+    }
+  } else fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+async function isPortFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Ports from `base` upward that are free now (or OS-chosen ones when base is 0), skipping `taken`. */
+export async function choosePorts(count: number, base: number, host: string, taken: readonly number[] = []): Promise<number[]> {
+  const ports: number[] = [];
+  for (let port = base; ports.length < count; port++) {
+    if (base === 0 || port > 65535) {
+      const p = await freePort(host);
+      if (!taken.includes(p) && !ports.includes(p)) ports.push(p);
+      continue;
+    }
+    if (!taken.includes(port) && (await isPortFree(port, host))) ports.push(port);
+  }
+  return ports;
+}
+
+export async function createCluster(dir: string, options: CreateOptions): Promise<ClusterManifest> {
+  const host = options.host ?? '127.0.0.1';
+  const progress = options.progress ?? (() => {});
+  const files = paths(dir);
+  const clusterId = newClusterId();
+  progress(`Creating cluster ${clusterId} with ${options.hsms} HSM(s) in ${dir}`);
+  // Loaded only when a cluster is created: the X.509 library is heavy and most runs never need it.
+  const { createClusterCa } = await import('../cluster/pki.js');
+  const ca = await createClusterCa(clusterId);
+  writeFileAtomic(files.caKey, ca.key, 0o600);
+  writeFileAtomic(files.ca, ca.cert, 0o644);
+  const ports = await choosePorts(options.hsms, options.basePort, host);
+  const hsms: HsmEntry[] = [];
+  for (const port of ports) {
+    const id = newHsmId();
+    await provisionNode(dir, ca, { id, host, port }, { hsmId: id, clusterId, serialNumber: newSerialNumber(), kdf: options.kdf });
+    progress(`  ${id} on ${host}:${port}`);
+    hsms.push({ id, host, port });
+  }
+  const manifest: ClusterManifest = { version: 1, clusterId, kdf: options.kdf, hsms };
+  writeManifest(dir, manifest);
+  writeCliConfig(dir, manifest);
+  return manifest;
+}
+
+async function provisionNode(
+  dir: string,
+  ca: { cert: string; key: string },
+  hsm: HsmEntry,
+  identity: Parameters<typeof provisionHsm>[1],
+): Promise<void> {
+  const files = paths(dir).hsm(hsm.id);
+  fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+  const { issueNodeCert } = await import('../cluster/pki.js');
+  const cert = await issueNodeCert(ca, hsm.id, [hsm.host]);
+  writeFileAtomic(files.key, cert.key, 0o600);
+  writeFileAtomic(files.cert, cert.cert, 0o644);
+  const store = new SqliteStore(files.db);
+  try {
+    provisionHsm(store, identity);
+  } finally {
+    store.close();
+  }
+}
+
+export function writeCliConfig(dir: string, manifest: ClusterManifest): void {
+  const files = paths(dir);
+  const config = buildConfig(
+    manifest.clusterId,
+    files.ca,
+    manifest.hsms.map((h) => ({ hostname: h.host, port: h.port })),
+  );
+  writeFileAtomic(files.config, JSON.stringify(config, null, 2) + '\n', 0o644);
+}
+
+export interface HsmStatus {
+  id: string;
+  host: string;
+  port: number;
+  up: boolean;
+  pid: number | undefined;
+  users: number | undefined;
+  detail?: string;
+}
+
+/** The pid in a node's pid file, if that process is still this node (a stale pid may have been reused). */
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('serve') && cmdline.includes(path.dirname(file)) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Asks one HSM who it is, over TLS with the cluster CA; checks it is the HSM we expect. */
+async function probe(dir: string, manifest: ClusterManifest, hsm: HsmEntry): Promise<{ users: number } | { error: string }> {
+  const ca = fs.readFileSync(paths(dir).ca, 'utf8');
+  const connection = new HsmConnection({ hostname: hsm.host, port: hsm.port }, ca);
+  try {
+    const info = await connection.call('hsm-info', {});
+    if (info.hsmId !== hsm.id || info.clusterId !== manifest.clusterId) {
+      return { error: `port ${hsm.port} answers as ${info.hsmId} of ${info.clusterId}` };
+    }
+    return { users: info.userCount };
+  } catch (error) {
+    return { error: (error as Error).message };
+  } finally {
+    connection.close();
+  }
+}
+
+export async function clusterStatus(dir: string): Promise<{ manifest: ClusterManifest; hsms: HsmStatus[] }> {
+  const manifest = readManifest(dir);
+  const hsms = await Promise.all(
+    manifest.hsms.map(async (hsm): Promise<HsmStatus> => {
+      const pid = readPid(paths(dir).hsm(hsm.id).pid);
+      const answer = await probe(dir, manifest, hsm);
+      return 'users' in answer
+        ? { ...hsm, up: true, pid, users: answer.users }
+        : { ...hsm, up: false, pid: isAlive(pid) ? pid : undefined, users: undefined, detail: answer.error };
+    }),
+  );
+  return { manifest, hsms };
+}
+
+export interface StartedNodes {
+  /** Node processes this call started (already-running nodes are left alone and not listed). */
+  children: ChildProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts every HSM that is not answering and waits until all answer. `detach`: the nodes outlive
+ * this process (stopped by `localhsm down`); otherwise `stop()` ends the ones it started.
+ */
+export async function startNodes(
+  dir: string,
+  options: { detach: boolean; progress?: (line: string) => void; only?: readonly string[] },
+): Promise<StartedNodes> {
+  const progress = options.progress ?? (() => {});
+  let manifest = readManifest(dir);
+  const children: ChildProcess[] = [];
+  const wanted = manifest.hsms.filter((h) => !options.only || options.only.includes(h.id));
+  for (const hsm of wanted) {
+    const status = await probe(dir, manifest, hsm);
+    if ('users' in status) {
+      progress(`  ${hsm.id} already running on ${hsm.host}:${hsm.port}`);
+      continue;
+    }
+    if (!(await isPortFree(hsm.port, hsm.host))) {
+      const [port] = await choosePorts(1, 0, hsm.host, manifest.hsms.map((h) => h.port));
+      progress(`  port ${hsm.port} is taken by another program; ${hsm.id} moves to ${port}`);
+      manifest = { ...manifest, hsms: manifest.hsms.map((h) => (h.id === hsm.id ? { ...h, port: port! } : h)) };
+      writeManifest(dir, manifest);
+      writeCliConfig(dir, manifest);
+      hsm.port = port!;
+    }
+    children.push(spawnNode(dir, hsm, options.detach));
+    progress(`  ${hsm.id} starting on ${hsm.host}:${hsm.port}`);
+  }
+  await waitUntilAnswering(dir, manifest, wanted, children);
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopProcess(c.pid)));
+  };
+  return { children, stop };
+}
+
+function spawnNode(dir: string, hsm: HsmEntry, detach: boolean): ChildProcess {
+  const files = paths(dir).hsm(hsm.id);
+  const log = fs.openSync(files.log, 'a', 0o600);
+  const child = spawn(
+    process.execPath,
+    [LOCALHSM_BIN, 'hsm', 'serve', '--data', files.dir, '--port', String(hsm.port), '--host', hsm.host],
+    { stdio: ['ignore', log, log], detached: detach },
+  );
+  fs.closeSync(log);
+  if (detach) child.unref();
+  return child;
+}
+
+async function waitUntilAnswering(
+  dir: string,
+  manifest: ClusterManifest,
+  hsms: readonly HsmEntry[],
+  children: readonly ChildProcess[],
+): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  const pending = new Set(hsms.map((h) => h.id));
+  while (pending.size > 0) {
+    const exited = children.find((c) => c.exitCode !== null);
+    if (exited) {
+      throw new HsmError('ERR_STATE', { detail: `an HSM node exited at start (code ${exited.exitCode}); see its node.log under ${dir}/hsms` });
+    }
+    for (const hsm of hsms) {
+      if (pending.has(hsm.id) && 'users' in (await probe(dir, manifest, hsm))) pending.delete(hsm.id);
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      throw new HsmError('ERR_STATE', { detail: `HSM(s) ${[...pending].join(', ')} did not answer within ${START_TIMEOUT_MS / 1000} s` });
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function stopProcess(pid: number | undefined): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  try {
+    process.kill(pid!, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) process.kill(pid!, 'SIGKILL');
+  return true;
+}
+
+/** Stops the nodes of the cluster (those whose pid files name a live process). */
+export async function stopNodes(dir: string, only?: readonly string[]): Promise<string[]> {
+  const manifest = readManifest(dir);
+  const stopped: string[] = [];
+  await Promise.all(
+    manifest.hsms
+      .filter((h) => !only || only.includes(h.id))
+      .map(async (hsm) => {
+        if (await stopProcess(readPid(paths(dir).hsm(hsm.id).pid))) stopped.push(hsm.id);
+      }),
+  );
+  return stopped;
+}
+

@@ -1,0 +1,28 @@
+// localhsm hsm serve: runs one HSM node in this process until SIGTERM or SIGINT.
+import { serveHsm } from '../../../hsm/serve.js';
+import type { LocalCommand } from '../../context.js';
+
+export const hsmServeCommand: LocalCommand = {
+  path: ['hsm', 'serve'],
+  about: 'Run one HSM node (TLS only) on its data directory; localhsm up runs one per HSM',
+  options: [
+    { long: 'data', value: 'DIR', required: true, help: 'The HSM data directory (hsm.db, node.crt, node.key)' },
+    { long: 'port', value: 'PORT', required: true, help: 'TCP port to listen on' },
+    { long: 'host', value: 'HOST', help: 'Address to listen on [default: 127.0.0.1]' },
+  ],
+  async run(options, ctx) {
+    const log = (line: string) => ctx.err(`${new Date().toISOString()} ${line}`);
+    const serving = await serveHsm({
+      dataDir: options.required('data'),
+      host: options.string('host') ?? '127.0.0.1',
+      port: Number(options.required('port')),
+      log,
+    });
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    await serving.stop();
+    return 0;
+  },
+};

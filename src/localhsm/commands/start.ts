@@ -1,0 +1,24 @@
+// localhsm start (npm start): brings the cluster up, opens the cloudhsm-cli shell on it, stops what it started on quit.
+import { paths } from '../../cluster/state-dir.js';
+import { CliSession } from '../../cli/context.js';
+import { runShell } from '../../cli/shell.js';
+import { type LocalCommand, STATE_OPTION, stateDirOf } from '../context.js';
+import { upCommand, bringUp } from './up.js';
+
+export const startCommand: LocalCommand = {
+  path: ['start'],
+  about: 'Bring up (or resume) the local cluster and open the aws-cloudhsm > shell on it; HSMs started here stop when the shell quits',
+  options: upCommand.options.filter((o) => o.long !== 'detach').map((o) => (o.long === 'state' ? STATE_OPTION : o)),
+  async run(options, ctx) {
+    const dir = stateDirOf(options, ctx);
+    const started = await bringUp(dir, options, ctx, false);
+    const session = new CliSession(paths(dir).config);
+    try {
+      ctx.err('Type help for the commands, quit to leave.');
+      return await runShell([], { session, env: ctx.env, io: ctx, historyFile: paths(dir).history });
+    } finally {
+      session.close();
+      await started.stop();
+    }
+  },
+};

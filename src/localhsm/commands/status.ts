@@ -1,0 +1,22 @@
+// localhsm status: per HSM its id, address, whether it answers and how many users it holds.
+import { clusterStatus } from '../cluster-manager.js';
+import { type LocalCommand, STATE_OPTION, stateDirOf } from '../context.js';
+
+export const statusCommand: LocalCommand = {
+  path: ['status'],
+  about: 'Show each HSM of the local cluster: id, port, up or down, user count',
+  options: [STATE_OPTION, { long: 'json', help: 'Print JSON instead of a table' }],
+  async run(options, ctx) {
+    const { manifest, hsms } = await clusterStatus(stateDirOf(options, ctx));
+    if (options.flag('json')) {
+      ctx.out(JSON.stringify({ clusterId: manifest.clusterId, hsms }, null, 2));
+    } else {
+      ctx.out(`Cluster ${manifest.clusterId}`);
+      ctx.out(`${'HSM'.padEnd(18)}${'ADDRESS'.padEnd(18)}${'STATE'.padEnd(7)}USERS`);
+      for (const h of hsms) {
+        ctx.out(`${h.id.padEnd(18)}${`${h.host}:${h.port}`.padEnd(18)}${(h.up ? 'up' : 'down').padEnd(7)}${h.users ?? '-'}`);
+      }
+    }
+    return hsms.every((h) => h.up) ? 0 : 1;
+  },
+};

@@ -1,0 +1,72 @@
+// localhsm up: creates a new cluster in an empty state directory or resumes an existing one, and starts its HSMs.
+import { hasCluster, paths, readManifest } from '../../cluster/state-dir.js';
+import { HsmError } from '../../errors.js';
+import { isKdfProfile } from '../../hsm/password.js';
+import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir, startNodes } from '../cluster-manager.js';
+import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
+import type { ParsedOptions } from '../../cli/spec.js';
+
+export const MAX_HSMS = 28;
+
+export const upCommand: LocalCommand = {
+  path: ['up'],
+  about: 'Create (when the state directory is empty) or resume a local cluster and start its HSMs',
+  options: [
+    { long: 'hsms', value: 'N', help: 'Number of HSMs of a new cluster (1 to 28) [default: 3]' },
+    STATE_OPTION,
+    { long: 'detach', help: 'Leave the HSMs running in the background and return (stop them with localhsm down)' },
+    {
+      long: 'kdf',
+      value: 'PROFILE',
+      help: 'Password hashing cost of a new cluster: strong (default) or fast (for tests)',
+      possible: [{ value: 'strong' }, { value: 'fast' }],
+    },
+    { long: 'base-port', value: 'PORT', help: `First port to try for a new cluster; 0 picks any free ports [default: ${DEFAULT_BASE_PORT}]` },
+  ],
+  examples: ['localhsm up --hsms 3 --detach', 'localhsm up --state /tmp/c1 --kdf fast --base-port 0 --detach'],
+  async run(options, ctx) {
+    const dir = stateDirOf(options, ctx);
+    const started = await bringUp(dir, options, ctx, options.flag('detach'));
+    if (options.flag('detach')) return 0;
+    ctx.out('HSMs running; press Ctrl-C to stop them.');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await started.stop();
+    ctx.out('HSMs stopped.');
+    return 0;
+  },
+};
+
+/** Shared by `up` and `start`: create or resume, then start the nodes and print where they are. */
+export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalContext, detach: boolean) {
+  ensurePrivateDir(dir, ctx.err);
+  const progress = (line: string) => ctx.err(line);
+  if (!hasCluster(dir)) {
+    const hsms = Number(options.string('hsms') ?? '3');
+    if (!Number.isInteger(hsms) || hsms < 1 || hsms > MAX_HSMS) {
+      throw new HsmError('ERR_STATE', { detail: `--hsms must be a whole number from 1 to ${MAX_HSMS}` });
+    }
+    const kdf = options.string('kdf') ?? 'strong';
+    if (!isKdfProfile(kdf)) throw new HsmError('ERR_STATE', { detail: `unknown --kdf ${kdf}` });
+    const basePort = Number(options.string('base-port') ?? DEFAULT_BASE_PORT);
+    if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) {
+      throw new HsmError('ERR_STATE', { detail: '--base-port must be a port number (0 for any free ports)' });
+    }
+    await createCluster(dir, { hsms, kdf, basePort, progress });
+  } else {
+    const manifest = readManifest(dir);
+    for (const name of ['hsms', 'kdf', 'base-port']) {
+      if (options.has(name)) ctx.err(`note: --${name} only applies to a new cluster; resuming ${manifest.clusterId} as it is`);
+    }
+    progress(`Resuming cluster ${manifest.clusterId} from ${dir}`);
+  }
+  const started = await startNodes(dir, { detach, progress });
+  const manifest = readManifest(dir);
+  ctx.out(`Cluster ${manifest.clusterId} is up: ${manifest.hsms.length} HSM(s) answering.`);
+  ctx.out(`  config:  ${paths(dir).config}`);
+  ctx.out(`  CA:      ${paths(dir).ca}`);
+  ctx.out(`Use it:  LOCALHSM_STATE=${dir} cloudhsm-cli interactive`);
+  return started;
+}

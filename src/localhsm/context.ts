@@ -1,0 +1,26 @@
+// What a localhsm command runs with: output streams, environment, and the shared --state option.
+import type { Readable, Writable } from 'node:stream';
+import { resolveStateDir } from '../cluster/state-dir.js';
+import type { CommandSpec, OptionSpec, ParsedOptions } from '../cli/spec.js';
+
+export interface LocalContext {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** A localhsm command returns its exit status. */
+export type LocalCommand = CommandSpec<LocalContext, number>;
+
+export const STATE_OPTION: OptionSpec = {
+  long: 'state',
+  value: 'DIR',
+  help: 'Cluster state directory [default: $LOCALHSM_STATE, else ./.localhsm]',
+};
+
+export function stateDirOf(options: ParsedOptions, ctx: LocalContext): string {
+  return resolveStateDir(options.string('state'), ctx.env);
+}

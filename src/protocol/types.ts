@@ -1,0 +1,43 @@
+// Domain values shared by the node and its clients: roles, name and password rules, user views.
+import { z } from 'zod';
+
+/** Roles a user can log in with (`--role`), as cloudhsm-cli spells them. */
+export const LOGIN_ROLES = ['admin', 'crypto-user'] as const;
+export type LoginRole = (typeof LOGIN_ROLES)[number];
+
+/** Every role `user list` can print. */
+export const ROLES = ['admin', 'crypto-user', 'unactivated-admin', 'internal(APPLIANCE_USER)'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const APPLIANCE_USER = 'app_user';
+export const INITIAL_ADMIN = 'admin';
+
+/** CloudHSM's maximum users per cluster on hsm2m.medium; the node refuses more. */
+export const MAX_USERS = 1024;
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_]{1,31}$/;
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 32;
+
+export function isValidUsername(name: string): boolean {
+  return USERNAME_PATTERN.test(name);
+}
+
+/** Usernames are case-insensitive on input and stored in lower case. */
+export function normalizeUsername(name: string): string {
+  return name.toLowerCase();
+}
+
+export function isValidPassword(password: string): boolean {
+  return password.length >= PASSWORD_MIN && password.length <= PASSWORD_MAX && !password.includes(':');
+}
+
+/** One user as one HSM sees it (the client merges these into `user list` rows). */
+export const UserViewSchema = z.object({
+  username: z.string(),
+  role: z.enum(ROLES),
+  locked: z.boolean(),
+  mfa: z.boolean(),
+  quorum: z.boolean(),
+});
+export type UserView = z.infer<typeof UserViewSchema>;
