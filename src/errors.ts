@@ -33,6 +33,8 @@ export const MESSAGES = {
   ERR_LAST_ADMIN: 'Cannot delete {username}: it is the last admin on the HSM',
   ERR_BUILTIN_USER: 'The built-in user {username} cannot be changed',
   ERR_TOO_MANY_USERS: 'The HSM already holds the maximum of {limit} users',
+  // token-sign (MFA and quorum)
+  ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
   // cluster
   ERR_CLUSTER_ALREADY_ACTIVE: 'The cluster is already activated',
   ERR_CLUSTER_NOT_ACTIVE: 'The cluster is not activated yet; run cluster activate first',

@@ -63,8 +63,18 @@ export function requireAll<T>(outcomes: Outcome<T>[], operation: string, cluster
   throw new HsmError('ERR_PARTIAL_FAILURE', { operation, failed: failed.length, total: outcomes.length });
 }
 
-/** One line per HSM that did not succeed, for stderr. */
+/**
+ * One line per HSM that did not succeed, for stderr. Nothing when every HSM refused for the same
+ * reason: the envelope already says it.
+ */
 export function describeFailures(outcomes: Outcome<unknown>[]): string[] {
+  const first = outcomes[0];
+  const uniform =
+    first !== undefined &&
+    !first.ok &&
+    first.error instanceof HsmError &&
+    outcomes.every((o) => !o.ok && o.error instanceof HsmError && o.error.code === (first.error as HsmError).code);
+  if (uniform) return [];
   return outcomes.flatMap((o) =>
     o.ok
       ? []

@@ -1,0 +1,29 @@
+// Runs every compiled test file (dist/test/**/*.test.js) with node's built-in test runner.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const testDir = path.join(root, 'dist', 'test');
+const filter = process.argv[2];
+
+function collect(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return collect(full);
+    return entry.name.endsWith('.test.js') ? [full] : [];
+  });
+}
+
+const files = collect(testDir)
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files found under ${testDir}${filter ? ` matching ${filter}` : ''}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, LOCALHSM_TEST: '1' },
+});
+process.exit(result.status ?? 1);
