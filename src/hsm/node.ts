@@ -13,6 +13,9 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** A login session idle for longer than this is logged out by the node (CloudHSM-like default). */
+export const DEFAULT_SESSION_IDLE_SECONDS = 30 * 60;
+
 export interface NodeOptions {
   clock?: Clock;
   /** Called for requests that failed unexpectedly; gets no request arguments (they may hold secrets). */
@@ -41,7 +44,16 @@ export class HsmNode {
   }
 
   openSession(): Session {
-    return this.sessions.openSession();
+    const session = this.sessions.openSession();
+    session.lastActive = this.clock.now();
+    return session;
+  }
+
+  private expireIdleLogin(session: Session): void {
+    const now = this.clock.now();
+    const idleSeconds = Number(this.store.getSetting('session_idle_seconds') ?? DEFAULT_SESSION_IDLE_SECONDS);
+    if (session.user && now - session.lastActive > idleSeconds * 1000) session.user = undefined;
+    session.lastActive = now;
   }
   closeSession(session: Session): void {
     this.sessions.closeSession(session);
@@ -53,6 +65,7 @@ export class HsmNode {
     const id = envelope.success ? envelope.data.id : idOf(raw);
     if (!envelope.success) return errorReply(id, 'ERR_BAD_REQUEST', { detail: describeIssues(envelope.error.issues) });
     const { op, args } = envelope.data;
+    this.expireIdleLogin(session);
     if (!isOperationName(op)) return errorReply(id, 'ERR_UNKNOWN_OPERATION', { op: op.slice(0, 64) });
     const parsedArgs = OPERATIONS[op].args.safeParse(args ?? {});
     if (!parsedArgs.success) {

@@ -1,7 +1,7 @@
 // Runs one HSM node as a process: opens its SQLite state, serves TLS, writes a pid file, stops cleanly on signals.
 import fs from 'node:fs';
 import path from 'node:path';
-import { HsmNode } from './node.js';
+import { type Clock, HsmNode } from './node.js';
 import { isProvisioned } from './provision.js';
 import { SqliteStore } from './store/sqlite.js';
 import { type RunningServer, startTlsServer } from './transport/tls-server.js';
@@ -11,6 +11,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   log: (line: string) => void;
+  /** Time source for token expiry and session idling (tests pass a controllable one). */
+  clock?: Clock;
 }
 
 export interface ServingNode {
@@ -37,6 +39,7 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
     throw new Error(`${files.db} holds no provisioned HSM`);
   }
   const node = new HsmNode(store, {
+    clock: options.clock,
     onInternalError: (op, error) => options.log(`internal error in ${op}: ${(error as Error)?.stack ?? String(error)}`),
   });
   const server = await startTlsServer(node, {

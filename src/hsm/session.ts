@@ -8,6 +8,8 @@ export interface SessionUser {
 
 export class Session {
   user: SessionUser | undefined;
+  /** Clock time (ms) of the last request on this session. */
+  lastActive = 0;
   constructor(readonly id: number) {}
 }
 

@@ -43,6 +43,7 @@ export interface TestCluster {
   dir: string;
   manifest: ClusterManifest;
   nodes: (ServingNode | undefined)[];
+  clock: ManualClock;
   cli(args: readonly string[], options?: { input?: string; env?: NodeJS.ProcessEnv }): Promise<CliRun>;
   /** cloudhsm-cli in single-command mode logged in from CLOUDHSM_ROLE / CLOUDHSM_PIN. */
   as(role: string, username: string, password: string, args: readonly string[], input?: string): Promise<CliRun>;
@@ -53,17 +54,30 @@ export interface TestCluster {
 
 const quiet = () => {};
 
+/** A clock that only moves when a test moves it (shared by every node of a test cluster). */
+export class ManualClock {
+  constructor(private ms = Date.parse('2026-01-01T00:00:00Z')) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
 export async function startTestCluster(options: { hsms?: number } = {}): Promise<TestCluster> {
   const dir = tempDir();
   await createCluster(dir, { hsms: options.hsms ?? 3, kdf: 'fast', basePort: 0 });
   const manifest = readManifest(dir);
+  const clock = new ManualClock();
   const start = (i: number) =>
-    serveHsm({ dataDir: paths(dir).hsm(manifest.hsms[i]!.id).dir, host: '127.0.0.1', port: manifest.hsms[i]!.port, log: quiet });
+    serveHsm({ dataDir: paths(dir).hsm(manifest.hsms[i]!.id).dir, host: '127.0.0.1', port: manifest.hsms[i]!.port, log: quiet, clock });
   const nodes: (ServingNode | undefined)[] = await Promise.all(manifest.hsms.map((_, i) => start(i)));
   const cluster: TestCluster = {
     dir,
     manifest,
     nodes,
+    clock,
     cli: (args, o = {}) => runCli(args, { state: dir, ...o }),
     as: (role, username, password, args, input) =>
       runCli(args, { state: dir, input, env: { CLOUDHSM_ROLE: role, CLOUDHSM_PIN: `${username}:${password}` } }),
