@@ -51,6 +51,25 @@ export const MESSAGES = {
   ERR_ENV_ROLE: "CLOUDHSM_ROLE must be admin or crypto-user",
   ERR_INPUT_CLOSED: 'Input ended before a value was entered for: {prompt}',
   ERR_HSM_NOT_FOUND: 'No HSM {hsm} in this cluster',
+  // MFA token-sign (node side: the token is the request's argument, so messages do not repeat it)
+  ERR_MFA_NOT_ENABLED: 'User {username} does not have MFA enabled; log in with: login --username {username} --role {role}',
+  ERR_TOKEN_UNKNOWN: 'Unknown token: it was not issued to this session, or was already used or withdrawn',
+  ERR_TOKEN_EXPIRED: 'The token expired ({seconds} seconds after it was issued); run the command again for new tokens',
+  ERR_TOKEN_PURPOSE: 'The token was issued for {issued}, not for {expected}',
+  ERR_TOKEN_SIGNATURE_INVALID: 'The signature does not verify with the {key} public key',
+  ERR_SIGNATURE_FORMAT: 'The signature is not strict base64 of a {bytes}-byte RSA signature',
+  ERR_TOKEN_NOT_VERIFIED: 'The token was not verified with this signature and public key first; nothing was changed',
+  // MFA token-sign (client side: token files and signatures)
+  ERR_TOKEN_FILE: 'Invalid token file {file}: {detail}',
+  ERR_TOKEN_FAILED: 'Token {index} of {total} (unsigned {unsigned}) failed verification on HSM at {hsm}: {reason}',
+  ERR_TOKEN_NOT_SIGNED: 'Token {index} of {total} (unsigned {unsigned}) in {file} is not signed',
+  ERR_TOKEN_BAD_SIGNED:
+    'Token {index} of {total} (unsigned {unsigned}) in {file}: "signed" is not base64 (one line, as base64 -w0 prints it) of a {bytes}-byte RSA-2048 signature',
+  ERR_TOKEN_MISSING: 'The token of HSM at {hsm} (unsigned {unsigned}) is missing from {file}',
+  ERR_TOKEN_NOT_ISSUED:
+    'Token {index} of {total} (unsigned {unsigned}) in {file} was not issued for this operation; tokens are single-use, sign the file this command wrote',
+  ERR_PRIVATE_KEY: 'Cannot use the private key {file}: {detail}',
+  ERR_FILE: 'Cannot {action} {file}: {detail}',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

@@ -1,6 +1,7 @@
 // HsmNode: one HSM's logic. handle(request, session) -> reply; no sockets or files of its own.
 import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../errors.js';
 import { type Reply, RequestSchema } from '../protocol/frames.js';
+import { ChallengeStore } from './challenge.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
@@ -24,6 +25,8 @@ export interface NodeOptions {
 
 export class HsmNode {
   readonly sessions = new SessionRegistry();
+  /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
+  readonly challenges = new ChallengeStore();
   readonly clock: Clock;
   readonly kdf: KdfParams;
   readonly hsmId: string;
@@ -56,6 +59,7 @@ export class HsmNode {
     session.lastActive = now;
   }
   closeSession(session: Session): void {
+    this.challenges.dropSession(session);
     this.sessions.closeSession(session);
   }
 

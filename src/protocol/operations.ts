@@ -26,6 +26,14 @@ export const HsmInfoSchema = z.object({
   firmwareVersion: z.string(),
 });
 
+/** An MFA token: base64 of 32 random bytes. */
+const MfaToken = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected base64 of 32 bytes');
+const signature = z.string().max(4096);
+const publicKeyPem = z.string().max(16384);
+const MfaTokenIssued = z.object({ token: MfaToken });
+/** `committed: false` = verified and held; `committed: true` = applied (logged in / key registered). */
+const MfaFinished = z.object({ username: z.string(), role: z.enum(LOGIN_ROLES), committed: z.boolean() });
+
 export const OPERATIONS = {
   'hsm-info': { args: Empty, result: HsmInfoSchema },
   'cluster-activate': {
@@ -46,6 +54,26 @@ export const OPERATIONS = {
       deregisterMfa: z.boolean().optional(),
       deregisterQuorum: z.boolean().optional(),
     }).strict(),
+    result: UserChange,
+  },
+  'login-mfa-start': {
+    args: z.object({ username: name, role, password: secret }).strict(),
+    result: MfaTokenIssued,
+  },
+  'login-mfa-finish': {
+    args: z.object({ token: MfaToken, signature, commit: z.boolean() }).strict(),
+    result: MfaFinished,
+  },
+  'change-mfa-start': {
+    args: UserRef.extend({ password: secret, changeQuorum: z.boolean().optional() }).strict(),
+    result: MfaTokenIssued,
+  },
+  'change-mfa-finish': {
+    args: z.object({ token: MfaToken, signature, publicKey: publicKeyPem, commit: z.boolean() }).strict(),
+    result: MfaFinished,
+  },
+  'change-mfa-deregister': {
+    args: UserRef.extend({ password: secret, changeQuorum: z.boolean().optional() }).strict(),
     result: UserChange,
   },
 } as const;

@@ -9,6 +9,11 @@ import { userChangePassword } from './user-change-password.js';
 import { userCreate } from './user-create.js';
 import { userDelete } from './user-delete.js';
 import { userList } from './user-list.js';
+import { loginMfaStart } from './login-mfa-start.js';
+import { loginMfaFinish } from './login-mfa-finish.js';
+import { changeMfaStart } from './change-mfa-start.js';
+import { changeMfaFinish } from './change-mfa-finish.js';
+import { changeMfaDeregister } from './change-mfa-deregister.js';
 
 type Handler<O extends OperationName> = (ctx: OpContext, args: OpArgs<O>) => OpResult<O> | Promise<OpResult<O>>;
 
@@ -21,4 +26,9 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'user-create': userCreate,
   'user-delete': userDelete,
   'user-change-password': userChangePassword,
+  'login-mfa-start': loginMfaStart,
+  'login-mfa-finish': loginMfaFinish,
+  'change-mfa-start': changeMfaStart,
+  'change-mfa-finish': changeMfaFinish,
+  'change-mfa-deregister': changeMfaDeregister,
 };

@@ -9,11 +9,24 @@ import type { UserRecord } from '../store/store.js';
 export const MAX_FAILED_LOGINS = 5;
 
 export async function login(ctx: OpContext, args: OpArgs<'login'>): Promise<OpResult<'login'>> {
+  const user = await authenticatePassword(ctx, args);
+  if (user.mfaPublicKey) throw new HsmError('ERR_MFA_REQUIRED', { username: user.username, role: user.role });
+  return completeLogin(ctx, user);
+}
+
+/**
+ * The password step of every login (plain and MFA): one session logs in once, a locked user is
+ * refused, and unknown user, wrong role and wrong password share one message, one derivation's time
+ * and (for an existing user) one count towards the lock-out.
+ */
+export async function authenticatePassword(
+  ctx: OpContext,
+  args: { username: string; role: string; password: string },
+): Promise<UserRecord> {
   if (ctx.session.user) throw new HsmError('ERR_ALREADY_LOGGED_IN', { username: ctx.session.user.username });
   const username = args.username.toLowerCase();
   const role = args.role;
   const found = ctx.store.getUser(username);
-  // Unknown user, wrong role and wrong password share one message and one derivation's time.
   const user = found && found.role === role && (LOGIN_ROLES as readonly string[]).includes(role) ? found : undefined;
   if (user?.locked) throw new HsmError('ERR_USER_LOCKED', { username });
   const ok = await verifyPassword(args.password, user?.passwordHash ?? null, ctx.node.kdf);
@@ -21,8 +34,7 @@ export async function login(ctx: OpContext, args: OpArgs<'login'>): Promise<OpRe
     if (user) recordFailure(ctx, username);
     throw new HsmError('ERR_LOGIN_FAILED');
   }
-  if (user.mfaPublicKey) throw new HsmError('ERR_MFA_REQUIRED', { username, role });
-  return completeLogin(ctx, user);
+  return user;
 }
 
 function recordFailure(ctx: OpContext, username: string): void {
