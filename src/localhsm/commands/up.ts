@@ -2,7 +2,7 @@
 import { hasCluster, paths, readManifest } from '../../cluster/state-dir.js';
 import { HsmError } from '../../errors.js';
 import { isKdfProfile } from '../../hsm/password.js';
-import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir, startNodes } from '../cluster-manager.js';
+import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, createCluster, ensurePrivateDir, startNodes } from '../cluster-manager.js';
 import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../cli/spec.js';
 
@@ -73,6 +73,6 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
   ctx.out(`Cluster ${manifest.clusterId} is up: ${manifest.hsms.length} HSM(s) answering.`);
   ctx.out(`  config:  ${paths(dir).config}`);
   ctx.out(`  CA:      ${paths(dir).ca}`);
-  ctx.out(`Use it:  LOCALHSM_STATE=${dir} cloudhsm-cli interactive`);
+  ctx.out(`Use it:  LOCALHSM_STATE=${dir} ${CLOUDHSM_CLI_BIN} interactive`);
   return started;
 }
