@@ -22,6 +22,7 @@ import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
 const LOCALHSM_BIN = fileURLToPath(new URL('../../../bin/localhsm', import.meta.url));
+export const CLOUDHSM_CLI_BIN = fileURLToPath(new URL('../../../bin/cloudhsm-cli', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 export interface CreateOptions {
@@ -30,6 +31,8 @@ export interface CreateOptions {
   /** First port to try; 0 picks free ports chosen by the OS. */
   basePort: number;
   host?: string;
+  /** Extra DNS names or IPs for every node certificate (to serve HSMs from other machines). */
+  subjectAltNames?: readonly string[];
   progress?: (line: string) => void;
 }
 
@@ -92,7 +95,12 @@ export async function createCluster(dir: string, options: CreateOptions): Promis
   const hsms: HsmEntry[] = [];
   for (const port of ports) {
     const id = newHsmId();
-    await provisionNode(dir, ca, { id, host, port }, { hsmId: id, clusterId, serialNumber: newSerialNumber(), kdf: options.kdf });
+    await provisionNode(dir, ca, { id, host, port }, [host, ...(options.subjectAltNames ?? [])], {
+      hsmId: id,
+      clusterId,
+      serialNumber: newSerialNumber(),
+      kdf: options.kdf,
+    });
     progress(`  ${id} on ${host}:${port}`);
     hsms.push({ id, host, port });
   }
@@ -106,12 +114,13 @@ async function provisionNode(
   dir: string,
   ca: { cert: string; key: string },
   hsm: HsmEntry,
+  certNames: readonly string[],
   identity: Parameters<typeof provisionHsm>[1],
 ): Promise<void> {
   const files = paths(dir).hsm(hsm.id);
   fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   const { issueNodeCert } = await import('../cluster/pki.js');
-  const cert = await issueNodeCert(ca, hsm.id, [hsm.host]);
+  const cert = await issueNodeCert(ca, hsm.id, certNames);
   writeFileAtomic(files.key, cert.key, 0o600);
   writeFileAtomic(files.cert, cert.cert, 0o644);
   const store = new SqliteStore(files.db);

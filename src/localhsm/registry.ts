@@ -1,6 +1,8 @@
 // Every localhsm command and the about text of its groups.
 import type { CommandTree } from '../cli/tree.js';
 import type { LocalCommand, LocalContext } from './context.js';
+import { auditTailCommand } from './commands/audit/tail.js';
+import { auditVerifyCommand } from './commands/audit/verify.js';
 import { downCommand } from './commands/down.js';
 import { hsmServeCommand } from './commands/hsm/serve.js';
 import { resetCommand } from './commands/reset.js';
@@ -15,10 +17,13 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   resetCommand,
   startCommand,
   hsmServeCommand,
+  auditVerifyCommand,
+  auditTailCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
+  audit: "Inspect and verify the HSMs' hash-chained audit logs",
 };
 
 export const localTree: CommandTree<LocalContext, number> = {
