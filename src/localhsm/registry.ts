@@ -9,6 +9,8 @@ import { resetCommand } from './commands/reset.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { tokenSignCommand } from './commands/token/sign.js';
+import { tokenVerifyCommand } from './commands/token/verify.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -19,11 +21,14 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   hsmServeCommand,
   auditVerifyCommand,
   auditTailCommand,
+  tokenSignCommand,
+  tokenVerifyCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
+  token: 'Sign and verify MFA and quorum registration token files (instead of the openssl recipe)',
 };
 
 export const localTree: CommandTree<LocalContext, number> = {
