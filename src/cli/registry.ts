@@ -9,6 +9,8 @@ import { userChangePassword } from './commands/user/change-password.js';
 import { userCreate } from './commands/user/create.js';
 import { userDelete } from './commands/user/delete.js';
 import { userList } from './commands/user/list.js';
+import { loginMfaTokenSign } from './commands/login/mfa-token-sign.js';
+import { userChangeMfaTokenSign } from './commands/user/change-mfa/token-sign.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   clusterActivate,
@@ -19,11 +21,14 @@ export const COMMANDS: readonly CliCommand[] = [
   userCreate,
   userDelete,
   userList,
+  loginMfaTokenSign,
+  userChangeMfaTokenSign,
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {
   cluster: 'Cluster related commands',
   user: 'User management',
+  'user change-mfa': "Change a user's Mfa Strategy",
 };
 
 export function cliTree(name: string): CommandTree<CliContext, unknown> {

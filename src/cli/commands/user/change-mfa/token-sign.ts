@@ -1,0 +1,68 @@
+// user change-mfa token-sign: registers (or rotates) a user's MFA key after proof of possession on every
+// HSM, or with --deregister removes it; always sets the user's password (spec §4.2, §4.5).
+import { changeMfaTokenSign, deregisterMfa } from '../../../../cluster/mfa.js';
+import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../../context.js';
+import {
+  loadSignWithKey,
+  publicKeyFromPrompt,
+  signInProcess,
+  signWithOption,
+  signWithPublicKey,
+  signaturesFromFile,
+} from '../../../mfa-io.js';
+
+export const userChangeMfaTokenSign: CliCommand = {
+  path: ['user', 'change-mfa', 'token-sign'],
+  about: 'Register or Deregister a public key using token-sign mfa strategy',
+  needsLogin: true,
+  options: [
+    CLUSTER_ID_OPTION,
+    usernameOption('Username of the user that will be modified'),
+    { ...ROLE_OPTION, help: 'Role the user has in the cluster' },
+    {
+      long: 'change-password',
+      value: 'CHANGE_PASSWORD',
+      help: "Optional: Plaintext user's password. If you do not include this argument you will be prompted for it",
+    },
+    { long: 'token', value: 'TOKEN', help: 'Filepath where the unsigned token file will be written. Required for enabling MFA for a user' },
+    APPROVAL_OPTION,
+    { long: 'deregister', help: 'Deregister the MFA public key, if present' },
+    { long: 'change-quorum', help: 'Change the Quorum public key along with the MFA key' },
+    signWithOption(
+      'Sign the tokens in-process with this PEM private key (RSA 2048-bit; an encrypted key asks for its pass phrase) and register its public key, instead of prompting for the signed token file and the public key',
+    ),
+  ],
+  exactlyOne: [['token', 'deregister']],
+  conflicts: [['sign-with', 'deregister']],
+  examples: [
+    'user change-mfa token-sign --username alice --role crypto-user --token unsigned-tokens.json --change-quorum',
+    'user change-mfa token-sign --username alice --role crypto-user --token tokens.json --sign-with alice-mfa.key',
+    'user change-mfa token-sign --username alice --role crypto-user --deregister',
+  ],
+  async run(options, ctx) {
+    const password = await passwordFrom(options.string('change-password'), ctx.io, true);
+    const args = {
+      username: options.required('username'),
+      role: options.required('role'),
+      password,
+      changeQuorum: options.flag('change-quorum'),
+    };
+    // --approval: quorum approvals (service `user`) arrive with the quorum work; while every quorum
+    // value is 1, none is needed and the option is accepted as the real CLI accepts it.
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    if (options.flag('deregister')) return deregisterMfa(cluster, args, ctx.io.warn);
+    const tokenPath = options.required('token');
+    const signWith = options.string('sign-with');
+    const key = signWith === undefined ? undefined : await loadSignWithKey(ctx.io, signWith);
+    const publicKey = key && signWithPublicKey(key);
+    return changeMfaTokenSign(
+      cluster,
+      args,
+      async (issued) =>
+        key && publicKey
+          ? { signatures: signInProcess(key, tokenPath, issued), publicKey }
+          : { signatures: await signaturesFromFile(ctx.io, tokenPath, issued), publicKey: await publicKeyFromPrompt(ctx.io) },
+      ctx.io.warn,
+    );
+  },
+};
