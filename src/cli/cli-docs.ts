@@ -3,11 +3,11 @@ import { MESSAGES } from '../errors.js';
 import { localTree } from '../localhsm/registry.js';
 import { commandHelp } from './help.js';
 import { cliTree } from './registry.js';
-import type { CommandTree } from './tree.js';
+import { type CommandTree, childrenOf } from './tree.js';
 
 function section(tree: CommandTree<unknown, unknown>, binary: string): string[] {
   const commands = [...tree.commands].sort((a, b) => a.path.join(' ').localeCompare(b.path.join(' ')));
-  return commands.flatMap((c) => [`### \`${binary} ${c.path.join(' ')}\``, '', '```text', commandHelp(c, [binary]), '```', '']);
+  return commands.flatMap((c) => [`### \`${binary} ${c.path.join(' ')}\``, '', '```text', commandHelp(c, [binary], childrenOf(tree, c.path)), '```', '']);
 }
 
 export function renderCliDocs(): string {

@@ -31,9 +31,19 @@ function indent(text: string, spaces: number): string {
     .join('\n');
 }
 
-export function commandHelp(spec: CommandSpec<unknown, unknown>, prefix: readonly string[] = []): string {
+/** `subcommands`: commands below this one (like `login mfa-token-sign`), listed as clap does. */
+export function commandHelp(
+  spec: CommandSpec<unknown, unknown>,
+  prefix: readonly string[] = [],
+  subcommands: readonly HelpEntry[] = [],
+): string {
   const out: string[] = [];
-  out.push((spec.extension ? EXTENSION_MARK : '') + spec.about, '', usageLine(spec, prefix), '');
+  const usage = usageLine(spec, prefix) + (subcommands.length ? ' [COMMAND]' : '');
+  out.push((spec.extension ? EXTENSION_MARK : '') + spec.about, '', usage, '');
+  if (subcommands.length) {
+    const width = Math.max(4, ...subcommands.map((e) => e.name.length)) + 2;
+    out.push('Commands:', ...subcommands.map((e) => `  ${e.name.padEnd(width)}${e.about}`), '');
+  }
   if (spec.positionals?.length) {
     out.push('Arguments:');
     for (const p of spec.positionals) out.push(`  <${p.name}>${p.multiple ? '...' : ''}`, indent(p.help, 10), '');

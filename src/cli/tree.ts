@@ -34,7 +34,7 @@ function findCommand<Ctx, Out>(tree: CommandTree<Ctx, Out>, path: readonly strin
 
 export function helpFor(tree: CommandTree<unknown, unknown>, path: readonly string[], prefix: readonly string[]): string {
   const command = findCommand(tree, path);
-  if (command) return commandHelp(command, prefix);
+  if (command) return commandHelp(command, prefix, childrenOf(tree, path));
   const about = path.length === 0 ? tree.about : tree.groups[key(path)] ?? '';
   return groupHelp(about, [...prefix, ...path], childrenOf(tree, path));
 }
@@ -74,6 +74,6 @@ export function resolve<Ctx, Out>(
     );
   }
   const spec = command;
-  const options = parseCommandArgs(spec as CommandSpec<unknown, unknown>, rest, () => commandHelp(spec as CommandSpec<unknown, unknown>, prefix), prefix);
+  const options = parseCommandArgs(spec as CommandSpec<unknown, unknown>, rest, () => commandHelp(spec as CommandSpec<unknown, unknown>, prefix, childrenOf(tree as CommandTree<unknown, unknown>, spec.path)), prefix);
   return { spec, options };
 }

@@ -33,6 +33,8 @@ export interface CreateOptions {
   host?: string;
   /** Extra DNS names or IPs for every node certificate (to serve HSMs from other machines). */
   subjectAltNames?: readonly string[];
+  /** Node settings written into every new HSM's state (e.g. `mfa_token_seconds`). */
+  settings?: Readonly<Record<string, string>>;
   progress?: (line: string) => void;
 }
 
@@ -100,7 +102,7 @@ export async function createCluster(dir: string, options: CreateOptions): Promis
       clusterId,
       serialNumber: newSerialNumber(),
       kdf: options.kdf,
-    });
+    }, options.settings);
     progress(`  ${id} on ${host}:${port}`);
     hsms.push({ id, host, port });
   }
@@ -116,6 +118,7 @@ async function provisionNode(
   hsm: HsmEntry,
   certNames: readonly string[],
   identity: Parameters<typeof provisionHsm>[1],
+  settings: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const files = paths(dir).hsm(hsm.id);
   fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
@@ -126,6 +129,7 @@ async function provisionNode(
   const store = new SqliteStore(files.db);
   try {
     provisionHsm(store, identity);
+    for (const [key, value] of Object.entries(settings)) store.setSetting(key, value);
   } finally {
     store.close();
   }

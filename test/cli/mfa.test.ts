@@ -73,6 +73,8 @@ describe('MFA token-sign through cloudhsm-cli', () => {
     const help = await cluster.cli(['user', 'change-mfa', 'token-sign', '--help']);
     assert.match(help.stdout, /Usage: cloudhsm-cli user change-mfa token-sign \[OPTIONS\] --username <USERNAME> --role <ROLE> <--token <TOKEN>\|--deregister>/);
     assert.match(help.stdout, /--sign-with <PRIVATE_KEY>\n\s+\[LocalHSM extension\] Sign the tokens in-process/);
+    const parent = await cluster.cli(['login', '--help']);
+    assert.match(parent.stdout, /Usage: cloudhsm-cli login \[OPTIONS\] --username <USERNAME> --role <ROLE> \[COMMAND\]\n\nCommands:\n  mfa-token-sign  Login with token-sign mfa\n\nOptions:/);
     const login = await cluster.cli(['login', 'mfa-token-sign', '--help']);
     assert.match(login.stdout, /^Login with token-sign mfa\n/);
     assert.match(login.stdout, /--token <TOKEN>\n\s+Filepath where the unsigned token file will be written/);
@@ -242,6 +244,24 @@ describe('MFA token-sign through cloudhsm-cli', () => {
     assert.equal(written.tokens.length, 3);
     assert.ok(written.tokens.every((t) => t.signed.length === 344));
     assert.ok(cluster.nodes.every((n) => n!.node.store.getUser('alice')!.failedLogins === 0));
+  });
+
+  it('asks for the pass phrase of an encrypted --sign-with key, hidden, after the password', async () => {
+    const encrypted = testKeyPair('k1').privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pp-secret-1' });
+    fs.writeFileSync(file('k1-enc.key'), encrypted, { mode: 0o600 });
+    const args = ['login', '--username', 'alice', '--role', 'crypto-user', 'mfa-token-sign', '--token', file('enc.json'), '--sign-with', file('k1-enc.key')];
+    const passPrompt = `Enter pass phrase for ${file('k1-enc.key')}:`;
+    const wrong = await dialog(cluster.dir, args, [
+      { prompt: 'Enter password:', answer: ALICE_PW },
+      { prompt: passPrompt, answer: 'not-the-phrase' },
+    ]);
+    assert.deepEqual(wrong.json, { error_code: 1, data: `Cannot use the private key ${file('k1-enc.key')}: the passphrase does not decrypt it` });
+    const run = await dialog(cluster.dir, args, [
+      { prompt: 'Enter password:', answer: ALICE_PW },
+      { prompt: passPrompt, answer: 'pp-secret-1' },
+    ]);
+    assert.deepEqual(run.json, { error_code: 0, data: { username: 'alice', role: 'crypto-user' } }, run.stderr);
+    assert.equal(run.stderr, `Enter password:\n${passPrompt}\n`);
   });
 
   it('refuses to log in with another key', async () => {

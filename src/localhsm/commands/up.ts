@@ -2,6 +2,7 @@
 import { hasCluster, paths, readManifest } from '../../cluster/state-dir.js';
 import { HsmError } from '../../errors.js';
 import { isKdfProfile } from '../../hsm/password.js';
+import { DEFAULT_MFA_TOKEN_SECONDS, MFA_TOKEN_SECONDS_SETTING } from '../../hsm/challenge.js';
 import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, createCluster, ensurePrivateDir, startNodes } from '../cluster-manager.js';
 import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../cli/spec.js';
@@ -26,6 +27,11 @@ export const upCommand: LocalCommand = {
       long: 'san',
       value: 'NAMES',
       help: 'Extra host names or IPs (comma-separated) for the node certificates of a new cluster, to serve its HSMs from other machines',
+    },
+    {
+      long: 'mfa-token-seconds',
+      value: 'SECONDS',
+      help: `How long the MFA tokens of a new cluster stay valid (login and change-mfa) [default: ${DEFAULT_MFA_TOKEN_SECONDS}]`,
     },
   ],
   examples: ['localhsm up --hsms 3 --detach', 'localhsm up --state /tmp/c1 --kdf fast --base-port 0 --detach'],
@@ -60,10 +66,18 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
       throw new HsmError('ERR_STATE', { detail: '--base-port must be a port number (0 for any free ports)' });
     }
     const subjectAltNames = (options.string('san') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
-    await createCluster(dir, { hsms, kdf, basePort, subjectAltNames, progress });
+    const settings: Record<string, string> = {};
+    const mfaTokenSeconds = options.string('mfa-token-seconds');
+    if (mfaTokenSeconds !== undefined) {
+      if (!/^[1-9]\d{0,6}$/.test(mfaTokenSeconds)) {
+        throw new HsmError('ERR_STATE', { detail: '--mfa-token-seconds must be a whole number of seconds from 1 to 9999999' });
+      }
+      settings[MFA_TOKEN_SECONDS_SETTING] = mfaTokenSeconds;
+    }
+    await createCluster(dir, { hsms, kdf, basePort, subjectAltNames, settings, progress });
   } else {
     const manifest = readManifest(dir);
-    for (const name of ['hsms', 'kdf', 'base-port', 'san']) {
+    for (const name of ['hsms', 'kdf', 'base-port', 'san', 'mfa-token-seconds']) {
       if (options.has(name)) ctx.err(`note: --${name} only applies to a new cluster; resuming ${manifest.clusterId} as it is`);
     }
     progress(`Resuming cluster ${manifest.clusterId} from ${dir}`);
