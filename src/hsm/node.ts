@@ -77,11 +77,11 @@ export class HsmNode {
       return errorReply(id, 'ERR_BAD_REQUEST', { detail: `${op}: ${describeIssues(parsedArgs.error.issues)}` });
     }
     const actor = session.user?.username ?? '-';
-    const target = auditTarget(parsedArgs.data);
+    const ctx: OpContext = { node: this, store: this.store, session };
     let reply: Reply;
     try {
       const handler = OPERATION_HANDLERS[op] as (ctx: OpContext, args: unknown) => Promise<unknown> | unknown;
-      const result = await handler({ node: this, store: this.store, session }, parsedArgs.data);
+      const result = await handler(ctx, parsedArgs.data);
       reply = { v: 1, id, ok: true, result };
     } catch (error) {
       if (error instanceof HsmError) reply = errorReply(id, error.code, error.params);
@@ -90,6 +90,7 @@ export class HsmNode {
         reply = errorReply(id, 'ERR_INTERNAL', {});
       }
     }
+    const target = ctx.auditTarget ?? auditTarget(parsedArgs.data);
     if (!UNAUDITED_OPERATIONS.has(op)) this.audit(actor, op, target, reply.ok ? 'ok' : reply.error.code);
     return reply;
   }
@@ -111,6 +112,8 @@ export interface OpContext {
   node: HsmNode;
   store: Store;
   session: Session;
+  /** The user an operation is about when its arguments do not name one (MFA *-finish: the token's user). */
+  auditTarget?: string;
 }
 
 /** Read-only operations are not audited; every other operation, and every attempt of it, is. */

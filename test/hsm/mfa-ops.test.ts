@@ -403,6 +403,30 @@ describe('login-mfa', () => {
     assert.equal(seen.size, 8);
   });
 
+  it('audits MFA logins and changes under the token\'s user, without secrets', async () => {
+    const from = store.listAudit().length;
+    const wrong = node.openSession();
+    const { token } = await ok(wrong, 'login-mfa-start', { username: 'alice', role: 'crypto-user', password: ALICE_PW });
+    await refused(wrong, 'login-mfa-finish', { token, signature: sign(key2(), token), commit: false }, 'ERR_TOKEN_SIGNATURE_INVALID', { key: 'registered MFA' });
+    const session = await mfaLogin('alice', 'crypto-user', ALICE_PW, key1());
+    await changeMfa(session, 'alice', 'crypto-user', key2());
+    const entries = store.listAudit().slice(from);
+    assert.deepEqual(
+      entries.map((e) => `${e.actor} ${e.operation} ${e.target} ${e.result}`),
+      [
+        '- login-mfa-start alice ok',
+        '- login-mfa-finish alice ERR_TOKEN_SIGNATURE_INVALID',
+        '- login-mfa-start alice ok',
+        '- login-mfa-finish alice ok',
+        '- login-mfa-finish alice ok',
+        'alice change-mfa-start alice ok',
+        'alice change-mfa-finish alice ok',
+        'alice change-mfa-finish alice ok',
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(entries), new RegExp(`${ALICE_PW}|${token.replace(/[+/=]/g, '.')}`));
+  });
+
   it('rejects malformed tokens at the schema', async () => {
     const session = node.openSession();
     const reply = await call(session, 'login-mfa-finish', { token: 'abc', signature: 'x', commit: false });

@@ -12,6 +12,7 @@ export function changeMfaFinish(ctx: OpContext, args: OpArgs<'change-mfa-finish'
   const challenges = ctx.node.challenges;
   const challenge = challenges.take(args.token, ctx.session, 'change-mfa', ctx.node.clock.now());
   const { pending, username } = challenge;
+  ctx.auditTarget = challenge.username;
   try {
     // The token belongs to the login that asked for it, not to whoever holds the connection later.
     if (actor.username !== pending.actor.username || actor.role !== pending.actor.role) throw new HsmError('ERR_TOKEN_UNKNOWN');

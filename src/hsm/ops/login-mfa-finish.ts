@@ -12,6 +12,7 @@ export function loginMfaFinish(ctx: OpContext, args: OpArgs<'login-mfa-finish'>)
   const challenges = ctx.node.challenges;
   const challenge = challenges.take(args.token, ctx.session, 'mfa-login', ctx.node.clock.now());
   const { role } = challenge.pending;
+  ctx.auditTarget = challenge.username;
   try {
     const user = ctx.store.getUser(challenge.username);
     // The user may have been deleted, changed or stripped of MFA since the token was issued.
