@@ -3,13 +3,26 @@
 import type { KeyObject } from 'node:crypto';
 import type { IssuedToken } from '../cluster/mfa.js';
 import { HsmError } from '../errors.js';
-import { type TokenSignature, matchSignatures, readTokenFile, unsignedTokenFile, writeTokenFile } from '../tokens/mfa-file.js';
-import { isEncryptedPem, parsePrivateKey, publicKeyPemOf, readPem, signUnsigned } from '../tokens/private-key.js';
+import {
+  type TokenSignature,
+  matchSignatures,
+  readTokenFile,
+  unsignedTokenFile,
+  writeTokenFile,
+} from '../tokens/mfa-file.js';
+import {
+  isEncryptedPem,
+  parsePrivateKey,
+  publicKeyPemOf,
+  readPem,
+  signUnsigned,
+} from '../tokens/private-key.js';
 import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
 import type { CliIo } from './context.js';
 import type { OptionSpec } from './spec.js';
 
-export const SIGNED_TOKEN_PROMPT = 'Enter signed token file path (press enter if same as the unsigned token file):';
+export const SIGNED_TOKEN_PROMPT =
+  'Enter signed token file path (press enter if same as the unsigned token file):';
 export const PUBLIC_KEY_PROMPT = 'Enter public key PEM file path:';
 
 export function signWithOption(help: string): OptionSpec {
@@ -20,7 +33,11 @@ export function signWithOption(help: string): OptionSpec {
  * Writes one unsigned token per HSM to `tokenPath` (0600, the layout cloudhsm-cli writes), asks where
  * the signed file is (Enter = the same file) and returns each HSM's signature, matched by token value.
  */
-export async function signaturesFromFile(io: CliIo, tokenPath: string, issued: readonly IssuedToken[]): Promise<TokenSignature[]> {
+export async function signaturesFromFile(
+  io: CliIo,
+  tokenPath: string,
+  issued: readonly IssuedToken[],
+): Promise<TokenSignature[]> {
   writeTokenFile(tokenPath, unsignedTokenFile(issued.map((t) => t.unsigned)));
   const answer = (await io.prompt(SIGNED_TOKEN_PROMPT)).trim();
   const signedPath = answer === '' ? tokenPath : answer;
@@ -37,7 +54,9 @@ export async function publicKeyFromPrompt(io: CliIo): Promise<string> {
 /** The --sign-with key, loaded before any HSM is asked for tokens; an encrypted key asks for its pass phrase. */
 export async function loadSignWithKey(io: CliIo, keyPath: string): Promise<KeyObject> {
   const pem = readPem(keyPath);
-  const passphrase = isEncryptedPem(pem) ? await io.prompt(`Enter pass phrase for ${keyPath}:`, { hidden: true }) : undefined;
+  const passphrase = isEncryptedPem(pem)
+    ? await io.prompt(`Enter pass phrase for ${keyPath}:`, { hidden: true })
+    : undefined;
   return parsePrivateKey(pem, keyPath, passphrase);
 }
 
@@ -47,14 +66,21 @@ export function signWithPublicKey(key: KeyObject): string {
 }
 
 /** Signs every issued token in-process and leaves the signed token file at `tokenPath` as a record. */
-export function signInProcess(key: KeyObject, tokenPath: string, issued: readonly IssuedToken[]): TokenSignature[] {
+export function signInProcess(
+  key: KeyObject,
+  tokenPath: string,
+  issued: readonly IssuedToken[],
+): TokenSignature[] {
   const signatures = issued.map((t, i) => ({
     unsigned: t.unsigned,
     signature: signUnsigned(key, Buffer.from(t.unsigned, 'base64')),
     index: i + 1,
     total: issued.length,
   }));
-  const document = { version: '2.0', tokens: signatures.map((s) => ({ unsigned: s.unsigned, signed: s.signature })) };
+  const document = {
+    version: '2.0',
+    tokens: signatures.map((s) => ({ unsigned: s.unsigned, signed: s.signature })),
+  };
   writeTokenFile(tokenPath, JSON.stringify(document, null, 2) + '\n');
   return signatures;
 }

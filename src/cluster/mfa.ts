@@ -21,7 +21,9 @@ export interface IssuedToken {
 /** Gets a signature for every issued token: the CLI writes the token file and prompts; --sign-with signs in memory. */
 export type ObtainSignatures = (issued: readonly IssuedToken[]) => Promise<TokenSignature[]>;
 /** For change-mfa: the signatures and the new public key (PEM). */
-export type ObtainProof = (issued: readonly IssuedToken[]) => Promise<{ signatures: TokenSignature[]; publicKey: string }>;
+export type ObtainProof = (
+  issued: readonly IssuedToken[],
+) => Promise<{ signatures: TokenSignature[]; publicKey: string }>;
 
 export const CHANGE_MFA_OPERATION = 'User change MFA';
 
@@ -44,7 +46,12 @@ async function each<T extends { connection: HsmConnection }, O extends Operation
   return Promise.all(
     items.map(async (item) => {
       try {
-        return { item, connection: item.connection, ok: true as const, value: await item.connection.call(op, argsOf(item)) };
+        return {
+          item,
+          connection: item.connection,
+          ok: true as const,
+          value: await item.connection.call(op, argsOf(item)),
+        };
       } catch (error) {
         if (error instanceof HsmError || error instanceof UnreachableError) {
           return { item, connection: item.connection, ok: false as const, error };
@@ -56,7 +63,9 @@ async function each<T extends { connection: HsmConnection }, O extends Operation
 }
 
 function issuedFrom(outcomes: Outcome<{ token: string }>[]): IssuedToken[] {
-  return outcomes.flatMap((o) => (o.ok ? [{ connection: o.connection, unsigned: o.value.token, hsm: o.connection.address }] : []));
+  return outcomes.flatMap((o) =>
+    o.ok ? [{ connection: o.connection, unsigned: o.value.token, hsm: o.connection.address }] : [],
+  );
 }
 
 function bySignature(signatures: readonly TokenSignature[]): Map<string, TokenSignature> {
@@ -76,9 +85,16 @@ function refuseVerification(
   const failures = outcomes.flatMap((o) => {
     if (o.ok || !(o.error instanceof HsmError)) return [];
     const error = o.error;
-    if (!TOKEN_ERRORS.has(error.code)) return [{ order: Infinity, error, line: `warning: HSM at ${o.item.hsm} refused: ${error.message}` }];
+    if (!TOKEN_ERRORS.has(error.code))
+      return [{ order: Infinity, error, line: `warning: HSM at ${o.item.hsm} refused: ${error.message}` }];
     const s = signatures.get(o.item.unsigned)!;
-    const failed = new HsmError('ERR_TOKEN_FAILED', { index: s.index, total: s.total, unsigned: s.unsigned, hsm: o.item.hsm, reason: error.message });
+    const failed = new HsmError('ERR_TOKEN_FAILED', {
+      index: s.index,
+      total: s.total,
+      unsigned: s.unsigned,
+      hsm: o.item.hsm,
+      reason: error.message,
+    });
     return [{ order: s.index, error: failed, line: `warning: ${failed.message}` }];
   });
   if (failures.length === 0) return;
@@ -106,21 +122,35 @@ export async function loginWithMfa(
   if (refusals.length > 0) {
     // Nothing to undo yet: a start logs nobody in.
     if (accepted === 0) throw refusals[0];
-    throw new HsmError('ERR_PARTIAL_FAILURE', { operation: 'Login', failed: started.length - accepted, total: started.length });
+    throw new HsmError('ERR_PARTIAL_FAILURE', {
+      operation: 'Login',
+      failed: started.length - accepted,
+      total: started.length,
+    });
   }
   if (accepted === 0) requireAll(started, 'Login', cluster.entry.clusterId);
   const issued = issuedFrom(started as Outcome<{ token: string }>[]);
   const signatures = bySignature(await obtain(issued));
 
-  const verified = await each(issued, 'login-mfa-finish', (t) => ({ token: t.unsigned, signature: signatures.get(t.unsigned)!.signature, commit: false }));
+  const verified = await each(issued, 'login-mfa-finish', (t) => ({
+    token: t.unsigned,
+    signature: signatures.get(t.unsigned)!.signature,
+    commit: false,
+  }));
   refuseVerification(verified, signatures, warn);
   for (const line of describeFailures(verified)) warn(line);
   const ready = verified.flatMap((o) => (o.ok ? [o.item] : []));
   if (ready.length === 0) requireAll(verified, 'Login', cluster.entry.clusterId);
 
-  const committed = await each(ready, 'login-mfa-finish', (t) => ({ token: t.unsigned, signature: signatures.get(t.unsigned)!.signature, commit: true }));
+  const committed = await each(ready, 'login-mfa-finish', (t) => ({
+    token: t.unsigned,
+    signature: signatures.get(t.unsigned)!.signature,
+    commit: true,
+  }));
   const asLogin = committed.map((o): Outcome<OpResult<'login'>> =>
-    o.ok ? { connection: o.connection, ok: true, value: { username: o.value.username, role: o.value.role } } : o,
+    o.ok
+      ? { connection: o.connection, ok: true, value: { username: o.value.username, role: o.value.role } }
+      : o,
   );
   return settleLogin(cluster, asLogin, warn);
 }

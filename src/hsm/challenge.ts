@@ -80,7 +80,8 @@ export class ChallengeStore {
   ): Challenge<P> {
     this.purge(now);
     const mine = [...this.byKey.values()].filter((c) => c.session === session);
-    for (const old of mine.slice(0, Math.max(0, mine.length - MAX_TOKENS_PER_SESSION + 1))) this.byKey.delete(old.key);
+    for (const old of mine.slice(0, Math.max(0, mine.length - MAX_TOKENS_PER_SESSION + 1)))
+      this.byKey.delete(old.key);
     let token: Buffer;
     do token = this.random(CHALLENGE_TOKEN_BYTES);
     while (this.byKey.has(token.toString('base64')));
@@ -107,11 +108,16 @@ export class ChallengeStore {
     const challenge = this.byKey.get(key);
     if (!challenge || challenge.session !== session) throw new HsmError('ERR_TOKEN_UNKNOWN');
     if (challenge.purpose !== purpose) {
-      throw new HsmError('ERR_TOKEN_PURPOSE', { issued: PURPOSE_TEXT[challenge.purpose], expected: PURPOSE_TEXT[purpose] });
+      throw new HsmError('ERR_TOKEN_PURPOSE', {
+        issued: PURPOSE_TEXT[challenge.purpose],
+        expected: PURPOSE_TEXT[purpose],
+      });
     }
     if (now >= challenge.expiresAt) {
       this.byKey.delete(key);
-      throw new HsmError('ERR_TOKEN_EXPIRED', { seconds: Math.round((challenge.expiresAt - challenge.issuedAt) / 1000) });
+      throw new HsmError('ERR_TOKEN_EXPIRED', {
+        seconds: Math.round((challenge.expiresAt - challenge.issuedAt) / 1000),
+      });
     }
     return challenge as Challenge<P>;
   }

@@ -18,7 +18,10 @@ export interface MfaChangeTarget {
  * Any user may change their own MFA, an admin anyone's; the role must match, the built-in app_user
  * is refused, and the target must not be logged in on another session (as for change-password).
  */
-export function authorizeMfaChange(ctx: OpContext, args: { username: string; role: string }): MfaChangeTarget {
+export function authorizeMfaChange(
+  ctx: OpContext,
+  args: { username: string; role: string },
+): MfaChangeTarget {
   const actor = requireLogin(ctx.session);
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);

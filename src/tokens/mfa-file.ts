@@ -35,7 +35,8 @@ export interface TokenSignature {
   total: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function parseTokenFile(text: string, file: string): TokenFile {
   const invalid = (detail: string) => new HsmError('ERR_TOKEN_FILE', { file, detail });
@@ -47,10 +48,14 @@ export function parseTokenFile(text: string, file: string): TokenFile {
   }
   if (!isObject(document)) throw invalid('it is not a JSON object');
   if (document.version !== TOKEN_FILE_VERSION) {
-    throw invalid(`"version" is ${JSON.stringify(document.version) ?? 'missing'}; expected "${TOKEN_FILE_VERSION}"`);
+    throw invalid(
+      `"version" is ${JSON.stringify(document.version) ?? 'missing'}; expected "${TOKEN_FILE_VERSION}"`,
+    );
   }
   if (!('tokens' in document) && 'token' in document) {
-    throw invalid('it is a quorum approval token file (one top-level "token", signed into "signatures"), not an MFA or registration token file');
+    throw invalid(
+      'it is a quorum approval token file (one top-level "token", signed into "signatures"), not an MFA or registration token file',
+    );
   }
   const tokens = document.tokens;
   if (!Array.isArray(tokens) || tokens.length === 0) throw invalid('"tokens" must be a non-empty array');
@@ -59,16 +64,28 @@ export function parseTokenFile(text: string, file: string): TokenFile {
     if (!isObject(raw)) throw invalid(`${where} is not an object`);
     if (typeof raw.unsigned !== 'string') throw invalid(`${where} has no "unsigned" value`);
     const token = decodeBase64Strict(raw.unsigned);
-    if (!token || token.length !== TOKEN_BYTES) throw invalid(`${where}: "unsigned" is not base64 of a ${TOKEN_BYTES}-byte token`);
-    if (raw.signed !== undefined && typeof raw.signed !== 'string') throw invalid(`${where}: "signed" must be a string`);
-    if (raw.approval_data !== undefined && (typeof raw.approval_data !== 'string' || !decodeBase64Strict(raw.approval_data))) {
+    if (!token || token.length !== TOKEN_BYTES)
+      throw invalid(`${where}: "unsigned" is not base64 of a ${TOKEN_BYTES}-byte token`);
+    if (raw.signed !== undefined && typeof raw.signed !== 'string')
+      throw invalid(`${where}: "signed" must be a string`);
+    if (
+      raw.approval_data !== undefined &&
+      (typeof raw.approval_data !== 'string' || !decodeBase64Strict(raw.approval_data))
+    ) {
       throw invalid(`${where}: "approval_data" is not base64`);
     }
-    return { unsigned: raw.unsigned, token, signed: raw.signed ?? '', registration: raw.approval_data !== undefined };
+    return {
+      unsigned: raw.unsigned,
+      token,
+      signed: raw.signed ?? '',
+      registration: raw.approval_data !== undefined,
+    };
   });
   const registration = entries.filter((e) => e.registration).length;
   if (registration !== 0 && registration !== entries.length) {
-    throw invalid('some tokens have "approval_data" and some do not (a registration file has it on every token)');
+    throw invalid(
+      'some tokens have "approval_data" and some do not (a registration file has it on every token)',
+    );
   }
   return {
     kind: registration ? 'registration' : 'mfa',
@@ -93,10 +110,16 @@ export function readTokenFile(file: string): TokenFile {
 }
 
 /** The same document with new `signed` values (by token index); everything else as it was. */
-export function withSignatures(file: TokenFile, signed: (entry: TokenEntry, index: number) => string): TokenFile {
+export function withSignatures(
+  file: TokenFile,
+  signed: (entry: TokenEntry, index: number) => string,
+): TokenFile {
   const rawTokens = file.document.tokens as Record<string, unknown>[];
   const tokens = file.tokens.map((entry, i) => ({ ...entry, signed: signed(entry, i) }));
-  const document = { ...file.document, tokens: rawTokens.map((raw, i) => ({ ...raw, signed: tokens[i]!.signed })) };
+  const document = {
+    ...file.document,
+    tokens: rawTokens.map((raw, i) => ({ ...raw, signed: tokens[i]!.signed })),
+  };
   return { ...file, tokens, document };
 }
 
@@ -106,7 +129,13 @@ export function renderTokenFile(file: TokenFile): string {
 
 /** The file cloudhsm-cli writes for an MFA login or change: one token per HSM, in HSM order. */
 export function unsignedTokenFile(tokens: readonly string[]): string {
-  return JSON.stringify({ version: TOKEN_FILE_VERSION, tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      { version: TOKEN_FILE_VERSION, tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** Token files are private (0600), also when they replace a wider file; written atomically. */
@@ -141,16 +170,21 @@ export function matchSignatures(
     const at = { index: i + 1, total, unsigned: entry.unsigned, file: fileName };
     const first = seen.get(entry.unsigned);
     if (first) {
-      throw new HsmError('ERR_TOKEN_FILE', { file: fileName, detail: `token ${i + 1} repeats the "unsigned" value of token ${first.index}` });
+      throw new HsmError('ERR_TOKEN_FILE', {
+        file: fileName,
+        detail: `token ${i + 1} repeats the "unsigned" value of token ${first.index}`,
+      });
     }
     if (!ours.has(entry.unsigned)) throw new HsmError('ERR_TOKEN_NOT_ISSUED', at);
     if (entry.signed === '') throw new HsmError('ERR_TOKEN_NOT_SIGNED', at);
     const signature = decodeBase64Strict(entry.signed);
-    if (!signature || signature.length !== bytes) throw new HsmError('ERR_TOKEN_BAD_SIGNED', { ...at, bytes });
+    if (!signature || signature.length !== bytes)
+      throw new HsmError('ERR_TOKEN_BAD_SIGNED', { ...at, bytes });
     seen.set(entry.unsigned, { unsigned: entry.unsigned, signature: entry.signed, index: i + 1, total });
   });
   for (const token of issued) {
-    if (!seen.has(token.unsigned)) throw new HsmError('ERR_TOKEN_MISSING', { hsm: token.hsm, unsigned: token.unsigned, file: fileName });
+    if (!seen.has(token.unsigned))
+      throw new HsmError('ERR_TOKEN_MISSING', { hsm: token.hsm, unsigned: token.unsigned, file: fileName });
   }
   return issued.map((token) => seen.get(token.unsigned)!);
 }

@@ -33,16 +33,20 @@ export function readPassphraseFile(file: string): string {
 /** An RSA private key from PEM text (PKCS#1 or PKCS#8, optionally encrypted). */
 export function parsePrivateKey(pem: string, file: string, passphrase?: string): KeyObject {
   const fail = (detail: string) => new HsmError('ERR_PRIVATE_KEY', { file, detail });
-  if (isEncryptedPem(pem) && passphrase === undefined) throw fail('it is encrypted and no passphrase was given');
+  if (isEncryptedPem(pem) && passphrase === undefined)
+    throw fail('it is encrypted and no passphrase was given');
   let key: KeyObject;
   try {
     key = crypto.createPrivateKey({ key: pem, format: 'pem', passphrase });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_OSSL_BAD_DECRYPT') throw fail('the passphrase does not decrypt it');
-    if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem)) throw fail('it is a public key; token-sign needs the private key');
+    if ((error as NodeJS.ErrnoException).code === 'ERR_OSSL_BAD_DECRYPT')
+      throw fail('the passphrase does not decrypt it');
+    if (/-----BEGIN (RSA )?PUBLIC KEY-----/.test(pem))
+      throw fail('it is a public key; token-sign needs the private key');
     throw fail('it is not a PEM private key');
   }
-  if (key.asymmetricKeyType !== 'rsa') throw fail(`it is a ${key.asymmetricKeyType ?? 'non-RSA'} key; token-sign needs an RSA key`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw fail(`it is a ${key.asymmetricKeyType ?? 'non-RSA'} key; token-sign needs an RSA key`);
   return key;
 }
 

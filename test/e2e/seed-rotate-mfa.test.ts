@@ -37,7 +37,10 @@ ${tokens.map((t) => `    {\n      "unsigned": "${t}",\n      "signed": ""\n    }
 /** Removes terminal control sequences and carriage returns from pty output. */
 function clean(raw: string): string {
   // eslint-disable-next-line no-control-regex
-  return raw.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\x1b[()][0-9A-Za-z]/g, '').replace(/\r/g, '');
+  return raw
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+    .replace(/\x1b[()][0-9A-Za-z]/g, '')
+    .replace(/\r/g, '');
 }
 
 /** The JSON envelope in a piece of terminal output: from a line `{` to the last line `}`. */
@@ -77,7 +80,10 @@ class Terminal {
         this.consumed = at + needle.length;
         return before;
       }
-      if (this.exit) throw new Error(`cloudhsm-cli exited before printing ${JSON.stringify(needle)}; output:\n${text.slice(this.consumed)}`);
+      if (this.exit)
+        throw new Error(
+          `cloudhsm-cli exited before printing ${JSON.stringify(needle)}; output:\n${text.slice(this.consumed)}`,
+        );
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
@@ -107,138 +113,206 @@ class Terminal {
   }
 }
 
-describe('seed 000: rotate the MFA key of a crypto user (real processes, pseudo-terminal, openssl)', { timeout: 120_000 }, () => {
-  let work: string;
-  let state: string;
-  let term: Terminal | undefined;
-  const env = () => ({ ...process.env, LOCALHSM_STATE: state, LOCALHSM_TEST: '1' });
-  const run = (bin: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-    execFileSync(process.execPath, [bin, ...args], { cwd: work, env: { ...env(), ...extraEnv }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const asAdmin = { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: `admin:${ADMIN_PW}` };
+describe(
+  'seed 000: rotate the MFA key of a crypto user (real processes, pseudo-terminal, openssl)',
+  { timeout: 120_000 },
+  () => {
+    let work: string;
+    let state: string;
+    let term: Terminal | undefined;
+    const env = () => ({ ...process.env, LOCALHSM_STATE: state, LOCALHSM_TEST: '1' });
+    const run = (bin: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+      execFileSync(process.execPath, [bin, ...args], {
+        cwd: work,
+        env: { ...env(), ...extraEnv },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    const asAdmin = { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: `admin:${ADMIN_PW}` };
 
-  /**
-   * The seed's steps 4-7 for a token file: extract and decode each token, sign it with `key` using the
-   * seed's openssl command, base64 -w0 the signature, and paste the values back into the file.
-   */
-  function signLikeTheSeed(tokenFile: string, key: string): string[] {
-    const doc = JSON.parse(bash(`cat ${tokenFile}`, work)) as { version: string; tokens: { unsigned: string; signed: string }[] };
-    doc.tokens.forEach((token, i) => {
-      const n = i + 1;
-      bash(`echo "${token.unsigned}" > token${n}.b64`, work);
-      bash(`base64 -d token${n}.b64 > token${n}.bin`, work);
-      bash(
-        `openssl pkeyutl -sign \\
+    /**
+     * The seed's steps 4-7 for a token file: extract and decode each token, sign it with `key` using the
+     * seed's openssl command, base64 -w0 the signature, and paste the values back into the file.
+     */
+    function signLikeTheSeed(tokenFile: string, key: string): string[] {
+      const doc = JSON.parse(bash(`cat ${tokenFile}`, work)) as {
+        version: string;
+        tokens: { unsigned: string; signed: string }[];
+      };
+      doc.tokens.forEach((token, i) => {
+        const n = i + 1;
+        bash(`echo "${token.unsigned}" > token${n}.b64`, work);
+        bash(`base64 -d token${n}.b64 > token${n}.bin`, work);
+        bash(
+          `openssl pkeyutl -sign \\
       -inkey ${key} \\
       -pkeyopt digest:sha256 \\
       -keyform PEM \\
       -in token${n}.bin \\
       -out token${n}.sig.bin`,
+          work,
+        );
+        bash(`base64 -w0 token${n}.sig.bin > token${n}.sig.b64`, work);
+        token.signed = fs.readFileSync(path.join(work, `token${n}.sig.b64`), 'utf8');
+      });
+      // "copy and paste the base64 values back into your token file"
+      fs.writeFileSync(path.join(work, tokenFile), JSON.stringify(doc, null, 2) + '\n');
+      return doc.tokens.map((t) => t.unsigned);
+    }
+
+    /** `login ... mfa-token-sign` typed in the shell, the tokens signed with the seed's recipe and `key`. */
+    async function loginWith(key: string, password: string) {
+      term!.type(`login --username ${USERNAME} --role crypto-user mfa-token-sign --token login-tokens.json`);
+      await term!.expect('Enter password:');
+      term!.type(password);
+      await term!.expect(SIGNED_PROMPT);
+      signLikeTheSeed('login-tokens.json', key);
+      return term!.command('');
+    }
+
+    before(() => {
+      work = tempDir('localhsm-seed000-');
+      state = path.join(work, 'cluster');
+      run(LOCALHSM, ['up', '--hsms', '3', '--kdf', 'fast', '--base-port', '0', '--detach', '--state', state]);
+      // Set-up before the seed: an activated cluster, the crypto user, two key pairs made by openssl,
+      // and MFA enabled with the first key (LocalHSM's --sign-with extension).
+      assert.match(
+        run(CLOUDHSM_CLI, ['cluster', 'activate', '--password', ADMIN_PW]),
+        /"Cluster activation successful"/,
+      );
+      const created = JSON.parse(
+        run(
+          CLOUDHSM_CLI,
+          ['user', 'create', '--username', USERNAME, '--role', 'crypto-user', '--password', OLD_PW],
+          asAdmin,
+        ),
+      );
+      assert.equal(created.error_code, 0);
+      bash(
+        'openssl genrsa -out old-mfa.key 2048 2>/dev/null && openssl rsa -in old-mfa.key -pubout -out old-mfa.pub 2>/dev/null',
         work,
       );
-      bash(`base64 -w0 token${n}.sig.bin > token${n}.sig.b64`, work);
-      token.signed = fs.readFileSync(path.join(work, `token${n}.sig.b64`), 'utf8');
-    });
-    // "copy and paste the base64 values back into your token file"
-    fs.writeFileSync(path.join(work, tokenFile), JSON.stringify(doc, null, 2) + '\n');
-    return doc.tokens.map((t) => t.unsigned);
-  }
-
-  /** `login ... mfa-token-sign` typed in the shell, the tokens signed with the seed's recipe and `key`. */
-  async function loginWith(key: string, password: string) {
-    term!.type(`login --username ${USERNAME} --role crypto-user mfa-token-sign --token login-tokens.json`);
-    await term!.expect('Enter password:');
-    term!.type(password);
-    await term!.expect(SIGNED_PROMPT);
-    signLikeTheSeed('login-tokens.json', key);
-    return term!.command('');
-  }
-
-  before(() => {
-    work = tempDir('localhsm-seed000-');
-    state = path.join(work, 'cluster');
-    run(LOCALHSM, ['up', '--hsms', '3', '--kdf', 'fast', '--base-port', '0', '--detach', '--state', state]);
-    // Set-up before the seed: an activated cluster, the crypto user, two key pairs made by openssl,
-    // and MFA enabled with the first key (LocalHSM's --sign-with extension).
-    assert.match(run(CLOUDHSM_CLI, ['cluster', 'activate', '--password', ADMIN_PW]), /"Cluster activation successful"/);
-    const created = JSON.parse(run(CLOUDHSM_CLI, ['user', 'create', '--username', USERNAME, '--role', 'crypto-user', '--password', OLD_PW], asAdmin));
-    assert.equal(created.error_code, 0);
-    bash('openssl genrsa -out old-mfa.key 2048 2>/dev/null && openssl rsa -in old-mfa.key -pubout -out old-mfa.pub 2>/dev/null', work);
-    bash('openssl genrsa -out officer1.key 2048 2>/dev/null && openssl rsa -in officer1.key -pubout -out officer1.pub 2>/dev/null', work);
-    const enabled = JSON.parse(
-      run(
-        CLOUDHSM_CLI,
-        ['user', 'change-mfa', 'token-sign', '--username', USERNAME, '--role', 'crypto-user', '--token', 'enable-tokens.json', '--change-password', OLD_PW, '--sign-with', 'old-mfa.key'],
-        asAdmin,
-      ),
-    );
-    assert.deepEqual(enabled, { error_code: 0, data: { username: USERNAME, role: 'crypto-user' } });
-  });
-
-  after(() => {
-    term?.kill();
-    try {
-      run(LOCALHSM, ['down', '--state', state]);
-    } finally {
-      fs.rmSync(work, { recursive: true, force: true });
-    }
-  });
-
-  it('replays the seed: login, change-mfa --change-quorum, cat, openssl signing, paste, public key, user list, next logins', async () => {
-    term = new Terminal(
-      pty.spawn(process.execPath, [CLOUDHSM_CLI, 'interactive'], { name: 'xterm', cols: 400, rows: 50, cwd: work, env: env() }),
-    );
-    await term.expect(SHELL);
-
-    // 1. Log in as the user who has MFA enabled (with the key registered during set-up).
-    assert.deepEqual((await loginWith('old-mfa.key', OLD_PW)).json, { error_code: 0, data: { username: USERNAME, role: 'crypto-user' } });
-
-    // 2. user change-mfa token-sign --token unsigned-tokens.json --username <USERNAME> --role crypto-user --change-quorum
-    term.type(`user change-mfa token-sign --token unsigned-tokens.json --username ${USERNAME} --role crypto-user --change-quorum`);
-    await term.expect('Enter password:');
-    term.type(NEW_PW);
-    await term.expect('Confirm password:');
-    term.type(NEW_PW);
-    await term.expect(SIGNED_PROMPT);
-
-    // 3. $cat unsigned-tokens.json: one token per HSM, in the seed's layout; a private file.
-    const cat = bash('cat unsigned-tokens.json', work);
-    const unsigned = (JSON.parse(cat) as { tokens: { unsigned: string }[] }).tokens.map((t) => t.unsigned);
-    assert.equal(unsigned.length, 3);
-    assert.equal(cat, seedUnsignedFile(unsigned));
-    assert.equal(fs.statSync(path.join(work, 'unsigned-tokens.json')).mode & 0o777, 0o600);
-
-    // 4-7. echo > tokenN.b64, base64 -d, openssl pkeyutl -sign with the NEW key, base64 -w0, paste back.
-    assert.deepEqual(signLikeTheSeed('unsigned-tokens.json', 'officer1.key'), unsigned);
-    const verify = run(LOCALHSM, ['token', 'verify', '--token', 'unsigned-tokens.json', '--public-key', 'officer1.pub']);
-    assert.match(verify, /^3 of 3 token\(s\) verify with officer1\.pub$/m);
-
-    // 8. Enter (same file), then the public key path; the seed's JSON answer.
-    term.type('');
-    await term.expect(PUBKEY_PROMPT);
-    const answer = await term.command('officer1.pub');
-    assert.equal(answer.text, `{\n  "error_code": 0,\n  "data": {\n    "username": "${USERNAME}",\n    "role": "crypto-user"\n  }\n}`);
-
-    // user list: MFA enabled, full coverage (and the quorum key replaced with it: --change-quorum).
-    const list = await term.command('user list');
-    const row = list.json.data.users.find((u: { username: string }) => u.username === USERNAME);
-    assert.deepEqual(row, {
-      username: USERNAME,
-      role: 'crypto-user',
-      locked: 'false',
-      mfa: [{ strategy: 'token-sign', status: 'enabled' }],
-      quorum: [{ strategy: 'token-sign', status: 'enabled' }],
-      'cluster-coverage': 'full',
+      bash(
+        'openssl genrsa -out officer1.key 2048 2>/dev/null && openssl rsa -in officer1.key -pubout -out officer1.pub 2>/dev/null',
+        work,
+      );
+      const enabled = JSON.parse(
+        run(
+          CLOUDHSM_CLI,
+          [
+            'user',
+            'change-mfa',
+            'token-sign',
+            '--username',
+            USERNAME,
+            '--role',
+            'crypto-user',
+            '--token',
+            'enable-tokens.json',
+            '--change-password',
+            OLD_PW,
+            '--sign-with',
+            'old-mfa.key',
+          ],
+          asAdmin,
+        ),
+      );
+      assert.deepEqual(enabled, { error_code: 0, data: { username: USERNAME, role: 'crypto-user' } });
     });
 
-    // The next login: the old key is refused, the new one works.
-    assert.deepEqual((await term.command('logout')).json, { error_code: 0, data: 'Logout successful' });
-    const old = await loginWith('old-mfa.key', NEW_PW);
-    assert.equal(old.json.error_code, 1);
-    assert.match(old.json.data, /^Token 1 of 3 \(unsigned \S+\) failed verification on HSM at 127\.0\.0\.1:\d+: The signature does not verify with the registered MFA public key$/);
-    assert.deepEqual((await loginWith('officer1.key', NEW_PW)).json, { error_code: 0, data: { username: USERNAME, role: 'crypto-user' } });
+    after(() => {
+      term?.kill();
+      try {
+        run(LOCALHSM, ['down', '--state', state]);
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    });
 
-    term.type('quit');
-    assert.equal(await term.exited(), 0);
-    if (process.env.SHOW_TRANSCRIPT) console.error(term.transcript);
-  });
-});
+    it('replays the seed: login, change-mfa --change-quorum, cat, openssl signing, paste, public key, user list, next logins', async () => {
+      term = new Terminal(
+        pty.spawn(process.execPath, [CLOUDHSM_CLI, 'interactive'], {
+          name: 'xterm',
+          cols: 400,
+          rows: 50,
+          cwd: work,
+          env: env(),
+        }),
+      );
+      await term.expect(SHELL);
+
+      // 1. Log in as the user who has MFA enabled (with the key registered during set-up).
+      assert.deepEqual((await loginWith('old-mfa.key', OLD_PW)).json, {
+        error_code: 0,
+        data: { username: USERNAME, role: 'crypto-user' },
+      });
+
+      // 2. user change-mfa token-sign --token unsigned-tokens.json --username <USERNAME> --role crypto-user --change-quorum
+      term.type(
+        `user change-mfa token-sign --token unsigned-tokens.json --username ${USERNAME} --role crypto-user --change-quorum`,
+      );
+      await term.expect('Enter password:');
+      term.type(NEW_PW);
+      await term.expect('Confirm password:');
+      term.type(NEW_PW);
+      await term.expect(SIGNED_PROMPT);
+
+      // 3. $cat unsigned-tokens.json: one token per HSM, in the seed's layout; a private file.
+      const cat = bash('cat unsigned-tokens.json', work);
+      const unsigned = (JSON.parse(cat) as { tokens: { unsigned: string }[] }).tokens.map((t) => t.unsigned);
+      assert.equal(unsigned.length, 3);
+      assert.equal(cat, seedUnsignedFile(unsigned));
+      assert.equal(fs.statSync(path.join(work, 'unsigned-tokens.json')).mode & 0o777, 0o600);
+
+      // 4-7. echo > tokenN.b64, base64 -d, openssl pkeyutl -sign with the NEW key, base64 -w0, paste back.
+      assert.deepEqual(signLikeTheSeed('unsigned-tokens.json', 'officer1.key'), unsigned);
+      const verify = run(LOCALHSM, [
+        'token',
+        'verify',
+        '--token',
+        'unsigned-tokens.json',
+        '--public-key',
+        'officer1.pub',
+      ]);
+      assert.match(verify, /^3 of 3 token\(s\) verify with officer1\.pub$/m);
+
+      // 8. Enter (same file), then the public key path; the seed's JSON answer.
+      term.type('');
+      await term.expect(PUBKEY_PROMPT);
+      const answer = await term.command('officer1.pub');
+      assert.equal(
+        answer.text,
+        `{\n  "error_code": 0,\n  "data": {\n    "username": "${USERNAME}",\n    "role": "crypto-user"\n  }\n}`,
+      );
+
+      // user list: MFA enabled, full coverage (and the quorum key replaced with it: --change-quorum).
+      const list = await term.command('user list');
+      const row = list.json.data.users.find((u: { username: string }) => u.username === USERNAME);
+      assert.deepEqual(row, {
+        username: USERNAME,
+        role: 'crypto-user',
+        locked: 'false',
+        mfa: [{ strategy: 'token-sign', status: 'enabled' }],
+        quorum: [{ strategy: 'token-sign', status: 'enabled' }],
+        'cluster-coverage': 'full',
+      });
+
+      // The next login: the old key is refused, the new one works.
+      assert.deepEqual((await term.command('logout')).json, { error_code: 0, data: 'Logout successful' });
+      const old = await loginWith('old-mfa.key', NEW_PW);
+      assert.equal(old.json.error_code, 1);
+      assert.match(
+        old.json.data,
+        /^Token 1 of 3 \(unsigned \S+\) failed verification on HSM at 127\.0\.0\.1:\d+: The signature does not verify with the registered MFA public key$/,
+      );
+      assert.deepEqual((await loginWith('officer1.key', NEW_PW)).json, {
+        error_code: 0,
+        data: { username: USERNAME, role: 'crypto-user' },
+      });
+
+      term.type('quit');
+      assert.equal(await term.exited(), 0);
+      if (process.env.SHOW_TRANSCRIPT) console.error(term.transcript);
+    });
+  },
+);

@@ -10,7 +10,12 @@ export interface Step {
   answer: string | (() => string | Promise<string>);
 }
 
-export async function dialog(state: string, args: readonly string[], steps: readonly Step[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export async function dialog(
+  state: string,
+  args: readonly string[],
+  steps: readonly Step[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliRun> {
   const stdin = new PassThrough() as PassThrough & { isTTY?: boolean };
   const stdout = new PassThrough();
   const stderr = new PassThrough();

@@ -18,7 +18,11 @@ export async function runLocalhsm(args: readonly string[], env: NodeJS.ProcessEn
   stdout.on('data', (c: Buffer) => out.push(c));
   stderr.on('data', (c: Buffer) => err.push(c));
   const exitCode = await localhsmMain(args, env, { stdin, stdout, stderr });
-  return { exitCode, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return {
+    exitCode,
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+  };
 }
 
 /** Runs a bash command line in `cwd` (the seed's own shell commands) and returns its stdout. */

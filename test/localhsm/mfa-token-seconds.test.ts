@@ -22,7 +22,11 @@ describe('mfa_token_seconds', () => {
       try {
         assert.equal(mfaTokenSeconds(store), 45);
         store.setSetting('mfa_token_seconds', 'soon');
-        assert.equal(mfaTokenSeconds(store), DEFAULT_MFA_TOKEN_SECONDS, 'an unusable value falls back to the default');
+        assert.equal(
+          mfaTokenSeconds(store),
+          DEFAULT_MFA_TOKEN_SECONDS,
+          'an unusable value falls back to the default',
+        );
       } finally {
         store.close();
       }
@@ -34,7 +38,10 @@ describe('mfa_token_seconds', () => {
     dirs.push(dir);
     const run = await runLocalhsm(['up', '--state', dir, '--mfa-token-seconds', '0', '--kdf', 'fast']);
     assert.equal(run.exitCode, 1);
-    assert.equal(run.stderr, 'error: --mfa-token-seconds must be a whole number of seconds from 1 to 9999999\n');
+    assert.equal(
+      run.stderr,
+      'error: --mfa-token-seconds must be a whole number of seconds from 1 to 9999999\n',
+    );
     assert.equal(fs.existsSync(paths(dir).manifest), false);
   });
 });

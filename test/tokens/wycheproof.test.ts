@@ -27,7 +27,9 @@ interface Group {
 }
 
 const files = [2048, 3072, 4096].map((bits) => {
-  const data = JSON.parse(fs.readFileSync(path.join(VECTORS, `rsa_signature_${bits}_sha256_test.json`), 'utf8'));
+  const data = JSON.parse(
+    fs.readFileSync(path.join(VECTORS, `rsa_signature_${bits}_sha256_test.json`), 'utf8'),
+  );
   return { bits, groups: data.testGroups as Group[], count: data.numberOfTests as number };
 });
 
@@ -62,15 +64,34 @@ describe('Wycheproof RSA PKCS#1 v1.5 SHA-256 vectors', () => {
         const tokenFile = path.join(dir, `v${bits}-${g}.json`);
         const keyFile = path.join(dir, `v${bits}-${g}.pub`);
         fs.writeFileSync(keyFile, group.publicKeyPem);
-        const tokens = group.tests.map((v) => ({ unsigned: tokenOf(v).toString('base64'), signed: Buffer.from(v.sig, 'hex').toString('base64') }));
+        const tokens = group.tests.map((v) => ({
+          unsigned: tokenOf(v).toString('base64'),
+          signed: Buffer.from(v.sig, 'hex').toString('base64'),
+        }));
         fs.writeFileSync(tokenFile, JSON.stringify({ version: '2.0', tokens }));
-        const run = await runLocalhsm(['token', 'verify', '--token', tokenFile, '--public-key', keyFile, '--json']);
-        const report = JSON.parse(run.stdout) as { verified: number; total: number; tokens: { index: number; status: string }[] };
+        const run = await runLocalhsm([
+          'token',
+          'verify',
+          '--token',
+          tokenFile,
+          '--public-key',
+          keyFile,
+          '--json',
+        ]);
+        const report = JSON.parse(run.stdout) as {
+          verified: number;
+          total: number;
+          tokens: { index: number; status: string }[];
+        };
         assert.equal(report.total, group.tests.length);
         group.tests.forEach((v, i) => {
           const status = report.tokens[i]!.status;
           const expected = v.result === 'valid' || (v.result === 'acceptable' && ACCEPTABLE_VERDICT);
-          assert.equal(status === 'verified', expected, `tcId ${v.tcId} (${v.result}, ${v.comment || v.flags.join(',')}): ${status}`);
+          assert.equal(
+            status === 'verified',
+            expected,
+            `tcId ${v.tcId} (${v.result}, ${v.comment || v.flags.join(',')}): ${status}`,
+          );
           checked++;
         });
         assert.equal(run.exitCode, report.verified === report.total ? 0 : 1);
@@ -80,7 +101,9 @@ describe('Wycheproof RSA PKCS#1 v1.5 SHA-256 vectors', () => {
   }
 
   it('records the acceptable vectors: MissingNull, refused by our strict verifier', () => {
-    const acceptable = files.flatMap((f) => f.groups.flatMap((g) => g.tests.filter((v) => v.result === 'acceptable')));
+    const acceptable = files.flatMap((f) =>
+      f.groups.flatMap((g) => g.tests.filter((v) => v.result === 'acceptable')),
+    );
     assert.deepEqual(
       acceptable.map((v) => v.flags),
       [['MissingNull'], ['MissingNull'], ['MissingNull']],

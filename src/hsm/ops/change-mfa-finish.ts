@@ -7,7 +7,10 @@ import { decodeWireSignature } from '../mfa-rules.js';
 import type { OpContext } from '../node.js';
 import { requireLogin, requireUserWithRole } from '../rules.js';
 
-export function changeMfaFinish(ctx: OpContext, args: OpArgs<'change-mfa-finish'>): OpResult<'change-mfa-finish'> {
+export function changeMfaFinish(
+  ctx: OpContext,
+  args: OpArgs<'change-mfa-finish'>,
+): OpResult<'change-mfa-finish'> {
   const actor = requireLogin(ctx.session);
   const challenges = ctx.node.challenges;
   const challenge = challenges.take(args.token, ctx.session, 'change-mfa', ctx.node.clock.now());
@@ -15,11 +18,13 @@ export function changeMfaFinish(ctx: OpContext, args: OpArgs<'change-mfa-finish'
   ctx.auditTarget = challenge.username;
   try {
     // The token belongs to the login that asked for it, not to whoever holds the connection later.
-    if (actor.username !== pending.actor.username || actor.role !== pending.actor.role) throw new HsmError('ERR_TOKEN_UNKNOWN');
+    if (actor.username !== pending.actor.username || actor.role !== pending.actor.role)
+      throw new HsmError('ERR_TOKEN_UNKNOWN');
     const signature = decodeWireSignature(args.signature);
     const key = parseTokenSignPublicKey(args.publicKey);
     const pem = toSpkiPem(key);
-    if (!verifyTokenSignature(key, challenge.token, signature)) throw new HsmError('ERR_TOKEN_SIGNATURE_INVALID', { key: 'new' });
+    if (!verifyTokenSignature(key, challenge.token, signature))
+      throw new HsmError('ERR_TOKEN_SIGNATURE_INVALID', { key: 'new' });
     const checkTarget = () => {
       const user = requireUserWithRole(ctx.store, username, pending.role);
       if (ctx.node.sessions.isLoggedIn(username, ctx.session)) {
@@ -34,7 +39,8 @@ export function changeMfaFinish(ctx: OpContext, args: OpArgs<'change-mfa-finish'
       pending.verifiedKey = pem;
       return { username, role: pending.role, committed: false };
     }
-    if (challenge.state !== 'verified' || pending.verifiedKey !== pem) throw new HsmError('ERR_TOKEN_NOT_VERIFIED');
+    if (challenge.state !== 'verified' || pending.verifiedKey !== pem)
+      throw new HsmError('ERR_TOKEN_NOT_VERIFIED');
     ctx.store.transaction(() => {
       const user = checkTarget();
       ctx.store.updateUser({

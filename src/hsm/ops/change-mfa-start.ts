@@ -7,7 +7,10 @@ import type { OpContext } from '../node.js';
 import { hashPassword } from '../password.js';
 import { checkPassword } from '../rules.js';
 
-export async function changeMfaStart(ctx: OpContext, args: OpArgs<'change-mfa-start'>): Promise<OpResult<'change-mfa-start'>> {
+export async function changeMfaStart(
+  ctx: OpContext,
+  args: OpArgs<'change-mfa-start'>,
+): Promise<OpResult<'change-mfa-start'>> {
   authorizeMfaChange(ctx, args);
   const passwordHash = await hashPassword(checkPassword(args.password), ctx.node.kdf);
   // Checked again after the (slow) hash: the session or the user may have changed meanwhile.

@@ -7,7 +7,10 @@ import type { OpContext } from '../node.js';
 import { decodeWireSignature } from '../mfa-rules.js';
 import { completeLogin } from './login.js';
 
-export function loginMfaFinish(ctx: OpContext, args: OpArgs<'login-mfa-finish'>): OpResult<'login-mfa-finish'> {
+export function loginMfaFinish(
+  ctx: OpContext,
+  args: OpArgs<'login-mfa-finish'>,
+): OpResult<'login-mfa-finish'> {
   if (ctx.session.user) throw new HsmError('ERR_ALREADY_LOGGED_IN', { username: ctx.session.user.username });
   const challenges = ctx.node.challenges;
   const challenge = challenges.take(args.token, ctx.session, 'mfa-login', ctx.node.clock.now());

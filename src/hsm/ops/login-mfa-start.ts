@@ -5,11 +5,22 @@ import { mfaTokenSeconds } from '../challenge.js';
 import type { OpContext } from '../node.js';
 import { authenticatePassword } from './login.js';
 
-export async function loginMfaStart(ctx: OpContext, args: OpArgs<'login-mfa-start'>): Promise<OpResult<'login-mfa-start'>> {
+export async function loginMfaStart(
+  ctx: OpContext,
+  args: OpArgs<'login-mfa-start'>,
+): Promise<OpResult<'login-mfa-start'>> {
   const user = await authenticatePassword(ctx, args);
-  if (!user.mfaPublicKey) throw new HsmError('ERR_MFA_NOT_ENABLED', { username: user.username, role: user.role });
+  if (!user.mfaPublicKey)
+    throw new HsmError('ERR_MFA_NOT_ENABLED', { username: user.username, role: user.role });
   const role = user.role as 'admin' | 'crypto-user';
   const now = ctx.node.clock.now();
-  const challenge = ctx.node.challenges.issue(ctx.session, 'mfa-login', user.username, { role }, now, mfaTokenSeconds(ctx.store));
+  const challenge = ctx.node.challenges.issue(
+    ctx.session,
+    'mfa-login',
+    user.username,
+    { role },
+    now,
+    mfaTokenSeconds(ctx.store),
+  );
   return { token: challenge.key };
 }

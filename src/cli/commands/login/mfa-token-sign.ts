@@ -12,7 +12,12 @@ export const loginMfaTokenSign: CliCommand = {
   // The parent's options too: they are given before the subcommand (`login --username u --role r mfa-token-sign --token f`).
   options: [
     ...loginCommand.options,
-    { long: 'token', value: 'TOKEN', required: true, help: 'Filepath where the unsigned token file will be written' },
+    {
+      long: 'token',
+      value: 'TOKEN',
+      required: true,
+      help: 'Filepath where the unsigned token file will be written',
+    },
     signWithOption(
       'Sign the tokens in-process with this PEM private key (RSA, PKCS#1 or PKCS#8; an encrypted key asks for its pass phrase) instead of prompting for the signed token file',
     ),
@@ -30,7 +35,8 @@ export const loginMfaTokenSign: CliCommand = {
     return loginWithMfa(
       cluster,
       { username: options.required('username'), role: options.required('role'), password },
-      async (issued) => (key ? signInProcess(key, tokenPath, issued) : signaturesFromFile(ctx.io, tokenPath, issued)),
+      async (issued) =>
+        key ? signInProcess(key, tokenPath, issued) : signaturesFromFile(ctx.io, tokenPath, issued),
       ctx.io.warn,
     );
   },

@@ -1,7 +1,14 @@
 // user change-mfa token-sign: registers (or rotates) a user's MFA key after proof of possession on every
 // HSM, or with --deregister removes it; always sets the user's password (spec §4.2, §4.5).
 import { changeMfaTokenSign, deregisterMfa } from '../../../../cluster/mfa.js';
-import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../../context.js';
+import {
+  APPROVAL_OPTION,
+  CLUSTER_ID_OPTION,
+  type CliCommand,
+  ROLE_OPTION,
+  passwordFrom,
+  usernameOption,
+} from '../../../context.js';
 import {
   loadSignWithKey,
   publicKeyFromPrompt,
@@ -24,7 +31,11 @@ export const userChangeMfaTokenSign: CliCommand = {
       value: 'CHANGE_PASSWORD',
       help: "Optional: Plaintext user's password. If you do not include this argument you will be prompted for it",
     },
-    { long: 'token', value: 'TOKEN', help: 'Filepath where the unsigned token file will be written. Required for enabling MFA for a user' },
+    {
+      long: 'token',
+      value: 'TOKEN',
+      help: 'Filepath where the unsigned token file will be written. Required for enabling MFA for a user',
+    },
     APPROVAL_OPTION,
     { long: 'deregister', help: 'Deregister the MFA public key, if present' },
     { long: 'change-quorum', help: 'Change the Quorum public key along with the MFA key' },
@@ -61,7 +72,10 @@ export const userChangeMfaTokenSign: CliCommand = {
       async (issued) =>
         key && publicKey
           ? { signatures: signInProcess(key, tokenPath, issued), publicKey }
-          : { signatures: await signaturesFromFile(ctx.io, tokenPath, issued), publicKey: await publicKeyFromPrompt(ctx.io) },
+          : {
+              signatures: await signaturesFromFile(ctx.io, tokenPath, issued),
+              publicKey: await publicKeyFromPrompt(ctx.io),
+            },
       ctx.io.warn,
     );
   },
