@@ -282,7 +282,7 @@ async function waitUntilAnswering(
     if (Date.now() > deadline) {
       throw new HsmError('ERR_STATE', { detail: `HSM(s) ${[...pending].join(', ')} did not answer within ${START_TIMEOUT_MS / 1000} s` });
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
