@@ -70,6 +70,7 @@ export const MESSAGES = {
     'Token {index} of {total} (unsigned {unsigned}) in {file} was not issued for this operation; tokens are single-use, sign the file this command wrote',
   ERR_PRIVATE_KEY: 'Cannot use the private key {file}: {detail}',
   ERR_FILE: 'Cannot {action} {file}: {detail}',
+  ERR_BACKUP_INVALID: 'Refused to restore {file}: {detail}',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

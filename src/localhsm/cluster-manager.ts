@@ -17,7 +17,7 @@ import {
 } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import type { KdfProfile } from '../hsm/password.js';
-import { provisionHsm } from '../hsm/provision.js';
+import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
@@ -82,7 +82,19 @@ export async function choosePorts(count: number, base: number, host: string, tak
   return ports;
 }
 
-export async function createCluster(dir: string, options: CreateOptions): Promise<ClusterManifest> {
+/** Writes one HSM's database given its identity: a fresh provisioning, or a clone (hsm add, backup restore). */
+export type StateMaker = (dbFile: string, identity: HsmIdentity) => Promise<void>;
+
+export const provisionFresh: StateMaker = async (dbFile, identity) => {
+  const store = new SqliteStore(dbFile);
+  try {
+    provisionHsm(store, identity);
+  } finally {
+    store.close();
+  }
+};
+
+export async function createCluster(dir: string, options: CreateOptions, makeState: StateMaker = provisionFresh): Promise<ClusterManifest> {
   const host = options.host ?? '127.0.0.1';
   const progress = options.progress ?? (() => {});
   const files = paths(dir);
@@ -93,46 +105,47 @@ export async function createCluster(dir: string, options: CreateOptions): Promis
   const ca = await createClusterCa(clusterId);
   writeFileAtomic(files.caKey, ca.key, 0o600);
   writeFileAtomic(files.ca, ca.cert, 0o644);
-  const ports = await choosePorts(options.hsms, options.basePort, host);
-  const hsms: HsmEntry[] = [];
-  for (const port of ports) {
-    const id = newHsmId();
-    await provisionNode(dir, ca, { id, host, port }, [host, ...(options.subjectAltNames ?? [])], {
-      hsmId: id,
-      clusterId,
-      serialNumber: newSerialNumber(),
-      kdf: options.kdf,
-    }, options.settings);
-    progress(`  ${id} on ${host}:${port}`);
-    hsms.push({ id, host, port });
+  const san = options.subjectAltNames?.length ? [...options.subjectAltNames] : undefined;
+  const manifest: ClusterManifest = { version: 1, clusterId, kdf: options.kdf, hsms: [], ...(san && { san }) };
+  const settings = Object.entries(options.settings ?? {});
+  const makeNodeState: StateMaker = settings.length
+    ? async (dbFile, identity) => {
+        await makeState(dbFile, identity);
+        const store = new SqliteStore(dbFile);
+        try {
+          for (const [key, value] of settings) store.setSetting(key, value);
+        } finally {
+          store.close();
+        }
+      }
+    : makeState;
+  for (const port of await choosePorts(options.hsms, options.basePort, host)) {
+    const hsm = await addNodeFiles(dir, manifest, { host, port }, makeNodeState);
+    progress(`  ${hsm.id} on ${host}:${port}`);
   }
-  const manifest: ClusterManifest = { version: 1, clusterId, kdf: options.kdf, hsms };
   writeManifest(dir, manifest);
   writeCliConfig(dir, manifest);
   return manifest;
 }
 
-async function provisionNode(
+/** Creates a new HSM's directory, certificate and state, and appends it to the manifest (not saved). */
+export async function addNodeFiles(
   dir: string,
-  ca: { cert: string; key: string },
-  hsm: HsmEntry,
-  certNames: readonly string[],
-  identity: Parameters<typeof provisionHsm>[1],
-  settings: Readonly<Record<string, string>> = {},
-): Promise<void> {
+  manifest: ClusterManifest,
+  address: { host: string; port: number },
+  makeState: StateMaker,
+): Promise<HsmEntry> {
+  const hsm: HsmEntry = { id: newHsmId(), ...address };
   const files = paths(dir).hsm(hsm.id);
   fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   const { issueNodeCert } = await import('../cluster/pki.js');
-  const cert = await issueNodeCert(ca, hsm.id, certNames);
+  const ca = { cert: fs.readFileSync(paths(dir).ca, 'utf8'), key: fs.readFileSync(paths(dir).caKey, 'utf8') };
+  const cert = await issueNodeCert(ca, hsm.id, [hsm.host, ...(manifest.san ?? [])]);
   writeFileAtomic(files.key, cert.key, 0o600);
   writeFileAtomic(files.cert, cert.cert, 0o644);
-  const store = new SqliteStore(files.db);
-  try {
-    provisionHsm(store, identity);
-    for (const [key, value] of Object.entries(settings)) store.setSetting(key, value);
-  } finally {
-    store.close();
-  }
+  await makeState(files.db, { hsmId: hsm.id, clusterId: manifest.clusterId, serialNumber: newSerialNumber(), kdf: manifest.kdf });
+  manifest.hsms.push(hsm);
+  return hsm;
 }
 
 export function writeCliConfig(dir: string, manifest: ClusterManifest): void {
@@ -283,7 +296,7 @@ async function waitUntilAnswering(
     if (Date.now() > deadline) {
       throw new HsmError('ERR_STATE', { detail: `HSM(s) ${[...pending].join(', ')} did not answer within ${START_TIMEOUT_MS / 1000} s` });
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

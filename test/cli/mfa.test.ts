@@ -170,7 +170,7 @@ describe('MFA token-sign through cloudhsm-cli', () => {
               '--private-key',
               file('k1.key'),
             ]);
-            assert.equal(sign.exitCode, 0, sign.stderr);
+            assert.equal(sign.code, 0, sign.stderr);
             return '';
           },
         },

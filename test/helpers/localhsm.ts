@@ -1,28 +1,25 @@
-// Test helpers: the localhsm binary in-process (argv in, exit status and output back), and openssl/bash subprocesses.
+// Runs the localhsm binary's main in-process and captures its output; runs shell command lines (bash).
 import { execFileSync } from 'node:child_process';
 import { PassThrough, Readable } from 'node:stream';
 import { localhsmMain } from '../../src/localhsm/main.js';
 
 export interface LocalRun {
-  exitCode: number;
+  code: number;
   stdout: string;
   stderr: string;
 }
 
 export async function runLocalhsm(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<LocalRun> {
-  const stdin = Readable.from(['']) as Readable & { isTTY?: boolean };
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const exitCode = await localhsmMain(args, env, { stdin, stdout, stderr });
-  return {
-    exitCode,
-    stdout: Buffer.concat(out).toString('utf8'),
-    stderr: Buffer.concat(err).toString('utf8'),
+  const capture = () => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
   };
+  const out = capture();
+  const err = capture();
+  const code = await localhsmMain(args, env, { stdin: Readable.from(['']), stdout: out.stream, stderr: err.stream });
+  return { code, stdout: out.text(), stderr: err.text() };
 }
 
 /** Runs a bash command line in `cwd` (the seed's own shell commands) and returns its stdout. */

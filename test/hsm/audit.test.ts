@@ -6,17 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { paths } from '../../src/cluster/state-dir.js';
 import { verifyAuditLog } from '../../src/hsm/audit.js';
 import { readAuditLog } from '../../src/hsm/store/sqlite.js';
-import { localhsmMain } from '../../src/localhsm/main.js';
+import { runLocalhsm } from '../helpers/localhsm.js';
 import { ADMIN_PASSWORD, startActivatedCluster, tempDir, type TestCluster } from '../helpers/cluster.js';
-import { PassThrough, Readable } from 'node:stream';
 
-async function localhsm(args: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const chunks: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => chunks.push(c));
-  const code = await localhsmMain(args, {}, { stdin: Readable.from(['']), stdout, stderr: new PassThrough() });
-  return { code, out: Buffer.concat(chunks).toString() };
-}
+const localhsm = async (args: string[]) => {
+  const run = await runLocalhsm(args);
+  return { code: run.code, out: run.stdout };
+};
 
 describe('audit log', () => {
   let cluster: TestCluster;

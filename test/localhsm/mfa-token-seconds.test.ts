@@ -37,7 +37,7 @@ describe('mfa_token_seconds', () => {
     const dir = tempDir();
     dirs.push(dir);
     const run = await runLocalhsm(['up', '--state', dir, '--mfa-token-seconds', '0', '--kdf', 'fast']);
-    assert.equal(run.exitCode, 1);
+    assert.equal(run.code, 1);
     assert.equal(
       run.stderr,
       'error: --mfa-token-seconds must be a whole number of seconds from 1 to 9999999\n',

@@ -262,7 +262,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
       '--private-key',
       file('officer1.key'),
     ]);
-    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, `Signed 3 MFA token(s) into ${file('tokens.json')}\n`);
     assert.equal(run.stderr, '');
     assert.equal(fs.statSync(file('tokens.json')).mode & 0o777, 0o600);
@@ -285,7 +285,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
       '--public-key',
       file('officer1.pub'),
     ]);
-    assert.equal(verify.exitCode, 0);
+    assert.equal(verify.code, 0);
     assert.equal(
       verify.stdout,
       [
@@ -304,7 +304,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
       '--public-key',
       file('other.pub'),
     ]);
-    assert.equal(wrongKey.exitCode, 1);
+    assert.equal(wrongKey.code, 1);
     assert.match(
       wrongKey.stdout,
       /^token 1 of 3 \(unsigned Vtf\/9QOFY45v\/E1osvpEMr59JsnP\/hLDm4ItOO2vqL8=\): FAILED: the signature does not verify with this key$/m,
@@ -352,7 +352,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
       file('officer1.pub'),
       '--json',
     ]);
-    assert.equal(run.exitCode, 1);
+    assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
     assert.deepEqual(
       report.tokens.map((t: { status: string; detail: string }) => [t.status, t.detail]),
@@ -380,7 +380,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
       '--out',
       file('reg-signed.json'),
     ]);
-    assert.equal(run.exitCode, 0, run.stderr);
+    assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, `Signed 1 registration token(s) into ${file('reg-signed.json')}\n`);
     assert.deepEqual(JSON.parse(fs.readFileSync(file('reg.json'), 'utf8')), REGISTRATION);
     const signed = JSON.parse(fs.readFileSync(file('reg-signed.json'), 'utf8'));
@@ -397,7 +397,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
       '--public-key',
       file('officer1.pub'),
     ]);
-    assert.equal(verify.exitCode, 0, verify.stdout);
+    assert.equal(verify.code, 0, verify.stdout);
   });
 
   it('uses an encrypted key with --passphrase-file and explains what is wrong otherwise, never printing key material', async () => {
@@ -405,7 +405,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
     const args = ['token', 'sign', '--token', file('t.json'), '--private-key', file('enc.key')];
     const missing = await runLocalhsm(args);
     assert.deepEqual(
-      [missing.exitCode, missing.stdout, missing.stderr],
+      [missing.code, missing.stdout, missing.stderr],
       [
         1,
         '',
@@ -414,15 +414,15 @@ describe('localhsm token sign / verify with openssl keys', () => {
     );
     const wrong = await runLocalhsm([...args, '--passphrase-file', file('wrong.pass')]);
     assert.deepEqual(
-      [wrong.exitCode, wrong.stderr],
+      [wrong.code, wrong.stderr],
       [1, `error: Cannot use the private key ${file('enc.key')}: the passphrase does not decrypt it\n`],
     );
     const ok = await runLocalhsm([...args, '--passphrase-file', file('enc.pass')]);
-    assert.equal(ok.exitCode, 0, ok.stderr);
+    assert.equal(ok.code, 0, ok.stderr);
     bash('openssl rsa -in enc.key -passin file:enc.pass -pubout -out enc.pub 2>/dev/null', dir);
     assert.equal(
       (await runLocalhsm(['token', 'verify', '--token', file('t.json'), '--public-key', file('enc.pub')]))
-        .exitCode,
+        .code,
       0,
     );
 
@@ -475,7 +475,7 @@ describe('localhsm token sign / verify with openssl keys', () => {
       '--private-key',
       file('k1024.key'),
     ]);
-    assert.equal(run.exitCode, 0);
+    assert.equal(run.code, 0);
     assert.equal(
       run.stderr,
       `warning: ${file('k1024.key')} is an RSA 1024-bit key; CloudHSM registers only RSA 2048-bit keys for MFA and quorum\n`,

@@ -94,7 +94,7 @@ describe('Wycheproof RSA PKCS#1 v1.5 SHA-256 vectors', () => {
           );
           checked++;
         });
-        assert.equal(run.exitCode, report.verified === report.total ? 0 : 1);
+        assert.equal(run.code, report.verified === report.total ? 0 : 1);
       }
       assert.equal(checked, count);
     });
