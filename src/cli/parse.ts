@@ -1,4 +1,5 @@
 // argv -> ParsedOptions for one command spec: pure, with clap-style usage errors.
+import type { Writable } from 'node:stream';
 import { ParsedOptions, type CommandSpec, type OptionSpec } from './spec.js';
 import { usageLine } from './help.js';
 
@@ -102,4 +103,17 @@ export function parseCommandArgs(
     if (values.has(a) && values.has(b)) throw usageError(spec, `the argument '--${a}' cannot be used with '--${b}'`, prefix);
   }
   return new ParsedOptions(values, positionals);
+}
+
+/** Prints requested help (stdout, exit 0) or a usage error (stderr, exit 2); undefined for any other error. */
+export function reportParseOutcome(error: unknown, stdout: Writable, stderr: Writable): 0 | 2 | undefined {
+  if (error instanceof HelpRequested) {
+    stdout.write(error.text + '\n');
+    return 0;
+  }
+  if (error instanceof UsageError) {
+    stderr.write(error.message + '\n');
+    return 2;
+  }
+  return undefined;
 }
