@@ -266,6 +266,24 @@ describe('user rules, on the cluster and on a lone node alike', () => {
     assert.deepEqual(reply.ok && reply.result, { username: f.ocu, role: 'crypto-user', alreadyInEffect: true });
   });
 
+  it('a refused second login leaves the first one in place', async () => {
+    const f = await runner.fixture();
+    const run = await cluster.cli(['interactive'], {
+      input: [
+        `login --username ${f.cu} --role crypto-user --password ${PW}`,
+        `login --username ${f.adm} --role admin --password ${PW}`,
+        `user create --username ${f.fresh} --role crypto-user --password ${PW}`,
+        `user change-password --username ${f.cu} --role crypto-user --password ${NEW_PW}`,
+      ].join('\n'),
+    });
+    assert.deepEqual(envelopes(run.stdout), [
+      { error_code: 0, data: { username: f.cu, role: 'crypto-user' } },
+      { error_code: 1, data: `User ${f.cu} is already logged in; log out first` },
+      { error_code: 1, data: 'Permission denied: the crypto-user role cannot create users' },
+      { error_code: 0, data: { username: f.cu, role: 'crypto-user' } },
+    ]);
+  });
+
   it('user list works without any login on a fresh shell', async () => {
     const run = await cluster.cli(['interactive'], { input: 'user list\n' });
     const [list] = envelopes(run.stdout);
