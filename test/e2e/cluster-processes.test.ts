@@ -5,7 +5,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ClusterManifest, paths, readManifest } from '../../src/cluster/state-dir.js';
 import { tempDir } from '../helpers/cluster.js';
-import { cloudhsmCli, downIfPresent, localhsm, processGone, upDetached, waitUntilGone } from '../helpers/processes.js';
+import {
+  cloudhsmCli,
+  downIfPresent,
+  localhsm,
+  processGone,
+  upDetached,
+  waitUntilGone,
+} from '../helpers/processes.js';
 
 const ADMIN = { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: 'admin:admin-pass-1' };
 
@@ -40,7 +47,10 @@ describe('a real 3-process cluster', () => {
   });
 
   it('comes up with three HSMs answering, and says how to use it', async () => {
-    assert.match(upOutput, new RegExp(`^Cluster ${manifest.clusterId} is up: 3 HSM\\(s\\) answering\\.$`, 'm'));
+    assert.match(
+      upOutput,
+      new RegExp(`^Cluster ${manifest.clusterId} is up: 3 HSM\\(s\\) answering\\.$`, 'm'),
+    );
     assert.ok(upOutput.includes(`Use it:  LOCALHSM_STATE=${state} cloudhsm-cli interactive`));
     assert.equal(manifest.hsms.length, 3);
     const status = await localhsm(['status', '--state', state]);
@@ -54,11 +64,21 @@ describe('a real 3-process cluster', () => {
 
   it('activates and creates a user through bin/cloudhsm-cli', async () => {
     const activate = await cloudhsmCli(state, ['cluster', 'activate', '--password', 'admin-pass-1']);
-    assert.deepEqual({ exit: activate.exitCode, out: JSON.parse(activate.stdout) }, { exit: 0, out: { error_code: 0, data: 'Cluster activation successful' } });
-    const create = await cloudhsmCli(state, ['user', 'create', '--username', 'alice', '--role', 'crypto-user', '--password', 'alice-pass-1'], {
-      env: ADMIN,
+    assert.deepEqual(
+      { exit: activate.exitCode, out: JSON.parse(activate.stdout) },
+      { exit: 0, out: { error_code: 0, data: 'Cluster activation successful' } },
+    );
+    const create = await cloudhsmCli(
+      state,
+      ['user', 'create', '--username', 'alice', '--role', 'crypto-user', '--password', 'alice-pass-1'],
+      {
+        env: ADMIN,
+      },
+    );
+    assert.deepEqual(JSON.parse(create.stdout), {
+      error_code: 0,
+      data: { username: 'alice', role: 'crypto-user' },
     });
-    assert.deepEqual(JSON.parse(create.stdout), { error_code: 0, data: { username: 'alice', role: 'crypto-user' } });
     assert.equal(create.exitCode, 0);
   });
 
@@ -72,7 +92,8 @@ describe('a real 3-process cluster', () => {
     assert.equal(status.exitCode, 1);
     const rows = statusLines(status.stdout);
     assert.equal(rows.get(victim.id), `${victim.host}:${victim.port} down -`);
-    for (const h of manifest.hsms.filter((x) => x.id !== victim.id)) assert.equal(rows.get(h.id), `${h.host}:${h.port} up 3`);
+    for (const h of manifest.hsms.filter((x) => x.id !== victim.id))
+      assert.equal(rows.get(h.id), `${h.host}:${h.port} up 3`);
 
     const list = await cloudhsmCli(state, ['user', 'list']);
     assert.equal(list.exitCode, 0);
@@ -113,14 +134,27 @@ describe('a real 3-process cluster', () => {
       'cluster-coverage': 'full',
     });
     // The restarted node still holds alice's password hash: a login must succeed on all three HSMs.
-    const asAlice = await cloudhsmCli(state, ['user', 'list'], { env: { CLOUDHSM_ROLE: 'crypto-user', CLOUDHSM_PIN: 'alice:alice-pass-1' } });
-    assert.equal(asAlice.exitCode, 0);
-    const login = await cloudhsmCli(state, ['login', '--username', 'alice', '--role', 'crypto-user', '--password', 'alice-pass-1']);
-    assert.deepEqual({ exit: login.exitCode, out: JSON.parse(login.stdout), err: login.stderr }, {
-      exit: 0,
-      out: { error_code: 0, data: { username: 'alice', role: 'crypto-user' } },
-      err: '',
+    const asAlice = await cloudhsmCli(state, ['user', 'list'], {
+      env: { CLOUDHSM_ROLE: 'crypto-user', CLOUDHSM_PIN: 'alice:alice-pass-1' },
     });
+    assert.equal(asAlice.exitCode, 0);
+    const login = await cloudhsmCli(state, [
+      'login',
+      '--username',
+      'alice',
+      '--role',
+      'crypto-user',
+      '--password',
+      'alice-pass-1',
+    ]);
+    assert.deepEqual(
+      { exit: login.exitCode, out: JSON.parse(login.stdout), err: login.stderr },
+      {
+        exit: 0,
+        out: { error_code: 0, data: { username: 'alice', role: 'crypto-user' } },
+        err: '',
+      },
+    );
   });
 
   it('down stops every node; up on the existing directory resumes the same cluster', async () => {
@@ -131,16 +165,28 @@ describe('a real 3-process cluster', () => {
     assert.ok(pids.every(processGone));
     const status = await localhsm(['status', '--state', state]);
     assert.equal(status.exitCode, 1);
-    assert.deepEqual([...statusLines(status.stdout).values()].map((v) => v.split(' ')[1]), ['down', 'down', 'down']);
+    assert.deepEqual(
+      [...statusLines(status.stdout).values()].map((v) => v.split(' ')[1]),
+      ['down', 'down', 'down'],
+    );
 
     const up = await localhsm(['up', '--state', state, '--detach', '--hsms', '5']);
     assert.equal(up.exitCode, 0, up.stderr);
-    assert.ok(up.stderr.includes(`note: --hsms only applies to a new cluster; resuming ${manifest.clusterId} as it is`));
-    assert.match(up.stdout, new RegExp(`^Cluster ${manifest.clusterId} is up: 3 HSM\\(s\\) answering\\.$`, 'm'));
+    assert.ok(
+      up.stderr.includes(
+        `note: --hsms only applies to a new cluster; resuming ${manifest.clusterId} as it is`,
+      ),
+    );
+    assert.match(
+      up.stdout,
+      new RegExp(`^Cluster ${manifest.clusterId} is up: 3 HSM\\(s\\) answering\\.$`, 'm'),
+    );
     assert.deepEqual(readManifest(state), manifest);
     const list = await cloudhsmCli(state, ['user', 'list']);
     assert.deepEqual(
-      JSON.parse(list.stdout).data.users.map((u: { username: string; 'cluster-coverage': string }) => `${u.username}:${u['cluster-coverage']}`),
+      JSON.parse(list.stdout).data.users.map(
+        (u: { username: string; 'cluster-coverage': string }) => `${u.username}:${u['cluster-coverage']}`,
+      ),
       ['admin:full', 'alice:full', 'app_user:full'],
     );
   });
@@ -158,7 +204,10 @@ describe('a real 3-process cluster', () => {
 
     const pids = manifest.hsms.map((h) => pidOf(state, h.id));
     const reset = await localhsm(['reset', '--state', state]);
-    assert.deepEqual({ exit: reset.exitCode, out: reset.stdout }, { exit: 0, out: `Deleted the cluster in ${state}.\n` });
+    assert.deepEqual(
+      { exit: reset.exitCode, out: reset.stdout },
+      { exit: 0, out: `Deleted the cluster in ${state}.\n` },
+    );
     assert.equal(fs.existsSync(state), false);
     assert.ok(pids.every(processGone));
   });

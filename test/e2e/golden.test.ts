@@ -23,26 +23,114 @@ const ALICE = { CLOUDHSM_ROLE: 'crypto-user', CLOUDHSM_PIN: 'alice:alice-pass-2'
 const STEPS: Step[] = [
   { name: 'user-list-new-cluster', args: ['user', 'list'], exit: 0 },
   { name: 'cluster-activate', args: ['cluster', 'activate', '--password', 'admin-pass-1'], exit: 0 },
-  { name: 'login', args: ['login', '--username', 'admin', '--role', 'admin', '--password', 'admin-pass-1'], exit: 0 },
-  { name: 'login-prompted', args: ['login', '--username', 'Admin', '--role', 'admin'], input: 'admin-pass-1\n', exit: 0 },
-  { name: 'login-wrong-password', args: ['login', '--username', 'admin', '--role', 'admin', '--password', 'not-the-password'], exit: 1 },
+  {
+    name: 'login',
+    args: ['login', '--username', 'admin', '--role', 'admin', '--password', 'admin-pass-1'],
+    exit: 0,
+  },
+  {
+    name: 'login-prompted',
+    args: ['login', '--username', 'Admin', '--role', 'admin'],
+    input: 'admin-pass-1\n',
+    exit: 0,
+  },
+  {
+    name: 'login-wrong-password',
+    args: ['login', '--username', 'admin', '--role', 'admin', '--password', 'not-the-password'],
+    exit: 1,
+  },
   { name: 'login-usage-error', args: ['login', '--username', 'admin'], exit: 2 },
-  { name: 'user-create', env: ADMIN, args: ['user', 'create', '--username', 'alice', '--role', 'crypto-user', '--password', 'alice-pass-1'], exit: 0 },
-  { name: 'user-create-prompted', env: ADMIN, args: ['user', 'create', '--username', 'Bob', '--role', 'admin'], input: 'bob-pass-1\nbob-pass-1\n', exit: 0 },
-  { name: 'user-create-invalid-username', env: ADMIN, args: ['user', 'create', '--username', 'bad-name', '--role', 'crypto-user', '--password', 'carol-pass-1'], exit: 1 },
-  { name: 'user-create-not-logged-in', args: ['user', 'create', '--username', 'carol', '--role', 'crypto-user', '--password', 'carol-pass-1'], exit: 1 },
-  { name: 'user-change-password', env: ADMIN, args: ['user', 'change-password', '--username', 'alice', '--role', 'crypto-user', '--password', 'alice-pass-2'], exit: 0 },
-  { name: 'user-change-password-self-prompted', env: ALICE, args: ['user', 'change-password', '--username', 'alice', '--role', 'crypto-user'], input: 'alice-pass-2\nalice-pass-2\n', exit: 0 },
-  { name: 'user-change-password-other-denied', env: ALICE, args: ['user', 'change-password', '--username', 'bob', '--role', 'admin', '--password', 'bob-pass-2'], exit: 1 },
-  { name: 'user-create-denied', env: ALICE, args: ['user', 'create', '--username', 'carol', '--role', 'crypto-user', '--password', 'carol-pass-1'], exit: 1 },
+  {
+    name: 'user-create',
+    env: ADMIN,
+    args: ['user', 'create', '--username', 'alice', '--role', 'crypto-user', '--password', 'alice-pass-1'],
+    exit: 0,
+  },
+  {
+    name: 'user-create-prompted',
+    env: ADMIN,
+    args: ['user', 'create', '--username', 'Bob', '--role', 'admin'],
+    input: 'bob-pass-1\nbob-pass-1\n',
+    exit: 0,
+  },
+  {
+    name: 'user-create-invalid-username',
+    env: ADMIN,
+    args: ['user', 'create', '--username', 'bad-name', '--role', 'crypto-user', '--password', 'carol-pass-1'],
+    exit: 1,
+  },
+  {
+    name: 'user-create-not-logged-in',
+    args: ['user', 'create', '--username', 'carol', '--role', 'crypto-user', '--password', 'carol-pass-1'],
+    exit: 1,
+  },
+  {
+    name: 'user-change-password',
+    env: ADMIN,
+    args: [
+      'user',
+      'change-password',
+      '--username',
+      'alice',
+      '--role',
+      'crypto-user',
+      '--password',
+      'alice-pass-2',
+    ],
+    exit: 0,
+  },
+  {
+    name: 'user-change-password-self-prompted',
+    env: ALICE,
+    args: ['user', 'change-password', '--username', 'alice', '--role', 'crypto-user'],
+    input: 'alice-pass-2\nalice-pass-2\n',
+    exit: 0,
+  },
+  {
+    name: 'user-change-password-other-denied',
+    env: ALICE,
+    args: ['user', 'change-password', '--username', 'bob', '--role', 'admin', '--password', 'bob-pass-2'],
+    exit: 1,
+  },
+  {
+    name: 'user-create-denied',
+    env: ALICE,
+    args: ['user', 'create', '--username', 'carol', '--role', 'crypto-user', '--password', 'carol-pass-1'],
+    exit: 1,
+  },
   { name: 'user-list', args: ['user', 'list'], exit: 0 },
-  { name: 'user-delete', env: ADMIN, args: ['user', 'delete', '--username', 'bob', '--role', 'admin'], exit: 0 },
-  { name: 'user-delete-self', env: ADMIN, args: ['user', 'delete', '--username', 'admin', '--role', 'admin'], exit: 1 },
-  { name: 'user-delete-wrong-role', env: ADMIN, args: ['user', 'delete', '--username', 'alice', '--role', 'admin'], exit: 1 },
-  { name: 'user-delete-denied', env: ALICE, args: ['user', 'delete', '--username', 'admin', '--role', 'admin'], exit: 1 },
+  {
+    name: 'user-delete',
+    env: ADMIN,
+    args: ['user', 'delete', '--username', 'bob', '--role', 'admin'],
+    exit: 0,
+  },
+  {
+    name: 'user-delete-self',
+    env: ADMIN,
+    args: ['user', 'delete', '--username', 'admin', '--role', 'admin'],
+    exit: 1,
+  },
+  {
+    name: 'user-delete-wrong-role',
+    env: ADMIN,
+    args: ['user', 'delete', '--username', 'alice', '--role', 'admin'],
+    exit: 1,
+  },
+  {
+    name: 'user-delete-denied',
+    env: ALICE,
+    args: ['user', 'delete', '--username', 'admin', '--role', 'admin'],
+    exit: 1,
+  },
   { name: 'logout', env: ADMIN, args: ['logout'], exit: 0 },
   { name: 'logout-not-logged-in', args: ['logout'], exit: 1 },
-  { name: 'bad-cloudhsm-pin', env: { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: 'admin' }, args: ['user', 'delete', '--username', 'alice', '--role', 'crypto-user'], exit: 1 },
+  {
+    name: 'bad-cloudhsm-pin',
+    env: { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: 'admin' },
+    args: ['user', 'delete', '--username', 'alice', '--role', 'crypto-user'],
+    exit: 1,
+  },
   { name: 'user-usage-error', args: ['user', 'remove', '--username', 'alice'], exit: 2 },
   { name: 'user-change-password-help', args: ['user', 'change-password', '--help'], exit: 0 },
   { name: 'user-list-final', args: ['user', 'list'], exit: 0 },
@@ -84,7 +172,10 @@ describe('golden transcripts of cloudhsm-cli against a real cluster', () => {
 
   it('the normaliser replaces paths, ports, cluster and HSM ids', () => {
     assert.equal(
-      normalise('/tmp/x/state/cloudhsm-cli.cfg HSM at 127.0.0.1:40123 cluster-abcdefghij2 hsm-zz2345abcde LHSM-0A1B2C3D4E5F', '/tmp/x/state'),
+      normalise(
+        '/tmp/x/state/cloudhsm-cli.cfg HSM at 127.0.0.1:40123 cluster-abcdefghij2 hsm-zz2345abcde LHSM-0A1B2C3D4E5F',
+        '/tmp/x/state',
+      ),
       '<STATE>/cloudhsm-cli.cfg HSM at 127.0.0.1:<PORT> <CLUSTER_ID> <HSM_ID> <SERIAL>',
     );
   });
@@ -100,6 +191,10 @@ describe('golden transcripts of cloudhsm-cli against a real cluster', () => {
   it('an interactive session fed from a heredoc', async () => {
     const run = await cloudhsmCli(state, ['interactive'], { input: SESSION });
     assert.equal(run.exitCode, 0);
-    matchGolden('interactive-heredoc', { command: "cloudhsm-cli interactive <<'EOF'", input: SESSION + 'EOF\n', run }, state);
+    matchGolden(
+      'interactive-heredoc',
+      { command: "cloudhsm-cli interactive <<'EOF'", input: SESSION + 'EOF\n', run },
+      state,
+    );
   });
 });

@@ -15,7 +15,9 @@ describe('cloudhsm-cli interactive on a terminal', () => {
   let term: PtySession;
   before(async () => {
     cluster = await startActivatedCluster();
-    term = new PtySession(process.execPath, [CLOUDHSM_CLI_BIN, 'interactive'], { LOCALHSM_STATE: cluster.dir });
+    term = new PtySession(process.execPath, [CLOUDHSM_CLI_BIN, 'interactive'], {
+      LOCALHSM_STATE: cluster.dir,
+    });
     await term.waitFor(PROMPT);
   });
   after(async () => {
@@ -30,8 +32,14 @@ describe('cloudhsm-cli interactive on a terminal', () => {
     const typed = term.output.length;
     term.type(`${ADMIN_PASSWORD}\r`);
     const answer = await term.waitFor(new RegExp(`\\}\\r?\\n${PROMPT}`), typed);
-    assert.match(answer, /"error_code": 0,\r?\n\s+"data": \{\r?\n\s+"username": "admin",\r?\n\s+"role": "admin"/);
-    assert.ok(!term.output.includes(ADMIN_PASSWORD), `the password was echoed:\n${JSON.stringify(term.output)}`);
+    assert.match(
+      answer,
+      /"error_code": 0,\r?\n\s+"data": \{\r?\n\s+"username": "admin",\r?\n\s+"role": "admin"/,
+    );
+    assert.ok(
+      !term.output.includes(ADMIN_PASSWORD),
+      `the password was echoed:\n${JSON.stringify(term.output)}`,
+    );
     // Not even one masking character per key: nothing between the prompt and the answer but line ends.
     assert.match(answer, /^\s*\{/);
   });

@@ -51,6 +51,13 @@ export function matchGolden(name: string, transcript: Transcript, state: string)
     fs.writeFileSync(file, actual);
     return;
   }
-  assert.ok(fs.existsSync(file), `missing golden file ${file}; run the tests with UPDATE_GOLDEN=1 to create it`);
-  assert.equal(actual, fs.readFileSync(file, 'utf8'), `transcript differs from ${path.relative(ROOT, file)} (UPDATE_GOLDEN=1 rewrites it)`);
+  assert.ok(
+    fs.existsSync(file),
+    `missing golden file ${file}; run the tests with UPDATE_GOLDEN=1 to create it`,
+  );
+  assert.equal(
+    actual,
+    fs.readFileSync(file, 'utf8'),
+    `transcript differs from ${path.relative(ROOT, file)} (UPDATE_GOLDEN=1 rewrites it)`,
+  );
 }

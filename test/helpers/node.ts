@@ -23,10 +23,16 @@ let nextRequestId = 1;
 /** A fresh provisioned HSM (unactivated unless `activated`), with the fast KDF. */
 export async function makeNode(options: { activated?: boolean } = {}): Promise<TestNode> {
   const store = new MemoryStore();
-  provisionHsm(store, { hsmId: 'hsm-aaaaaaaaaaa', clusterId: 'cluster-aaaaaaaaaaa', serialNumber: 'LHSM-TEST', kdf: 'fast' });
+  provisionHsm(store, {
+    hsmId: 'hsm-aaaaaaaaaaa',
+    clusterId: 'cluster-aaaaaaaaaaa',
+    serialNumber: 'LHSM-TEST',
+    kdf: 'fast',
+  });
   const clock = new ManualClock();
   const node = new HsmNode(store, { clock });
-  const send = (session: Session, op: string, args: unknown) => node.handle({ v: 1, id: nextRequestId++, op, args }, session);
+  const send = (session: Session, op: string, args: unknown) =>
+    node.handle({ v: 1, id: nextRequestId++, op, args }, session);
   const loginSession = async (username: string, role: string, password: string) => {
     const session = node.openSession();
     const reply = await send(session, 'login', { username, role, password });

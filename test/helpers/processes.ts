@@ -23,9 +23,16 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...extra };
 }
 
-export function runBin(bin: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<ProcessRun> {
+export function runBin(
+  bin: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: cleanEnv(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -56,12 +63,26 @@ export function cloudhsmCli(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<ProcessRun> {
-  return runBin(CLOUDHSM_CLI_BIN, args, { input: options.input, env: { LOCALHSM_STATE: state, ...options.env } });
+  return runBin(CLOUDHSM_CLI_BIN, args, {
+    input: options.input,
+    env: { LOCALHSM_STATE: state, ...options.env },
+  });
 }
 
 /** `localhsm up` of a new 3-HSM detached cluster with the fast KDF on free ports. */
 export async function upDetached(state: string, hsms = 3): Promise<ProcessRun> {
-  const run = await localhsm(['up', '--hsms', String(hsms), '--kdf', 'fast', '--base-port', '0', '--detach', '--state', state]);
+  const run = await localhsm([
+    'up',
+    '--hsms',
+    String(hsms),
+    '--kdf',
+    'fast',
+    '--base-port',
+    '0',
+    '--detach',
+    '--state',
+    state,
+  ]);
   if (run.exitCode !== 0) throw new Error(`localhsm up failed (${run.exitCode}): ${run.stderr}`);
   return run;
 }

@@ -18,7 +18,12 @@ export class PtySession {
   private readonly child: pty.IPty;
 
   constructor(file: string, args: string[], env: NodeJS.ProcessEnv) {
-    this.child = pty.spawn(file, args, { name: 'xterm', cols: 200, rows: 50, env: cleanEnv(env) as Record<string, string> });
+    this.child = pty.spawn(file, args, {
+      name: 'xterm',
+      cols: 200,
+      rows: 50,
+      env: cleanEnv(env) as Record<string, string>,
+    });
     this.child.onData((data) => {
       this.text += data;
       for (const l of this.listeners) l();
@@ -45,7 +50,11 @@ export class PtySession {
     return new Promise((resolve, reject) => {
       const guard = setTimeout(() => {
         this.listeners.delete(check);
-        reject(new Error(`terminal never showed ${String(what)}; it showed:\n${JSON.stringify(this.text.slice(from))}`));
+        reject(
+          new Error(
+            `terminal never showed ${String(what)}; it showed:\n${JSON.stringify(this.text.slice(from))}`,
+          ),
+        );
       }, HUNG_MS);
       const check = () => {
         if (!test()) return;

@@ -32,7 +32,8 @@ export interface Observer {
   canLogin(username: string, role: string, password: string): Promise<boolean>;
 }
 
-export type Expected = { ok: true; data: unknown; wire?: unknown } | { ok: false; code: string; message: string };
+export type Expected =
+  { ok: true; data: unknown; wire?: unknown } | { ok: false; code: string; message: string };
 
 export interface UserCase {
   actor: Actor;
@@ -108,7 +109,11 @@ export class UserCaseRunner {
 
   static async open(cluster: TestCluster, prefix: string): Promise<UserCaseRunner> {
     const setup = new CliSession(paths(cluster.dir).config);
-    await loginCluster(setup.cluster(), { username: 'admin', role: 'admin', password: ADMIN_PASSWORD }, () => {});
+    await loginCluster(
+      setup.cluster(),
+      { username: 'admin', role: 'admin', password: ADMIN_PASSWORD },
+      () => {},
+    );
     return new UserCaseRunner(cluster, setup, prefix);
   }
 
@@ -119,9 +124,21 @@ export class UserCaseRunner {
   /** Fresh fixture users on every HSM of the cluster. */
   async fixture(): Promise<Fixture> {
     const i = `${this.prefix}${++this.counter}`;
-    const f: Fixture = { adm: `adm_${i}`, cu: `cu_${i}`, oadm: `oadm_${i}`, ocu: `ocu_${i}`, fresh: `new_${i}` };
+    const f: Fixture = {
+      adm: `adm_${i}`,
+      cu: `cu_${i}`,
+      oadm: `oadm_${i}`,
+      ocu: `ocu_${i}`,
+      fresh: `new_${i}`,
+    };
     for (const [username, role] of fixtureUsers(f)) {
-      await changeEverywhere(this.setup.cluster(), 'user-create', { username, role, password: PW }, 'User create', () => {});
+      await changeEverywhere(
+        this.setup.cluster(),
+        'user-create',
+        { username, role, password: PW },
+        'User create',
+        () => {},
+      );
     }
     return f;
   }
@@ -135,7 +152,15 @@ export class UserCaseRunner {
       return row?.role;
     },
     canLogin: async (username, role, password) => {
-      const run = await this.cluster.cli(['login', '--username', username, '--role', role, '--password', password]);
+      const run = await this.cluster.cli([
+        'login',
+        '--username',
+        username,
+        '--role',
+        role,
+        '--password',
+        password,
+      ]);
       return run.json?.error_code === 0;
     },
   };
@@ -157,14 +182,20 @@ export class UserCaseRunner {
     const f = await this.fixture();
     const expected = c.expect(f);
     const login = actorLogin(c.actor, f);
-    const lines = [...(login ? [`login --username ${login.username} --role ${login.role} --password ${PW}`] : []), c.line(f)];
+    const lines = [
+      ...(login ? [`login --username ${login.username} --role ${login.role} --password ${PW}`] : []),
+      c.line(f),
+    ];
     const run = await this.withLoginElsewhere(c.elsewhere?.(f), () =>
       this.cluster.cli(['interactive'], { input: lines.join('\n') + '\n' }),
     );
     const out = envelopes(run.stdout);
     assert.equal(out.length, lines.length, run.stdout + run.stderr);
     if (login) assert.deepEqual(out[0], { error_code: 0, data: login });
-    assert.deepEqual(out.at(-1), expected.ok ? { error_code: 0, data: expected.data } : { error_code: 1, data: expected.message });
+    assert.deepEqual(
+      out.at(-1),
+      expected.ok ? { error_code: 0, data: expected.data } : { error_code: 1, data: expected.message },
+    );
     // Only the prompts on stderr: no warning, so every HSM decided alike.
     assert.equal(run.stderr, 'aws-cloudhsm > \n'.repeat(lines.length + 1));
     await c.check?.(f, this.observer);

@@ -53,7 +53,13 @@ describe('password hashing', () => {
 
   it('returns false for a stored hash that is not in the expected format', async () => {
     const good = await hashPassword('format-pass', fast);
-    for (const bad of ['', 'plain', good.replace('v=1', 'v=2'), good.replace('N=1024', 'N=1000'), good.replace('scrypt', 'bcrypt')]) {
+    for (const bad of [
+      '',
+      'plain',
+      good.replace('v=1', 'v=2'),
+      good.replace('N=1024', 'N=1000'),
+      good.replace('scrypt', 'bcrypt'),
+    ]) {
       assert.equal(await verifyPassword('format-pass', bad, fast), false, bad);
     }
   });

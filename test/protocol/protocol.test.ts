@@ -112,7 +112,12 @@ const BAD_REQUESTS: BadCase[] = [
   },
   {
     name: 'extra args keys next to valid ones',
-    body: { v: 1, id: 20, op: 'login', args: { username: 'admin', role: 'admin', password: 'secret-value-1', otp: '1' } },
+    body: {
+      v: 1,
+      id: 20,
+      op: 'login',
+      args: { username: 'admin', role: 'admin', password: 'secret-value-1', otp: '1' },
+    },
     id: 20,
     code: 'ERR_BAD_REQUEST',
     message: 'Malformed request: login: Unrecognized key: "otp"',
@@ -126,7 +131,13 @@ describe('HsmNode.handle with bad requests', () => {
       const session = node.openSession();
       const reply = await node.handle(c.body, session);
       assert.deepEqual(
-        { v: reply.v, id: reply.id, ok: reply.ok, code: !reply.ok && reply.error.code, message: !reply.ok && reply.error.message },
+        {
+          v: reply.v,
+          id: reply.id,
+          ok: reply.ok,
+          code: !reply.ok && reply.error.code,
+          message: !reply.ok && reply.error.message,
+        },
         { v: 1, id: c.id, ok: false, code: c.code, message: c.message },
       );
       const next = await node.handle({ v: 1, id: 99, op: 'hsm-info', args: {} }, session);
@@ -142,7 +153,11 @@ describe('HsmNode.handle with bad requests', () => {
       node.openSession(),
     );
     assert.equal(reply.ok, false);
-    assert.ok(!reply.ok && reply.error.message === 'Malformed request: login: password: Too big: expected string to have <=256 characters');
+    assert.ok(
+      !reply.ok &&
+        reply.error.message ===
+          'Malformed request: login: password: Too big: expected string to have <=256 characters',
+    );
     assert.ok(!JSON.stringify(reply).includes('xxxxxxxx'));
   });
 
@@ -159,9 +174,15 @@ describe('FrameDecoder', () => {
     const b = encodeFrame({ v: 1, id: 2, op: 'user-list', args: {} });
     const decoder = new FrameDecoder();
     const bodies: string[] = [];
-    for (const byte of a) for (const e of decoder.push(Buffer.from([byte]))) if (e.kind === 'frame') bodies.push(e.body.toString());
-    for (const e of decoder.push(Buffer.concat([b, a]))) if (e.kind === 'frame') bodies.push(e.body.toString());
-    assert.deepEqual(bodies.map((t) => JSON.parse(t).id), [1, 2, 1]);
+    for (const byte of a)
+      for (const e of decoder.push(Buffer.from([byte])))
+        if (e.kind === 'frame') bodies.push(e.body.toString());
+    for (const e of decoder.push(Buffer.concat([b, a])))
+      if (e.kind === 'frame') bodies.push(e.body.toString());
+    assert.deepEqual(
+      bodies.map((t) => JSON.parse(t).id),
+      [1, 2, 1],
+    );
   });
 
   it('reports a declared size above the limit without waiting for the body', () => {
@@ -217,7 +238,13 @@ describe('a node over TLS with bad requests', () => {
         client.send(c.body);
         const reply = await client.next();
         assert.deepEqual(
-          { name: c.name, id: reply.id, ok: reply.ok, code: reply.error?.code, message: reply.error?.message },
+          {
+            name: c.name,
+            id: reply.id,
+            ok: reply.ok,
+            code: reply.error?.code,
+            message: reply.error?.message,
+          },
           { name: c.name, id: c.id, ok: false, code: c.code, message: c.message },
         );
         await expectServing(client, 200 + i);
@@ -273,7 +300,10 @@ describe('a node over TLS with bad requests', () => {
     client.write(header);
     const reply = await client.next();
     assert.equal(reply.error.code, 'ERR_REQUEST_TOO_LARGE');
-    assert.equal(reply.error.message, `Request too large: ${16 * MAX_FRAME_BYTES} bytes exceeds the limit of ${MAX_FRAME_BYTES} bytes`);
+    assert.equal(
+      reply.error.message,
+      `Request too large: ${16 * MAX_FRAME_BYTES} bytes exceeds the limit of ${MAX_FRAME_BYTES} bytes`,
+    );
     await client.whenClosed();
   });
 });

@@ -54,7 +54,10 @@ describe('TLS between clients and nodes', () => {
       await assert.rejects(connection.call('user-list', {}), (error: unknown) => {
         assert.ok(error instanceof UnreachableError, String(error));
         assert.equal(error.address, `127.0.0.1:${port}`);
-        assert.match(error.message, new RegExp(`^HSM at 127\\.0\\.0\\.1:${port} did not answer \\(.*certificate.*\\)$`));
+        assert.match(
+          error.message,
+          new RegExp(`^HSM at 127\\.0\\.0\\.1:${port} did not answer \\(.*certificate.*\\)$`),
+        );
         return true;
       });
     } finally {

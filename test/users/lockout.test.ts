@@ -7,7 +7,11 @@ import { NODE_ADMIN_PASSWORD, makeNode, type TestNode } from '../helpers/node.js
 
 const PW = 'right-pass-1';
 const WRONG = 'wrong-pass-1';
-const LOGIN_FAILED = { code: 'ERR_LOGIN_FAILED', message: 'Incorrect authentication credentials', params: {} };
+const LOGIN_FAILED = {
+  code: 'ERR_LOGIN_FAILED',
+  message: 'Incorrect authentication credentials',
+  params: {},
+};
 const lockedMessage = (u: string) =>
   `User ${u} is locked after too many failed login attempts; an admin can unlock it with user change-password`;
 
@@ -16,7 +20,8 @@ describe('lock-out on one HSM', () => {
   before(async () => {
     t = await makeNode({ activated: true });
     const admin = await t.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
-    for (const u of ['alice', 'bob', 'carol']) assert.ok((await t.send(admin, 'user-create', { username: u, role: 'crypto-user', password: PW })).ok);
+    for (const u of ['alice', 'bob', 'carol'])
+      assert.ok((await t.send(admin, 'user-create', { username: u, role: 'crypto-user', password: PW })).ok);
     t.node.closeSession(admin);
   });
 
@@ -32,26 +37,44 @@ describe('lock-out on one HSM', () => {
   const lockedInList = async (username: string) => {
     const reply = await t.send(t.node.openSession(), 'user-list', {});
     assert.ok(reply.ok);
-    return (reply.result as { users: { username: string; locked: boolean }[] }).users.find((u) => u.username === username)!.locked;
+    return (reply.result as { users: { username: string; locked: boolean }[] }).users.find(
+      (u) => u.username === username,
+    )!.locked;
   };
 
   it('locks exactly at the 5th consecutive failure; the 4th leaves the user unlocked', async () => {
     for (let i = 1; i <= 4; i++) assert.deepEqual(await attempt('alice', WRONG), LOGIN_FAILED);
     assert.equal(t.store.getUser('alice')!.failedLogins, 4);
     assert.equal(await lockedInList('alice'), false);
-    assert.deepEqual(await attempt('alice', WRONG), LOGIN_FAILED, 'the 5th failure still reads as a wrong password');
+    assert.deepEqual(
+      await attempt('alice', WRONG),
+      LOGIN_FAILED,
+      'the 5th failure still reads as a wrong password',
+    );
     assert.equal(await lockedInList('alice'), true);
   });
 
   it('a locked user cannot log in, even with the right password', async () => {
-    assert.deepEqual(await attempt('alice', PW), { code: 'ERR_USER_LOCKED', message: lockedMessage('alice'), params: { username: 'alice' } });
-    assert.deepEqual(await attempt('alice', WRONG), { code: 'ERR_USER_LOCKED', message: lockedMessage('alice'), params: { username: 'alice' } });
+    assert.deepEqual(await attempt('alice', PW), {
+      code: 'ERR_USER_LOCKED',
+      message: lockedMessage('alice'),
+      params: { username: 'alice' },
+    });
+    assert.deepEqual(await attempt('alice', WRONG), {
+      code: 'ERR_USER_LOCKED',
+      message: lockedMessage('alice'),
+      params: { username: 'alice' },
+    });
     assert.equal(t.store.getUser('alice')!.locked, true);
   });
 
   it("an admin's change-password unlocks and resets the count", async () => {
     const admin = await t.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
-    const reply = await t.send(admin, 'user-change-password', { username: 'alice', role: 'crypto-user', password: 'new-pass-22' });
+    const reply = await t.send(admin, 'user-change-password', {
+      username: 'alice',
+      role: 'crypto-user',
+      password: 'new-pass-22',
+    });
     assert.deepEqual(reply.ok && reply.result, { username: 'alice', role: 'crypto-user' });
     t.node.closeSession(admin);
     assert.deepEqual(
@@ -88,7 +111,16 @@ describe('lock-out across a 3-HSM cluster, through the CLI', () => {
   before(async () => {
     cluster = await startActivatedCluster();
     for (const u of ['dave', 'erin', 'frank']) {
-      const run = await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'create', '--username', u, '--role', 'crypto-user', '--password', PW]);
+      const run = await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+        'user',
+        'create',
+        '--username',
+        u,
+        '--role',
+        'crypto-user',
+        '--password',
+        PW,
+      ]);
       assert.equal(run.json?.error_code, 0);
     }
   });
@@ -98,13 +130,18 @@ describe('lock-out across a 3-HSM cluster, through the CLI', () => {
     cluster.cli(['login', '--username', username, '--role', 'crypto-user', '--password', password]);
   async function row(username: string) {
     const run = await cluster.cli(['user', 'list']);
-    return (run.json!.data.users as { username: string; locked: string; 'cluster-coverage': string }[]).find((u) => u.username === username)!;
+    return (run.json!.data.users as { username: string; locked: string; 'cluster-coverage': string }[]).find(
+      (u) => u.username === username,
+    )!;
   }
 
   it('5 consecutive failures lock the user on every HSM ("locked": "true"); 4 do not', async () => {
     for (let i = 1; i <= 4; i++) {
       const run = await login('dave', WRONG);
-      assert.deepEqual({ exit: run.exitCode, json: run.json }, { exit: 1, json: { error_code: 1, data: 'Incorrect authentication credentials' } });
+      assert.deepEqual(
+        { exit: run.exitCode, json: run.json },
+        { exit: 1, json: { error_code: 1, data: 'Incorrect authentication credentials' } },
+      );
     }
     assert.equal((await row('dave')).locked, 'false');
     const fifth = await login('dave', WRONG);
@@ -119,7 +156,10 @@ describe('lock-out across a 3-HSM cluster, through the CLI', () => {
     });
 
     const right = await login('dave', PW);
-    assert.deepEqual({ exit: right.exitCode, json: right.json }, { exit: 1, json: { error_code: 1, data: lockedMessage('dave') } });
+    assert.deepEqual(
+      { exit: right.exitCode, json: right.json },
+      { exit: 1, json: { error_code: 1, data: lockedMessage('dave') } },
+    );
   });
 
   it("an admin's user change-password unlocks the user on every HSM", async () => {
@@ -135,7 +175,10 @@ describe('lock-out across a 3-HSM cluster, through the CLI', () => {
     ]);
     assert.deepEqual(run.json, { error_code: 0, data: { username: 'dave', role: 'crypto-user' } });
     assert.equal((await row('dave')).locked, 'false');
-    assert.deepEqual((await login('dave', 'dave-new-pass')).json, { error_code: 0, data: { username: 'dave', role: 'crypto-user' } });
+    assert.deepEqual((await login('dave', 'dave-new-pass')).json, {
+      error_code: 0,
+      data: { username: 'dave', role: 'crypto-user' },
+    });
   });
 
   it('a success resets the count: 4 failures, 1 success, 4 failures -> still unlocked', async () => {
@@ -150,7 +193,8 @@ describe('lock-out across a 3-HSM cluster, through the CLI', () => {
   it('the count is per HSM: failures while one HSM is down lock the user only on the others', async () => {
     await cluster.stopNode(2);
     try {
-      for (let i = 0; i < 5; i++) assert.equal((await login('frank', WRONG)).json?.data, 'Incorrect authentication credentials');
+      for (let i = 0; i < 5; i++)
+        assert.equal((await login('frank', WRONG)).json?.data, 'Incorrect authentication credentials');
     } finally {
       await cluster.startNode(2);
     }
@@ -168,7 +212,16 @@ describe('lock-out across a 3-HSM cluster, through the CLI', () => {
     // The HSM that accepted the password was logged out again: no half-logged-in cluster.
     assert.ok(cluster.nodes.every((n) => n!.node.sessions.isLoggedIn('frank') === false));
 
-    const unlock = await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'change-password', '--username', 'frank', '--role', 'crypto-user', '--password', PW]);
+    const unlock = await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+      'user',
+      'change-password',
+      '--username',
+      'frank',
+      '--role',
+      'crypto-user',
+      '--password',
+      PW,
+    ]);
     assert.equal(unlock.json?.error_code, 0);
     assert.equal((await row('frank')).locked, 'false');
     assert.equal((await login('frank', PW)).json?.error_code, 0);
@@ -177,13 +230,24 @@ describe('lock-out across a 3-HSM cluster, through the CLI', () => {
   it('an unknown user and a wrong password give the same error text', async () => {
     const unknown = await login('nobody_here', WRONG);
     const wrong = await login('frank', WRONG);
-    const wrongPassword = await cluster.cli(['login', '--username', 'admin', '--role', 'admin', '--password', WRONG]);
+    const wrongPassword = await cluster.cli([
+      'login',
+      '--username',
+      'admin',
+      '--role',
+      'admin',
+      '--password',
+      WRONG,
+    ]);
     for (const run of [unknown, wrong, wrongPassword]) {
-      assert.deepEqual({ exit: run.exitCode, json: run.json, stderr: run.stderr }, {
-        exit: 1,
-        json: { error_code: 1, data: 'Incorrect authentication credentials' },
-        stderr: '',
-      });
+      assert.deepEqual(
+        { exit: run.exitCode, json: run.json, stderr: run.stderr },
+        {
+          exit: 1,
+          json: { error_code: 1, data: 'Incorrect authentication credentials' },
+          stderr: '',
+        },
+      );
     }
   });
 });

@@ -19,9 +19,20 @@ describe('user changes with one HSM down', () => {
   const asAdmin = (args: string[]) => cluster.as('admin', 'admin', ADMIN_PASSWORD, args);
   async function row(username: string) {
     const run = await cluster.cli(['user', 'list']);
-    return (run.json!.data.users as { username: string; 'cluster-coverage': string }[]).find((u) => u.username === username);
+    return (run.json!.data.users as { username: string; 'cluster-coverage': string }[]).find(
+      (u) => u.username === username,
+    );
   }
-  const CREATE = ['user', 'create', '--username', 'grace', '--role', 'crypto-user', '--password', 'grace-pass-1'];
+  const CREATE = [
+    'user',
+    'create',
+    '--username',
+    'grace',
+    '--role',
+    'crypto-user',
+    '--password',
+    'grace-pass-1',
+  ];
 
   it('user create reports "User create failed on 1 of 3 connections" and exits 1', async () => {
     await cluster.stopNode(2);
@@ -29,7 +40,11 @@ describe('user changes with one HSM down', () => {
     assert.deepEqual(
       { exit: run.exitCode, json: run.json, stderr: run.stderr },
       // One warning from the login (CLOUDHSM_PIN), one from the create.
-      { exit: 1, json: { error_code: 1, data: 'User create failed on 1 of 3 connections' }, stderr: unreachable + unreachable },
+      {
+        exit: 1,
+        json: { error_code: 1, data: 'User create failed on 1 of 3 connections' },
+        stderr: unreachable + unreachable,
+      },
     );
   });
 
@@ -38,7 +53,9 @@ describe('user changes with one HSM down', () => {
     assert.equal(run.exitCode, 0);
     assert.equal(run.stderr, unreachable);
     assert.deepEqual(
-      run.json!.data.users.map((u: { username: string; 'cluster-coverage': string }) => `${u.username}:${u['cluster-coverage']}`),
+      run.json!.data.users.map(
+        (u: { username: string; 'cluster-coverage': string }) => `${u.username}:${u['cluster-coverage']}`,
+      ),
       ['admin:full', 'grace:full', 'app_user:full'],
     );
   });
@@ -64,17 +81,40 @@ describe('user changes with one HSM down', () => {
       { exit: 0, json: { error_code: 0, data: { username: 'grace', role: 'crypto-user' } }, stderr: '' },
     );
     assert.equal((await row('grace'))?.['cluster-coverage'], 'full');
-    assert.equal(cluster.nodes.every((n) => n!.node.store.getUser('grace') !== undefined), true);
+    assert.equal(
+      cluster.nodes.every((n) => n!.node.store.getUser('grace') !== undefined),
+      true,
+    );
   });
 
   it('a half-done change-password: the old password still works on the missed HSM until the command is re-run', async () => {
-    const CHANGE = ['user', 'change-password', '--username', 'grace', '--role', 'crypto-user', '--password', 'grace-pass-2'];
+    const CHANGE = [
+      'user',
+      'change-password',
+      '--username',
+      'grace',
+      '--role',
+      'crypto-user',
+      '--password',
+      'grace-pass-2',
+    ];
     await cluster.stopNode(2);
     const partial = await asAdmin(CHANGE);
-    assert.deepEqual(partial.json, { error_code: 1, data: 'User change password failed on 1 of 3 connections' });
+    assert.deepEqual(partial.json, {
+      error_code: 1,
+      data: 'User change password failed on 1 of 3 connections',
+    });
     await cluster.startNode(2);
 
-    const login = await cluster.cli(['login', '--username', 'grace', '--role', 'crypto-user', '--password', 'grace-pass-2']);
+    const login = await cluster.cli([
+      'login',
+      '--username',
+      'grace',
+      '--role',
+      'crypto-user',
+      '--password',
+      'grace-pass-2',
+    ]);
     assert.deepEqual(
       { json: login.json, stderr: login.stderr },
       {
@@ -84,7 +124,15 @@ describe('user changes with one HSM down', () => {
     );
     const again = await asAdmin(CHANGE);
     assert.deepEqual(again.json, { error_code: 0, data: { username: 'grace', role: 'crypto-user' } });
-    const ok = await cluster.cli(['login', '--username', 'grace', '--role', 'crypto-user', '--password', 'grace-pass-2']);
+    const ok = await cluster.cli([
+      'login',
+      '--username',
+      'grace',
+      '--role',
+      'crypto-user',
+      '--password',
+      'grace-pass-2',
+    ]);
     assert.deepEqual(ok.json, { error_code: 0, data: { username: 'grace', role: 'crypto-user' } });
   });
 
@@ -92,11 +140,17 @@ describe('user changes with one HSM down', () => {
     const DELETE = ['user', 'delete', '--username', 'grace', '--role', 'crypto-user'];
     await cluster.stopNode(2);
     const partial = await asAdmin(DELETE);
-    assert.deepEqual({ exit: partial.exitCode, json: partial.json }, { exit: 1, json: { error_code: 1, data: 'User delete failed on 1 of 3 connections' } });
+    assert.deepEqual(
+      { exit: partial.exitCode, json: partial.json },
+      { exit: 1, json: { error_code: 1, data: 'User delete failed on 1 of 3 connections' } },
+    );
     await cluster.startNode(2);
     assert.equal((await row('grace'))?.['cluster-coverage'], 'inconsistent');
     const again = await asAdmin(DELETE);
-    assert.deepEqual({ exit: again.exitCode, json: again.json }, { exit: 0, json: { error_code: 0, data: { username: 'grace', role: 'crypto-user' } } });
+    assert.deepEqual(
+      { exit: again.exitCode, json: again.json },
+      { exit: 0, json: { error_code: 0, data: { username: 'grace', role: 'crypto-user' } } },
+    );
     assert.equal(await row('grace'), undefined);
     const third = await asAdmin(DELETE);
     assert.deepEqual(third.json, { error_code: 1, data: 'User grace does not exist' });

@@ -24,7 +24,8 @@ interface MatrixCase extends UserCase {
 }
 
 const notLoggedIn = () => refused('ERR_NOT_LOGGED_IN', 'You must be logged in to perform this operation');
-const denied = (action: string) => refused('ERR_PERMISSION_DENIED', `Permission denied: the crypto-user role cannot ${action}`);
+const denied = (action: string) =>
+  refused('ERR_PERMISSION_DENIED', `Permission denied: the crypto-user role cannot ${action}`);
 
 const CASES: MatrixCase[] = [
   // login
@@ -77,16 +78,14 @@ const CASES: MatrixCase[] = [
     expect: (f) => refused('ERR_ALREADY_LOGGED_IN', `User ${f.cu} is already logged in; log out first`),
   },
   // logout (no target)
-  ...(['admin', 'crypto-user'] as const).map(
-    (actor): MatrixCase => ({
-      command: 'logout',
-      actor,
-      target: 'self',
-      line: () => 'logout',
-      wire: () => ({ op: 'logout', args: {} }),
-      expect: () => ok('Logout successful', {}),
-    }),
-  ),
+  ...(['admin', 'crypto-user'] as const).map((actor): MatrixCase => ({
+    command: 'logout',
+    actor,
+    target: 'self',
+    line: () => 'logout',
+    wire: () => ({ op: 'logout', args: {} }),
+    expect: () => ok('Logout successful', {}),
+  })),
   {
     command: 'logout',
     actor: 'none',
@@ -177,7 +176,8 @@ const CASES: MatrixCase[] = [
     target: 'self',
     line: (f) => `user delete --username ${f.adm} --role admin`,
     wire: (f) => ({ op: 'user-delete', args: { username: f.adm, role: 'admin' } }),
-    expect: (f) => refused('ERR_USER_LOGGED_IN', `Cannot delete user ${f.adm}: the user is currently logged in`),
+    expect: (f) =>
+      refused('ERR_USER_LOGGED_IN', `Cannot delete user ${f.adm}: the user is currently logged in`),
     check: async (f, o) => assert.equal(await o.roleOf(f.adm), 'admin'),
   },
   {
@@ -187,7 +187,8 @@ const CASES: MatrixCase[] = [
     line: (f) => `user delete --username ${f.ocu} --role crypto-user`,
     wire: (f) => ({ op: 'user-delete', args: { username: f.ocu, role: 'crypto-user' } }),
     elsewhere: (f) => [f.ocu, 'crypto-user'],
-    expect: (f) => refused('ERR_USER_LOGGED_IN', `Cannot delete user ${f.ocu}: the user is currently logged in`),
+    expect: (f) =>
+      refused('ERR_USER_LOGGED_IN', `Cannot delete user ${f.ocu}: the user is currently logged in`),
     check: async (f, o) => assert.equal(await o.roleOf(f.ocu), 'crypto-user'),
   },
   {
@@ -232,7 +233,10 @@ const CASES: MatrixCase[] = [
     actor: 'admin',
     target: 'other (crypto user)',
     line: (f) => `user change-password --username ${f.ocu} --role crypto-user --password ${NEW_PW}`,
-    wire: (f) => ({ op: 'user-change-password', args: { username: f.ocu, role: 'crypto-user', password: NEW_PW } }),
+    wire: (f) => ({
+      op: 'user-change-password',
+      args: { username: f.ocu, role: 'crypto-user', password: NEW_PW },
+    }),
     expect: (f) => ok({ username: f.ocu, role: 'crypto-user' }),
     check: (f, o) => passwordChanged(o, f.ocu, 'crypto-user'),
   },
@@ -241,7 +245,10 @@ const CASES: MatrixCase[] = [
     actor: 'admin',
     target: 'other (admin)',
     line: (f) => `user change-password --username ${f.oadm} --role admin --password ${NEW_PW}`,
-    wire: (f) => ({ op: 'user-change-password', args: { username: f.oadm, role: 'admin', password: NEW_PW } }),
+    wire: (f) => ({
+      op: 'user-change-password',
+      args: { username: f.oadm, role: 'admin', password: NEW_PW },
+    }),
     expect: (f) => ok({ username: f.oadm, role: 'admin' }),
     check: (f, o) => passwordChanged(o, f.oadm, 'admin'),
   },
@@ -250,9 +257,16 @@ const CASES: MatrixCase[] = [
     actor: 'admin',
     target: 'other, logged in elsewhere',
     line: (f) => `user change-password --username ${f.ocu} --role crypto-user --password ${NEW_PW}`,
-    wire: (f) => ({ op: 'user-change-password', args: { username: f.ocu, role: 'crypto-user', password: NEW_PW } }),
+    wire: (f) => ({
+      op: 'user-change-password',
+      args: { username: f.ocu, role: 'crypto-user', password: NEW_PW },
+    }),
     elsewhere: (f) => [f.ocu, 'crypto-user'],
-    expect: (f) => refused('ERR_USER_LOGGED_IN', `Cannot change the password of user ${f.ocu}: the user is currently logged in`),
+    expect: (f) =>
+      refused(
+        'ERR_USER_LOGGED_IN',
+        `Cannot change the password of user ${f.ocu}: the user is currently logged in`,
+      ),
     check: (f, o) => passwordKept(o, f.ocu, 'crypto-user'),
   },
   {
@@ -260,7 +274,10 @@ const CASES: MatrixCase[] = [
     actor: 'crypto-user',
     target: 'self',
     line: (f) => `user change-password --username ${f.cu} --role crypto-user --password ${NEW_PW}`,
-    wire: (f) => ({ op: 'user-change-password', args: { username: f.cu, role: 'crypto-user', password: NEW_PW } }),
+    wire: (f) => ({
+      op: 'user-change-password',
+      args: { username: f.cu, role: 'crypto-user', password: NEW_PW },
+    }),
     expect: (f) => ok({ username: f.cu, role: 'crypto-user' }),
     check: (f, o) => passwordChanged(o, f.cu, 'crypto-user'),
   },
@@ -269,7 +286,10 @@ const CASES: MatrixCase[] = [
     actor: 'crypto-user',
     target: 'other (crypto user)',
     line: (f) => `user change-password --username ${f.ocu} --role crypto-user --password ${NEW_PW}`,
-    wire: (f) => ({ op: 'user-change-password', args: { username: f.ocu, role: 'crypto-user', password: NEW_PW } }),
+    wire: (f) => ({
+      op: 'user-change-password',
+      args: { username: f.ocu, role: 'crypto-user', password: NEW_PW },
+    }),
     expect: () => denied("change another user's password"),
     check: (f, o) => passwordKept(o, f.ocu, 'crypto-user'),
   },
@@ -278,7 +298,10 @@ const CASES: MatrixCase[] = [
     actor: 'crypto-user',
     target: 'other (admin)',
     line: (f) => `user change-password --username ${f.oadm} --role admin --password ${NEW_PW}`,
-    wire: (f) => ({ op: 'user-change-password', args: { username: f.oadm, role: 'admin', password: NEW_PW } }),
+    wire: (f) => ({
+      op: 'user-change-password',
+      args: { username: f.oadm, role: 'admin', password: NEW_PW },
+    }),
     expect: () => denied("change another user's password"),
     check: (f, o) => passwordKept(o, f.oadm, 'admin'),
   },
@@ -287,7 +310,10 @@ const CASES: MatrixCase[] = [
     actor: 'none',
     target: 'other',
     line: (f) => `user change-password --username ${f.ocu} --role crypto-user --password ${NEW_PW}`,
-    wire: (f) => ({ op: 'user-change-password', args: { username: f.ocu, role: 'crypto-user', password: NEW_PW } }),
+    wire: (f) => ({
+      op: 'user-change-password',
+      args: { username: f.ocu, role: 'crypto-user', password: NEW_PW },
+    }),
     expect: notLoggedIn,
     check: (f, o) => passwordKept(o, f.ocu, 'crypto-user'),
   },
@@ -316,7 +342,10 @@ describe('permission matrix', () => {
     it(`user list as ${actor} (no login needed) shows every user`, async () => {
       const f = await runner.fixture();
       const login = actorLogin(actor, f);
-      const lines = [...(login ? [`login --username ${login.username} --role ${login.role} --password ${PW}`] : []), 'user list'];
+      const lines = [
+        ...(login ? [`login --username ${login.username} --role ${login.role} --password ${PW}`] : []),
+        'user list',
+      ];
       const run = await cluster.cli(['interactive'], { input: lines.join('\n') + '\n' });
       const list = envelopes(run.stdout).at(-1)!;
       assert.equal(list.error_code, 0);

@@ -22,10 +22,15 @@ const badName = (name: string) =>
     'ERR_INVALID_USERNAME',
     `Invalid username '${name}': use 1 to 31 characters, letters, digits or '_' only (the only special character permitted is an underscore)`,
   );
-const badPassword = () => refused('ERR_INVALID_PASSWORD', "Invalid password: use 8 to 32 characters, without ':'");
+const badPassword = () =>
+  refused('ERR_INVALID_PASSWORD', "Invalid password: use 8 to 32 characters, without ':'");
 const loginFailed = () => refused('ERR_LOGIN_FAILED', 'Incorrect authentication credentials');
 
-const createAs = (name: (f: { fresh: string }) => string, password = PW, shellName?: (f: { fresh: string }) => string): UserCase => ({
+const createAs = (
+  name: (f: { fresh: string }) => string,
+  password = PW,
+  shellName?: (f: { fresh: string }) => string,
+): UserCase => ({
   actor: 'admin',
   line: (f) => `user create --username ${(shellName ?? name)(f)} --role crypto-user --password ${password}`,
   wire: (f) => ({ op: 'user-create', args: { username: name(f), role: 'crypto-user', password } }),
@@ -43,10 +48,36 @@ const RULES: [string, UserCase][] = [
       check: async (f, o) => assert.equal(await o.roleOf(f.fresh.padEnd(32, 'x')), undefined),
     },
   ],
-  ['a username with a hyphen is refused', { ...createAs((f) => `${f.fresh}-x`), expect: (f) => badName(`${f.fresh}-x`) }],
-  ['a username with a space is refused', { ...createAs((f) => `${f.fresh} x`, PW, (f) => `'${f.fresh} x'`), expect: (f) => badName(`${f.fresh} x`) }],
-  ['an empty username is refused', { ...createAs(() => '', PW, () => "''"), expect: () => badName('') }],
-  ['a username with a non-ASCII letter is refused', { ...createAs((f) => `${f.fresh}é`), expect: (f) => badName(`${f.fresh}é`) }],
+  [
+    'a username with a hyphen is refused',
+    { ...createAs((f) => `${f.fresh}-x`), expect: (f) => badName(`${f.fresh}-x`) },
+  ],
+  [
+    'a username with a space is refused',
+    {
+      ...createAs(
+        (f) => `${f.fresh} x`,
+        PW,
+        (f) => `'${f.fresh} x'`,
+      ),
+      expect: (f) => badName(`${f.fresh} x`),
+    },
+  ],
+  [
+    'an empty username is refused',
+    {
+      ...createAs(
+        () => '',
+        PW,
+        () => "''",
+      ),
+      expect: () => badName(''),
+    },
+  ],
+  [
+    'a username with a non-ASCII letter is refused',
+    { ...createAs((f) => `${f.fresh}é`), expect: (f) => badName(`${f.fresh}é`) },
+  ],
   [
     'usernames are case-insensitive and stored in lower case',
     {
@@ -64,7 +95,10 @@ const RULES: [string, UserCase][] = [
     {
       actor: 'none',
       line: (f) => `login --username ${f.ocu.toUpperCase()} --role crypto-user --password ${PW}`,
-      wire: (f) => ({ op: 'login', args: { username: f.ocu.toUpperCase(), role: 'crypto-user', password: PW } }),
+      wire: (f) => ({
+        op: 'login',
+        args: { username: f.ocu.toUpperCase(), role: 'crypto-user', password: PW },
+      }),
       expect: (f) => ok({ username: f.ocu, role: 'crypto-user' }),
     },
   ],
@@ -83,16 +117,26 @@ const RULES: [string, UserCase][] = [
   ['a 32-character password is accepted', createAs((f) => f.fresh, 'p'.repeat(32))],
   [
     'a 7-character password is refused',
-    { ...createAs((f) => f.fresh, 'seven-7'), expect: badPassword, check: async (f, o) => assert.equal(await o.roleOf(f.fresh), undefined) },
+    {
+      ...createAs((f) => f.fresh, 'seven-7'),
+      expect: badPassword,
+      check: async (f, o) => assert.equal(await o.roleOf(f.fresh), undefined),
+    },
   ],
-  ['a 33-character password is refused', { ...createAs((f) => f.fresh, 'p'.repeat(33)), expect: badPassword }],
+  [
+    'a 33-character password is refused',
+    { ...createAs((f) => f.fresh, 'p'.repeat(33)), expect: badPassword },
+  ],
   ["a password with ':' is refused", { ...createAs((f) => f.fresh, 'pass:word1'), expect: badPassword }],
   [
     "change-password refuses a new password with ':' and keeps the old one",
     {
       actor: 'admin',
       line: (f) => `user change-password --username ${f.ocu} --role crypto-user --password new:password`,
-      wire: (f) => ({ op: 'user-change-password', args: { username: f.ocu, role: 'crypto-user', password: 'new:password' } }),
+      wire: (f) => ({
+        op: 'user-change-password',
+        args: { username: f.ocu, role: 'crypto-user', password: 'new:password' },
+      }),
       expect: badPassword,
       check: (f, o) => passwordKept(o, f.ocu, 'crypto-user'),
     },
@@ -102,7 +146,10 @@ const RULES: [string, UserCase][] = [
     {
       actor: 'crypto-user',
       line: (f) => `user change-password --username ${f.cu} --role crypto-user --password short`,
-      wire: (f) => ({ op: 'user-change-password', args: { username: f.cu, role: 'crypto-user', password: 'short' } }),
+      wire: (f) => ({
+        op: 'user-change-password',
+        args: { username: f.cu, role: 'crypto-user', password: 'short' },
+      }),
       expect: badPassword,
       check: (f, o) => passwordKept(o, f.cu, 'crypto-user'),
     },
@@ -123,7 +170,10 @@ const RULES: [string, UserCase][] = [
     {
       actor: 'admin',
       line: (f) => `user change-password --username ${f.oadm} --role crypto-user --password ${NEW_PW}`,
-      wire: (f) => ({ op: 'user-change-password', args: { username: f.oadm, role: 'crypto-user', password: NEW_PW } }),
+      wire: (f) => ({
+        op: 'user-change-password',
+        args: { username: f.oadm, role: 'crypto-user', password: NEW_PW },
+      }),
       expect: (f) => refused('ERR_ROLE_MISMATCH', `User ${f.oadm} does not have the role crypto-user`),
       check: (f, o) => passwordKept(o, f.oadm, 'admin'),
     },
@@ -133,7 +183,10 @@ const RULES: [string, UserCase][] = [
     {
       actor: 'crypto-user',
       line: (f) => `user change-password --username ${f.cu} --role admin --password ${NEW_PW}`,
-      wire: (f) => ({ op: 'user-change-password', args: { username: f.cu, role: 'admin', password: NEW_PW } }),
+      wire: (f) => ({
+        op: 'user-change-password',
+        args: { username: f.cu, role: 'admin', password: NEW_PW },
+      }),
       expect: (f) => refused('ERR_ROLE_MISMATCH', `User ${f.cu} does not have the role admin`),
       check: (f, o) => passwordKept(o, f.cu, 'crypto-user'),
     },
@@ -163,7 +216,10 @@ const RULES: [string, UserCase][] = [
     {
       actor: 'admin',
       line: () => `user change-password --username app_user --role crypto-user --password ${NEW_PW}`,
-      wire: () => ({ op: 'user-change-password', args: { username: 'app_user', role: 'crypto-user', password: NEW_PW } }),
+      wire: () => ({
+        op: 'user-change-password',
+        args: { username: 'app_user', role: 'crypto-user', password: NEW_PW },
+      }),
       expect: () => refused('ERR_BUILTIN_USER', 'The built-in user app_user cannot be changed'),
     },
   ],
@@ -213,7 +269,16 @@ describe('user rules, on the cluster and on a lone node alike', () => {
 
   it('an invalid role is a usage error in the CLI and ERR_INVALID_ROLE on the node', async () => {
     const f = await runner.fixture();
-    const run = await cluster.as('admin', f.adm, PW, ['user', 'create', '--username', f.fresh, '--role', 'root', '--password', PW]);
+    const run = await cluster.as('admin', f.adm, PW, [
+      'user',
+      'create',
+      '--username',
+      f.fresh,
+      '--role',
+      'root',
+      '--password',
+      PW,
+    ]);
     assert.deepEqual(
       { exit: run.exitCode, stdout: run.stdout, stderr: run.stderr },
       {
@@ -246,24 +311,61 @@ describe('user rules, on the cluster and on a lone node alike', () => {
 
   it('deleting a user that does not exist: the CLI says so; each node reports it as already done', async () => {
     const f = await runner.fixture();
-    const run = await cluster.as('admin', f.adm, PW, ['user', 'delete', '--username', 'Ghost_1', '--role', 'crypto-user']);
-    assert.deepEqual({ exit: run.exitCode, json: run.json, stderr: run.stderr }, {
-      exit: 1,
-      json: { error_code: 1, data: 'User ghost_1 does not exist' },
-      stderr: '',
-    });
+    const run = await cluster.as('admin', f.adm, PW, [
+      'user',
+      'delete',
+      '--username',
+      'Ghost_1',
+      '--role',
+      'crypto-user',
+    ]);
+    assert.deepEqual(
+      { exit: run.exitCode, json: run.json, stderr: run.stderr },
+      {
+        exit: 1,
+        json: { error_code: 1, data: 'User ghost_1 does not exist' },
+        stderr: '',
+      },
+    );
     const t = await nodeWithFixture(f);
-    const reply = await t.send(await t.loginSession(f.adm, 'admin', PW), 'user-delete', { username: 'Ghost_1', role: 'crypto-user' });
-    assert.deepEqual(reply.ok && reply.result, { username: 'ghost_1', role: 'crypto-user', alreadyInEffect: true });
+    const reply = await t.send(await t.loginSession(f.adm, 'admin', PW), 'user-delete', {
+      username: 'Ghost_1',
+      role: 'crypto-user',
+    });
+    assert.deepEqual(reply.ok && reply.result, {
+      username: 'ghost_1',
+      role: 'crypto-user',
+      alreadyInEffect: true,
+    });
   });
 
   it('creating a user again with the same role and password: the CLI says it exists; each node reports it as already done', async () => {
     const f = await runner.fixture();
-    const run = await cluster.as('admin', f.adm, PW, ['user', 'create', '--username', f.ocu, '--role', 'crypto-user', '--password', PW]);
-    assert.deepEqual({ exit: run.exitCode, json: run.json }, { exit: 1, json: { error_code: 1, data: `User ${f.ocu} already exists` } });
+    const run = await cluster.as('admin', f.adm, PW, [
+      'user',
+      'create',
+      '--username',
+      f.ocu,
+      '--role',
+      'crypto-user',
+      '--password',
+      PW,
+    ]);
+    assert.deepEqual(
+      { exit: run.exitCode, json: run.json },
+      { exit: 1, json: { error_code: 1, data: `User ${f.ocu} already exists` } },
+    );
     const t = await nodeWithFixture(f);
-    const reply = await t.send(await t.loginSession(f.adm, 'admin', PW), 'user-create', { username: f.ocu, role: 'crypto-user', password: PW });
-    assert.deepEqual(reply.ok && reply.result, { username: f.ocu, role: 'crypto-user', alreadyInEffect: true });
+    const reply = await t.send(await t.loginSession(f.adm, 'admin', PW), 'user-create', {
+      username: f.ocu,
+      role: 'crypto-user',
+      password: PW,
+    });
+    assert.deepEqual(reply.ok && reply.result, {
+      username: f.ocu,
+      role: 'crypto-user',
+      alreadyInEffect: true,
+    });
   });
 
   it('a refused second login leaves the first one in place', async () => {
@@ -319,6 +421,9 @@ describe('the last admin', () => {
     assert.deepEqual(reply.ok && reply.result, { username: 'admin', role: 'admin' });
     // Now `second` is the last admin, and logged in: refused for that reason first.
     const self = await t.send(second, 'user-delete', { username: 'second', role: 'admin' });
-    assert.equal(!self.ok && self.error.message, 'Cannot delete user second: the user is currently logged in');
+    assert.equal(
+      !self.ok && self.error.message,
+      'Cannot delete user second: the user is currently logged in',
+    );
   });
 });

@@ -9,7 +9,8 @@ import { SCHEMA_VERSION, SqliteStore } from '../../../src/hsm/store/sqlite.js';
 import type { Store, UserRecord } from '../../../src/hsm/store/store.js';
 import { tempDir } from '../../helpers/cluster.js';
 
-const PEM = '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n';
+const PEM =
+  '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n';
 
 function user(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -81,7 +82,12 @@ function storeContract(name: string, open: () => Opened): void {
     it('updates a user in place, keeping its position in the list', () => {
       store.insertUser(user('alice'));
       store.insertUser(user('bob'));
-      const changed = user('alice', { passwordHash: 'new-hash', failedLogins: 5, locked: true, mfaPublicKey: PEM });
+      const changed = user('alice', {
+        passwordHash: 'new-hash',
+        failedLogins: 5,
+        locked: true,
+        mfaPublicKey: PEM,
+      });
       store.updateUser(changed);
       assert.deepEqual(store.getUser('alice'), changed);
       assert.deepEqual(
@@ -219,7 +225,10 @@ describe('SqliteStore on disk', () => {
 
     const second = new SqliteStore(file);
     try {
-      assert.deepEqual(second.listUsers(), [user('carol', { role: 'admin', mfaPublicKey: PEM }), user('alice', { passwordHash: 'changed' })]);
+      assert.deepEqual(second.listUsers(), [
+        user('carol', { role: 'admin', mfaPublicKey: PEM }),
+        user('alice', { passwordHash: 'changed' }),
+      ]);
       assert.equal(second.getSetting('cluster_id'), 'cluster-aaaaaaaaaaa');
     } finally {
       second.close();
