@@ -394,6 +394,31 @@ describe('user rules, on the cluster and on a lone node alike', () => {
   });
 });
 
+describe('the user limit', () => {
+  it('an HSM refuses a user beyond its limit, and keeps what it has', async () => {
+    const t = await makeNode({ activated: true });
+    t.store.setSetting('max_users', '3');
+    const admin = await t.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
+    assert.ok(
+      (await t.send(admin, 'user-create', { username: 'third', role: 'crypto-user', password: PW })).ok,
+    );
+    const reply = await t.send(admin, 'user-create', {
+      username: 'fourth',
+      role: 'crypto-user',
+      password: PW,
+    });
+    assert.deepEqual(reply.ok ? reply.result : reply.error, {
+      code: 'ERR_TOO_MANY_USERS',
+      message: 'The HSM already holds the maximum of 3 users',
+      params: { limit: 3 },
+    });
+    assert.deepEqual(
+      t.store.listUsers().map((u) => u.username),
+      ['admin', 'app_user', 'third'],
+    );
+  });
+});
+
 describe('the last admin', () => {
   it('cannot be deleted, even by a session whose own admin record is gone', async () => {
     // Unreachable through the CLI (the acting admin is logged in, so is never the last one to delete);
