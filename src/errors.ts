@@ -51,6 +51,7 @@ export const MESSAGES = {
   ERR_ENV_ROLE: "CLOUDHSM_ROLE must be admin or crypto-user",
   ERR_INPUT_CLOSED: 'Input ended before a value was entered for: {prompt}',
   ERR_HSM_NOT_FOUND: 'No HSM {hsm} in this cluster',
+  ERR_BACKUP_INVALID: 'Refused to restore {file}: {detail}',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

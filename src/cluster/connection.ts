@@ -1,7 +1,7 @@
 // One TLS connection to one HSM: typed calls, replies matched by id, the cluster CA as the only trust anchor.
 import tls from 'node:tls';
 import { HsmError } from '../errors.js';
-import { FrameDecoder, PROTOCOL_VERSION, type Reply, encodeFrame, parseReply } from '../protocol/frames.js';
+import { FrameDecoder, MAX_REPLY_BYTES, PROTOCOL_VERSION, type Reply, encodeFrame, parseReply } from '../protocol/frames.js';
 import { OPERATIONS, type OpArgs, type OpResult, type OperationName } from '../protocol/operations.js';
 
 export interface ServerAddress {
@@ -67,7 +67,7 @@ export class HsmConnection {
 
   private attach(socket: tls.TLSSocket): void {
     this.socket = socket;
-    const decoder = new FrameDecoder();
+    const decoder = new FrameDecoder(MAX_REPLY_BYTES);
     socket.on('data', (chunk: Buffer) => {
       for (const event of decoder.push(chunk)) {
         if (event.kind !== 'frame') return this.failAll(new UnreachableError(this.address, 'oversized reply'));

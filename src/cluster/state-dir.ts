@@ -16,6 +16,8 @@ const ManifestSchema = z.object({
   version: z.literal(1),
   clusterId: z.string().regex(/^cluster-[a-z2-7]{11}$/),
   kdf: z.enum(['strong', 'fast']),
+  /** Extra certificate names given at creation (`up --san`), reused for HSMs added later. */
+  san: z.array(z.string()).optional(),
   hsms: z.array(
     z.object({
       id: z.string().regex(/^hsm-[a-z2-7]{11}$/),
@@ -57,7 +59,7 @@ export function readManifest(dir: string): ClusterManifest {
 }
 
 /** Writes a file atomically (temp file + rename) with the given mode. */
-export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
+export function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, content, { mode });
   fs.chmodSync(tmp, mode);

@@ -2,6 +2,7 @@
 import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../errors.js';
 import { type Reply, RequestSchema } from '../protocol/frames.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
+import { chainEntry } from './audit.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
@@ -71,14 +72,33 @@ export class HsmNode {
     if (!parsedArgs.success) {
       return errorReply(id, 'ERR_BAD_REQUEST', { detail: `${op}: ${describeIssues(parsedArgs.error.issues)}` });
     }
+    const actor = session.user?.username ?? '-';
+    const target = auditTarget(parsedArgs.data);
+    let reply: Reply;
     try {
       const handler = OPERATION_HANDLERS[op] as (ctx: OpContext, args: unknown) => Promise<unknown> | unknown;
       const result = await handler({ node: this, store: this.store, session }, parsedArgs.data);
-      return { v: 1, id, ok: true, result };
+      reply = { v: 1, id, ok: true, result };
     } catch (error) {
-      if (error instanceof HsmError) return errorReply(id, error.code, error.params);
-      this.onInternalError(op, error);
-      return errorReply(id, 'ERR_INTERNAL', {});
+      if (error instanceof HsmError) reply = errorReply(id, error.code, error.params);
+      else {
+        this.onInternalError(op, error);
+        reply = errorReply(id, 'ERR_INTERNAL', {});
+      }
+    }
+    if (!UNAUDITED_OPERATIONS.has(op)) this.audit(actor, op, target, reply.ok ? 'ok' : reply.error.code);
+    return reply;
+  }
+
+  /** Appends to the hash-chained audit log: who, what, on whom, with which result — never arguments. */
+  private audit(actor: string, operation: string, target: string, result: string): void {
+    try {
+      this.store.transaction(() => {
+        const fields = { time: new Date(this.clock.now()).toISOString(), actor, operation, target, result };
+        this.store.appendAudit(chainEntry(this.store.lastAudit(), fields));
+      });
+    } catch (error) {
+      this.onInternalError(`audit of ${operation}`, error);
     }
   }
 }
@@ -87,6 +107,14 @@ export interface OpContext {
   node: HsmNode;
   store: Store;
   session: Session;
+}
+
+/** Read-only operations are not audited; every other operation, and every attempt of it, is. */
+const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set(['hsm-info', 'user-list']);
+
+function auditTarget(args: unknown): string {
+  const username = (args as { username?: unknown }).username;
+  return typeof username === 'string' ? username.toLowerCase().slice(0, 64) : '';
 }
 
 function errorReply(id: number | null, code: ErrorCode, params: ErrorParams): Reply {

@@ -17,11 +17,12 @@ import {
 } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import type { KdfProfile } from '../hsm/password.js';
-import { provisionHsm } from '../hsm/provision.js';
+import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
 const LOCALHSM_BIN = fileURLToPath(new URL('../../../bin/localhsm', import.meta.url));
+export const CLOUDHSM_CLI_BIN = fileURLToPath(new URL('../../../bin/cloudhsm-cli', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 export interface CreateOptions {
@@ -30,6 +31,8 @@ export interface CreateOptions {
   /** First port to try; 0 picks free ports chosen by the OS. */
   basePort: number;
   host?: string;
+  /** Extra DNS names or IPs for every node certificate (to serve HSMs from other machines). */
+  subjectAltNames?: readonly string[];
   progress?: (line: string) => void;
 }
 
@@ -77,7 +80,19 @@ export async function choosePorts(count: number, base: number, host: string, tak
   return ports;
 }
 
-export async function createCluster(dir: string, options: CreateOptions): Promise<ClusterManifest> {
+/** Writes one HSM's database given its identity: a fresh provisioning, or a clone (hsm add, backup restore). */
+export type StateMaker = (dbFile: string, identity: HsmIdentity) => Promise<void>;
+
+export const provisionFresh: StateMaker = async (dbFile, identity) => {
+  const store = new SqliteStore(dbFile);
+  try {
+    provisionHsm(store, identity);
+  } finally {
+    store.close();
+  }
+};
+
+export async function createCluster(dir: string, options: CreateOptions, makeState: StateMaker = provisionFresh): Promise<ClusterManifest> {
   const host = options.host ?? '127.0.0.1';
   const progress = options.progress ?? (() => {});
   const files = paths(dir);
@@ -88,38 +103,35 @@ export async function createCluster(dir: string, options: CreateOptions): Promis
   const ca = await createClusterCa(clusterId);
   writeFileAtomic(files.caKey, ca.key, 0o600);
   writeFileAtomic(files.ca, ca.cert, 0o644);
-  const ports = await choosePorts(options.hsms, options.basePort, host);
-  const hsms: HsmEntry[] = [];
-  for (const port of ports) {
-    const id = newHsmId();
-    await provisionNode(dir, ca, { id, host, port }, { hsmId: id, clusterId, serialNumber: newSerialNumber(), kdf: options.kdf });
-    progress(`  ${id} on ${host}:${port}`);
-    hsms.push({ id, host, port });
+  const san = options.subjectAltNames?.length ? [...options.subjectAltNames] : undefined;
+  const manifest: ClusterManifest = { version: 1, clusterId, kdf: options.kdf, hsms: [], ...(san && { san }) };
+  for (const port of await choosePorts(options.hsms, options.basePort, host)) {
+    const hsm = await addNodeFiles(dir, manifest, { host, port }, makeState);
+    progress(`  ${hsm.id} on ${host}:${port}`);
   }
-  const manifest: ClusterManifest = { version: 1, clusterId, kdf: options.kdf, hsms };
   writeManifest(dir, manifest);
   writeCliConfig(dir, manifest);
   return manifest;
 }
 
-async function provisionNode(
+/** Creates a new HSM's directory, certificate and state, and appends it to the manifest (not saved). */
+export async function addNodeFiles(
   dir: string,
-  ca: { cert: string; key: string },
-  hsm: HsmEntry,
-  identity: Parameters<typeof provisionHsm>[1],
-): Promise<void> {
+  manifest: ClusterManifest,
+  address: { host: string; port: number },
+  makeState: StateMaker,
+): Promise<HsmEntry> {
+  const hsm: HsmEntry = { id: newHsmId(), ...address };
   const files = paths(dir).hsm(hsm.id);
   fs.mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   const { issueNodeCert } = await import('../cluster/pki.js');
-  const cert = await issueNodeCert(ca, hsm.id, [hsm.host]);
+  const ca = { cert: fs.readFileSync(paths(dir).ca, 'utf8'), key: fs.readFileSync(paths(dir).caKey, 'utf8') };
+  const cert = await issueNodeCert(ca, hsm.id, [hsm.host, ...(manifest.san ?? [])]);
   writeFileAtomic(files.key, cert.key, 0o600);
   writeFileAtomic(files.cert, cert.cert, 0o644);
-  const store = new SqliteStore(files.db);
-  try {
-    provisionHsm(store, identity);
-  } finally {
-    store.close();
-  }
+  await makeState(files.db, { hsmId: hsm.id, clusterId: manifest.clusterId, serialNumber: newSerialNumber(), kdf: manifest.kdf });
+  manifest.hsms.push(hsm);
+  return hsm;
 }
 
 export function writeCliConfig(dir: string, manifest: ClusterManifest): void {
@@ -283,7 +295,7 @@ async function waitUntilAnswering(
     if (Date.now() > deadline) {
       throw new HsmError('ERR_STATE', { detail: `HSM(s) ${[...pending].join(', ')} did not answer within ${START_TIMEOUT_MS / 1000} s` });
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

@@ -1,8 +1,16 @@
 // Every localhsm command and the about text of its groups.
 import type { CommandTree } from '../cli/tree.js';
 import type { LocalCommand, LocalContext } from './context.js';
+import { auditTailCommand } from './commands/audit/tail.js';
+import { auditVerifyCommand } from './commands/audit/verify.js';
+import { backupCreateCommand } from './commands/backup/create.js';
+import { backupRestoreCommand } from './commands/backup/restore.js';
 import { downCommand } from './commands/down.js';
+import { hsmAddCommand } from './commands/hsm/add.js';
+import { hsmRemoveCommand } from './commands/hsm/remove.js';
 import { hsmServeCommand } from './commands/hsm/serve.js';
+import { hsmStartCommand } from './commands/hsm/start.js';
+import { hsmStopCommand } from './commands/hsm/stop.js';
 import { resetCommand } from './commands/reset.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
@@ -15,10 +23,20 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   resetCommand,
   startCommand,
   hsmServeCommand,
+  hsmStopCommand,
+  hsmStartCommand,
+  hsmAddCommand,
+  hsmRemoveCommand,
+  auditVerifyCommand,
+  auditTailCommand,
+  backupCreateCommand,
+  backupRestoreCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
+  backup: 'Back up the cluster state and restore it into a new cluster',
+  audit: "Inspect and verify the HSMs' hash-chained audit logs",
 };
 
 export const localTree: CommandTree<LocalContext, number> = {

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { type ErrorCode, isErrorCode } from '../errors.js';
 
 export const PROTOCOL_VERSION = 1;
-/** Largest accepted frame body (1 MiB); larger frames are refused and the connection closed. */
+/** Largest accepted request body (1 MiB); larger frames are refused and the connection closed. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
+/** Largest reply a client accepts: a user list of 100,000 users is about 9 MiB. */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
 const HEADER_BYTES = 4;
 
 export const RequestSchema = z

@@ -38,21 +38,35 @@ export function toSpkiPem(key: KeyObject): string {
   return key.export({ type: 'spki', format: 'pem' }).toString();
 }
 
+const modulusBytesCache = new WeakMap<KeyObject, number>();
+
+function modulusBytes(key: KeyObject): number {
+  let bytes = modulusBytesCache.get(key);
+  if (bytes === undefined) {
+    bytes = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+    modulusBytesCache.set(key, bytes);
+  }
+  return bytes;
+}
+
 /**
  * Verifies a token-sign signature. Strict: the signature must be exactly as long as the modulus,
  * the padding must be PKCS#1 v1.5 type 1, and the recovered block must equal DigestInfo || token.
  */
 export function verifyTokenSignature(publicKey: KeyObject, token: Buffer, signature: Buffer): boolean {
-  const modulusBytes = Math.ceil((publicKey.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
-  if (token.length !== TOKEN_BYTES || signature.length !== modulusBytes) return false;
+  if (token.length !== TOKEN_BYTES || signature.length !== modulusBytes(publicKey)) return false;
   let recovered: Buffer;
   try {
     recovered = crypto.publicDecrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_PADDING }, signature);
   } catch {
     return false;
   }
-  const expected = Buffer.concat([SHA256_DIGEST_INFO, token]);
-  return recovered.length === expected.length && crypto.timingSafeEqual(recovered, expected);
+  const prefix = SHA256_DIGEST_INFO.length;
+  if (recovered.length !== prefix + TOKEN_BYTES) return false;
+  // Both halves are always compared, in constant time.
+  const prefixOk = crypto.timingSafeEqual(recovered.subarray(0, prefix), SHA256_DIGEST_INFO);
+  const tokenOk = crypto.timingSafeEqual(recovered.subarray(prefix), token);
+  return prefixOk && tokenOk;
 }
 
 /** Signs a token the way the openssl recipe does (PKCS#1 v1.5 over DigestInfo(SHA-256) || token). */

@@ -5,7 +5,6 @@ import { CLUSTER_ID_OPTION, type CliCommand } from '../context.js';
 export const logoutCommand: CliCommand = {
   path: ['logout'],
   about: 'Logout of your cluster',
-  // Single-command mode logs in from CLOUDHSM_ROLE / CLOUDHSM_PIN first, so `logout` there succeeds like in the shell.
   needsLogin: true,
   options: [CLUSTER_ID_OPTION],
   async run(options, ctx) {

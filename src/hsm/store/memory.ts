@@ -1,9 +1,11 @@
 // In-memory Store for unit tests: same contract as SQLite, nothing on disk.
-import type { Store, UserRecord } from './store.js';
+import type { AuditEntry } from '../audit.js';
+import { AUDIT_HEAD_SETTING, type Store, type UserRecord } from './store.js';
 
 export class MemoryStore implements Store {
   private users = new Map<string, UserRecord>();
   private settings = new Map<string, string>();
+  private audit: AuditEntry[] = [];
 
   listUsers(): UserRecord[] {
     return [...this.users.values()].map((u) => ({ ...u }));
@@ -26,6 +28,17 @@ export class MemoryStore implements Store {
   deleteUser(username: string): void {
     this.users.delete(username);
   }
+  appendAudit(entry: AuditEntry): void {
+    this.audit.push({ ...entry });
+    this.settings.set(AUDIT_HEAD_SETTING, entry.hash);
+  }
+  lastAudit(): AuditEntry | undefined {
+    const last = this.audit[this.audit.length - 1];
+    return last && { ...last };
+  }
+  listAudit(limit?: number): AuditEntry[] {
+    return (limit === undefined ? this.audit : this.audit.slice(-limit)).map((e) => ({ ...e }));
+  }
   getSetting(key: string): string | undefined {
     return this.settings.get(key);
   }
@@ -35,11 +48,13 @@ export class MemoryStore implements Store {
   transaction<T>(fn: () => T): T {
     const users = new Map([...this.users].map(([k, v]) => [k, { ...v }]));
     const settings = new Map(this.settings);
+    const audit = [...this.audit];
     try {
       return fn();
     } catch (error) {
       this.users = users;
       this.settings = settings;
+      this.audit = audit;
       throw error;
     }
   }

@@ -2,7 +2,8 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type { Role } from '../../protocol/types.js';
-import type { Store, UserRecord } from './store.js';
+import type { AuditEntry } from '../audit.js';
+import { AUDIT_HEAD_SETTING, type Store, type UserRecord } from './store.js';
 
 /** Each entry moves the schema one version up; applied in order inside one transaction. */
 const MIGRATIONS: readonly string[] = [
@@ -16,6 +17,16 @@ const MIGRATIONS: readonly string[] = [
      locked INTEGER NOT NULL DEFAULT 0,
      mfa_public_key TEXT,
      quorum_public_key TEXT
+   ) STRICT;`,
+  `CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY,
+     time TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     operation TEXT NOT NULL,
+     target TEXT NOT NULL,
+     result TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
    ) STRICT;`,
 ];
 
@@ -51,6 +62,20 @@ const toRow = (u: UserRecord): UserRow => ({
   quorum_public_key: u.quorumPublicKey,
 });
 
+interface AuditRow {
+  seq: number;
+  time: string;
+  actor: string;
+  operation: string;
+  target: string;
+  result: string;
+  prev_hash: string;
+  hash: string;
+}
+const AUDIT_COLUMNS = 'seq, time, actor, operation, target, result, prev_hash, hash';
+const toAuditRow = ({ prevHash, ...rest }: AuditEntry): AuditRow => ({ ...rest, prev_hash: prevHash });
+const fromAuditRow = ({ prev_hash, ...rest }: AuditRow): AuditEntry => ({ ...rest, prevHash: prev_hash });
+
 const USER_COLUMNS = 'username, role, password_hash, failed_logins, locked, mfa_public_key, quorum_public_key';
 
 export class SqliteStore implements Store {
@@ -77,6 +102,13 @@ export class SqliteStore implements Store {
          mfa_public_key = @mfa_public_key, quorum_public_key = @quorum_public_key WHERE username = @username`,
       ),
       delete: this.db.prepare<[string]>('DELETE FROM users WHERE username = ?'),
+      appendAudit: this.db.prepare<[AuditRow]>(
+        'INSERT INTO audit (seq, time, actor, operation, target, result, prev_hash, hash) VALUES (@seq, @time, @actor, @operation, @target, @result, @prev_hash, @hash)',
+      ),
+      lastAudit: this.db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1`),
+      listAudit: this.db.prepare<[number], AuditRow>(
+        `SELECT * FROM (SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      ),
       getSetting: this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: this.db.prepare<[string, string]>(
         'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -104,6 +136,19 @@ export class SqliteStore implements Store {
   deleteUser(username: string): void {
     this.stmts.delete.run(username);
   }
+  appendAudit(entry: AuditEntry): void {
+    this.transaction(() => {
+      this.stmts.appendAudit.run(toAuditRow(entry));
+      this.stmts.setSetting.run(AUDIT_HEAD_SETTING, entry.hash);
+    });
+  }
+  lastAudit(): AuditEntry | undefined {
+    const row = this.stmts.lastAudit.get();
+    return row && fromAuditRow(row);
+  }
+  listAudit(limit = -1): AuditEntry[] {
+    return this.stmts.listAudit.all(limit).map(fromAuditRow);
+  }
   getSetting(key: string): string | undefined {
     return this.stmts.getSetting.get(key)?.value;
   }
@@ -111,7 +156,8 @@ export class SqliteStore implements Store {
     this.stmts.setSetting.run(key, value);
   }
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    // Nested calls join the outer transaction (better-sqlite3 turns them into savepoints).
+    return this.db.inTransaction ? this.db.transaction(fn)() : this.db.transaction(fn).immediate();
   }
   close(): void {
     if (this.db.open) this.db.close();
@@ -131,4 +177,16 @@ function migrate(db: Database.Database): void {
     for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
+}
+
+/** Reads an HSM's audit log and recorded head without writing to the file (the node may be running). */
+export function readAuditLog(file: string): { entries: AuditEntry[]; head: string | undefined } {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const entries = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY rowid`).all().map(fromAuditRow);
+    const head = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(AUDIT_HEAD_SETTING);
+    return { entries, head: head?.value };
+  } finally {
+    db.close();
+  }
 }

@@ -1,5 +1,6 @@
 // The Store interface: everything one HSM keeps. Implemented by SQLite (real nodes) and memory (unit tests).
 import type { Role } from '../../protocol/types.js';
+import type { AuditEntry } from '../audit.js';
 
 export interface UserRecord {
   username: string;
@@ -14,15 +15,6 @@ export interface UserRecord {
   quorumPublicKey: string | null;
 }
 
-/** Node identity and cluster-wide settings, as stored key/value strings. */
-export interface NodeSettings {
-  hsmId: string;
-  clusterId: string;
-  serialNumber: string;
-  kdf: string;
-  activated: boolean;
-}
-
 export interface Store {
   /** Users in creation order. */
   listUsers(): UserRecord[];
@@ -32,6 +24,12 @@ export interface Store {
   updateUser(user: UserRecord): void;
   deleteUser(username: string): void;
 
+  /** Appends one audit entry and records it as the log's head, atomically. */
+  appendAudit(entry: AuditEntry): void;
+  lastAudit(): AuditEntry | undefined;
+  /** Entries in sequence order, optionally only the last `limit`. */
+  listAudit(limit?: number): AuditEntry[];
+
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
 
@@ -39,6 +37,8 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   close(): void;
 }
+
+export const AUDIT_HEAD_SETTING = 'audit_head';
 
 export function requireSetting(store: Store, key: string): string {
   const value = store.getSetting(key);

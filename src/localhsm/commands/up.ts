@@ -2,7 +2,7 @@
 import { hasCluster, paths, readManifest } from '../../cluster/state-dir.js';
 import { HsmError } from '../../errors.js';
 import { isKdfProfile } from '../../hsm/password.js';
-import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir, startNodes } from '../cluster-manager.js';
+import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, createCluster, ensurePrivateDir, startNodes } from '../cluster-manager.js';
 import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../cli/spec.js';
 
@@ -22,6 +22,11 @@ export const upCommand: LocalCommand = {
       possible: [{ value: 'strong' }, { value: 'fast' }],
     },
     { long: 'base-port', value: 'PORT', help: `First port to try for a new cluster; 0 picks any free ports [default: ${DEFAULT_BASE_PORT}]` },
+    {
+      long: 'san',
+      value: 'NAMES',
+      help: 'Extra host names or IPs (comma-separated) for the node certificates of a new cluster, to serve its HSMs from other machines',
+    },
   ],
   examples: ['localhsm up --hsms 3 --detach', 'localhsm up --state /tmp/c1 --kdf fast --base-port 0 --detach'],
   async run(options, ctx) {
@@ -54,10 +59,11 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
     if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) {
       throw new HsmError('ERR_STATE', { detail: '--base-port must be a port number (0 for any free ports)' });
     }
-    await createCluster(dir, { hsms, kdf, basePort, progress });
+    const subjectAltNames = (options.string('san') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+    await createCluster(dir, { hsms, kdf, basePort, subjectAltNames, progress });
   } else {
     const manifest = readManifest(dir);
-    for (const name of ['hsms', 'kdf', 'base-port']) {
+    for (const name of ['hsms', 'kdf', 'base-port', 'san']) {
       if (options.has(name)) ctx.err(`note: --${name} only applies to a new cluster; resuming ${manifest.clusterId} as it is`);
     }
     progress(`Resuming cluster ${manifest.clusterId} from ${dir}`);
@@ -67,6 +73,6 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
   ctx.out(`Cluster ${manifest.clusterId} is up: ${manifest.hsms.length} HSM(s) answering.`);
   ctx.out(`  config:  ${paths(dir).config}`);
   ctx.out(`  CA:      ${paths(dir).ca}`);
-  ctx.out(`Use it:  LOCALHSM_STATE=${dir} cloudhsm-cli interactive`);
+  ctx.out(`Use it:  LOCALHSM_STATE=${dir} ${CLOUDHSM_CLI_BIN} interactive`);
   return started;
 }

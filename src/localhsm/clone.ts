@@ -1,0 +1,37 @@
+// Cloning an HSM's state (SQLite online backup) into a new HSM with its own identity: hsm add and backup restore.
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { chainEntry } from '../hsm/audit.js';
+import type { HsmIdentity } from '../hsm/provision.js';
+import { SqliteStore } from '../hsm/store/sqlite.js';
+import type { StateMaker } from './cluster-manager.js';
+
+/** Copies a live (or stopped) HSM database consistently, even while its node is writing. */
+export async function snapshotDatabase(sourceDb: string, targetDb: string): Promise<void> {
+  const source = new Database(sourceDb, { readonly: true, fileMustExist: true });
+  try {
+    await source.backup(targetDb);
+  } finally {
+    source.close();
+  }
+  fs.chmodSync(targetDb, 0o600);
+}
+
+/** A StateMaker that clones `sourceDb` and gives the copy the new HSM's identity (and cluster). */
+export function cloneFrom(sourceDb: string, sourceLabel: string): StateMaker {
+  return async (dbFile: string, identity: HsmIdentity) => {
+    await snapshotDatabase(sourceDb, dbFile);
+    const store = new SqliteStore(dbFile);
+    try {
+      store.transaction(() => {
+        store.setSetting('hsm_id', identity.hsmId);
+        store.setSetting('serial_number', identity.serialNumber);
+        store.setSetting('cluster_id', identity.clusterId);
+        const fields = { time: new Date().toISOString(), actor: '-', operation: 'hsm-clone', target: sourceLabel, result: 'ok' };
+        store.appendAudit(chainEntry(store.lastAudit(), fields));
+      });
+    } finally {
+      store.close();
+    }
+  };
+}

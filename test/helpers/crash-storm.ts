@@ -1,0 +1,153 @@
+// A write storm against one HSM node process that is killed with SIGKILL at random moments; checks nothing acknowledged is lost.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { HsmConnection } from '../../src/cluster/connection.js';
+import { paths, readManifest } from '../../src/cluster/state-dir.js';
+import { HsmError } from '../../src/errors.js';
+import { verifyPassword, KDF_PROFILES } from '../../src/hsm/password.js';
+import { createCluster } from '../../src/localhsm/cluster-manager.js';
+
+const LOCALHSM = fileURLToPath(new URL('../../../bin/localhsm', import.meta.url));
+const ADMIN_PASSWORD = 'storm-admin-1';
+
+export interface CycleResult {
+  acknowledged: number;
+  lost: string[];
+  integrity: string;
+}
+
+/** What the client was told succeeded: the latest acknowledged state of each user (undefined = deleted). */
+type Expected = Map<string, { password: string } | undefined>;
+
+export class CrashStorm {
+  private readonly expected: Expected = new Map();
+  private counter = 0;
+  /** The operation sent but not acknowledged when the node died. */
+  private inFlight: { username: string; after: { password: string } | undefined } | undefined;
+
+  private constructor(
+    readonly dir: string,
+    private readonly hsm: { id: string; host: string; port: number },
+  ) {}
+
+  static async create(dir: string): Promise<CrashStorm> {
+    await createCluster(dir, { hsms: 1, kdf: 'fast', basePort: 0 });
+    const storm = new CrashStorm(dir, readManifest(dir).hsms[0]!);
+    const node = storm.spawnNode();
+    try {
+      const c = await storm.connect();
+      await c.call('cluster-activate', { password: ADMIN_PASSWORD });
+      c.close();
+    } finally {
+      await kill(node);
+    }
+    return storm;
+  }
+
+  private spawnNode(): ChildProcess {
+    const files = paths(this.dir).hsm(this.hsm.id);
+    return spawn(process.execPath, [LOCALHSM, 'hsm', 'serve', '--data', files.dir, '--port', String(this.hsm.port)], { stdio: 'ignore' });
+  }
+
+  private async connect(): Promise<HsmConnection> {
+    const ca = fs.readFileSync(paths(this.dir).ca, 'utf8');
+    for (let attempt = 0; ; attempt++) {
+      const c = new HsmConnection({ hostname: this.hsm.host, port: this.hsm.port }, ca);
+      try {
+        await c.connect();
+        return c;
+      } catch (error) {
+        c.close();
+        if (attempt > 200) throw error;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+  }
+
+  /** Starts the node, writes until it is killed after `killAfterAcks` acknowledgements, then checks the file. */
+  async cycle(killAfterAcks: number): Promise<CycleResult> {
+    const node = this.spawnNode();
+    const c = await this.connect();
+    await c.call('login', { username: 'admin', role: 'admin', password: ADMIN_PASSWORD });
+    let acknowledged = 0;
+    let killed: Promise<void> | undefined;
+    try {
+      // The loop keeps writing after the kill is sent, so the node dies with requests in flight.
+      for (;;) {
+        const op = this.nextOperation();
+        this.inFlight = { username: op.username, after: op.after };
+        try {
+          await op.send(c);
+        } catch (error) {
+          if (error instanceof HsmError) throw error;
+          break; // the connection died with the node: this operation is unacknowledged
+        }
+        this.expected.set(op.username, op.after);
+        this.inFlight = undefined;
+        if (++acknowledged === killAfterAcks) killed = kill(node, 'SIGKILL');
+      }
+    } finally {
+      c.close();
+      await (killed ?? kill(node, 'SIGKILL'));
+    }
+    return { acknowledged, ...(await this.check()) };
+  }
+
+  /** Alternates creates, password changes and deletes over a small pool of names. */
+  private nextOperation(): { username: string; after: { password: string } | undefined; send(c: HsmConnection): Promise<unknown> } {
+    const n = this.counter++;
+    const username = `u${n % 7}`;
+    const password = `pw-${n}-abcdef`;
+    if (this.expected.get(username) === undefined) {
+      return { username, after: { password }, send: (c) => c.call('user-create', { username, role: 'crypto-user', password }) };
+    }
+    if (n % 3 === 0) {
+      return { username, after: undefined, send: (c) => c.call('user-delete', { username, role: 'crypto-user' }) };
+    }
+    return { username, after: { password }, send: (c) => c.call('user-change-password', { username, role: 'crypto-user', password }) };
+  }
+
+  /**
+   * Reads the file directly: every acknowledged user present with the acknowledged password, every
+   * acknowledged delete absent. The one operation in flight at the kill may have landed or not, but
+   * whole: its user then shows exactly the new state, which becomes the expectation.
+   */
+  private async check(): Promise<{ lost: string[]; integrity: string }> {
+    const db = new Database(paths(this.dir).hsm(this.hsm.id).db);
+    try {
+      const integrity = db.pragma('integrity_check', { simple: true }) as string;
+      const rows = new Map(
+        db.prepare<[], { username: string; password_hash: string }>('SELECT username, password_hash FROM users').all().map((r) => [r.username, r.password_hash]),
+      );
+      const lost: string[] = [];
+      const names = new Set([...this.expected.keys(), ...(this.inFlight ? [this.inFlight.username] : [])]);
+      for (const username of names) {
+        const state = this.expected.get(username);
+        const hash = rows.get(username) ?? null;
+        if (await this.matches(state, hash)) continue;
+        const flight = this.inFlight?.username === username ? this.inFlight : undefined;
+        if (flight && (await this.matches(flight.after, hash))) this.expected.set(username, flight.after);
+        else lost.push(`${username}: acknowledged ${state ? 'password' : 'delete'} not in effect`);
+      }
+      this.inFlight = undefined;
+      return { lost, integrity };
+    } finally {
+      db.close();
+    }
+  }
+
+  private async matches(state: { password: string } | undefined, hash: string | null): Promise<boolean> {
+    if (state === undefined) return hash === null;
+    return hash !== null && (await verifyPassword(state.password, hash, KDF_PROFILES.fast));
+  }
+}
+
+function kill(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
