@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { type ClusterManifest, paths, readManifest } from '../../src/cluster/state-dir.js';
 import { tempDir } from '../helpers/cluster.js';
 import {
+  CLOUDHSM_CLI_BIN,
   cloudhsmCli,
   downIfPresent,
   localhsm,
@@ -51,7 +52,7 @@ describe('a real 3-process cluster', () => {
       upOutput,
       new RegExp(`^Cluster ${manifest.clusterId} is up: 3 HSM\\(s\\) answering\\.$`, 'm'),
     );
-    assert.ok(upOutput.includes(`Use it:  LOCALHSM_STATE=${state} cloudhsm-cli interactive`));
+    assert.ok(upOutput.includes(`Use it:  LOCALHSM_STATE=${state} ${CLOUDHSM_CLI_BIN} interactive`), upOutput);
     assert.equal(manifest.hsms.length, 3);
     const status = await localhsm(['status', '--state', state]);
     assert.equal(status.exitCode, 0, status.stderr);

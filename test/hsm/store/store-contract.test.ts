@@ -238,7 +238,7 @@ describe('SqliteStore on disk', () => {
   it('sets the schema version, WAL journal and synchronous=FULL', () => {
     const store = new SqliteStore(file);
     try {
-      assert.equal(SCHEMA_VERSION, 1);
+      assert.ok(Number.isInteger(SCHEMA_VERSION) && SCHEMA_VERSION >= 1);
       assert.equal(store.database.pragma('user_version', { simple: true }), SCHEMA_VERSION);
       assert.equal(store.database.pragma('journal_mode', { simple: true }), 'wal');
       assert.equal(store.database.pragma('synchronous', { simple: true }), 2);
