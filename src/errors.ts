@@ -71,6 +71,13 @@ export const MESSAGES = {
   ERR_PRIVATE_KEY: 'Cannot use the private key {file}: {detail}',
   ERR_FILE: 'Cannot {action} {file}: {detail}',
   ERR_BACKUP_INVALID: 'Refused to restore {file}: {detail}',
+  // seed files and the dev clock (CI)
+  ERR_SEED_INVALID: '{where}: {field}: {detail}{more}',
+  ERR_SEED_SYNTAX: '{file}:{line}:{column}: not valid YAML or JSON: {detail}',
+  ERR_SEED_MISMATCH: 'The cluster in {dir} does not match the seed {file}: {detail}; nothing was changed',
+  ERR_DEV_CLOCK_OFF:
+    'The clock of this HSM cannot be moved: the cluster was not created with localhsm up --dev-clock',
+  ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

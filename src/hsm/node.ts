@@ -7,6 +7,7 @@ import { chainEntry } from './audit.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
+import { type DevClock, devClockFor } from './dev-clock.js';
 import { type Store, requireSetting } from './store/store.js';
 
 export interface Clock {
@@ -29,6 +30,8 @@ export class HsmNode {
   /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
   readonly challenges = new ChallengeStore();
   readonly clock: Clock;
+  /** Set on HSMs created with --dev-clock: `clock` is then this clock, which dev-clock-set moves. */
+  readonly devClock: DevClock | undefined;
   readonly kdf: KdfParams;
   readonly hsmId: string;
   readonly clusterId: string;
@@ -38,7 +41,8 @@ export class HsmNode {
     readonly store: Store,
     options: NodeOptions = {},
   ) {
-    this.clock = options.clock ?? systemClock;
+    this.devClock = devClockFor(store, options.clock ?? systemClock);
+    this.clock = this.devClock ?? options.clock ?? systemClock;
     this.onInternalError = options.onInternalError ?? (() => {});
     const kdf = requireSetting(store, 'kdf');
     if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
@@ -117,7 +121,7 @@ export interface OpContext {
 }
 
 /** Read-only operations are not audited; every other operation, and every attempt of it, is. */
-const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set(['hsm-info', 'user-list']);
+const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set(['hsm-info', 'user-list', 'dev-clock-get']);
 
 function auditTarget(args: unknown): string {
   const username = (args as { username?: unknown }).username;

@@ -21,7 +21,7 @@ import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
-const LOCALHSM_BIN = fileURLToPath(new URL('../../../bin/localhsm', import.meta.url));
+export const LOCALHSM_BIN = fileURLToPath(new URL('../../../bin/localhsm', import.meta.url));
 export const CLOUDHSM_CLI_BIN = fileURLToPath(new URL('../../../bin/cloudhsm-cli', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 

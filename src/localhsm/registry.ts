@@ -17,6 +17,9 @@ import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { tokenSignCommand } from './commands/token/sign.js';
 import { tokenVerifyCommand } from './commands/token/verify.js';
+import { timeAdvanceCommand } from './commands/time/advance.js';
+import { timeResetCommand } from './commands/time/reset.js';
+import { timeShowCommand } from './commands/time/show.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -35,6 +38,9 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   tokenVerifyCommand,
   backupCreateCommand,
   backupRestoreCommand,
+  timeAdvanceCommand,
+  timeResetCommand,
+  timeShowCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
@@ -42,6 +48,7 @@ export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   backup: 'Back up the cluster state and restore it into a new cluster',
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
   token: 'Sign and verify MFA and quorum registration token files (instead of the openssl recipe)',
+  time: 'Move the clock of a --dev-clock cluster to rehearse token timeouts and idle sessions',
 };
 
 export const localTree: CommandTree<LocalContext, number> = {

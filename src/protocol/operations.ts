@@ -34,6 +34,11 @@ const MfaTokenIssued = z.object({ token: MfaToken });
 /** `committed: false` = verified and held; `committed: true` = applied (logged in / key registered). */
 const MfaFinished = z.object({ username: z.string(), role: z.enum(LOGIN_ROLES), committed: z.boolean() });
 
+/** Largest dev clock offset (100 years): any rehearsal fits, and the time stays a safe integer. */
+export const MAX_DEV_CLOCK_OFFSET_MS = 100 * 365 * 86_400_000;
+/** `now`: the HSM's time (ms since the epoch), the system time plus `offsetMs`. */
+const DevClockState = z.object({ offsetMs: z.number().int(), now: z.number().int() });
+
 export const OPERATIONS = {
   'hsm-info': { args: Empty, result: HsmInfoSchema },
   'cluster-activate': {
@@ -75,6 +80,12 @@ export const OPERATIONS = {
   'change-mfa-deregister': {
     args: UserRef.extend({ password: secret, changeQuorum: z.boolean().optional() }).strict(),
     result: UserChange,
+  },
+  // The dev clock (HSMs created with `localhsm up --dev-clock` only): offset from the system clock, in ms.
+  'dev-clock-get': { args: Empty, result: DevClockState },
+  'dev-clock-set': {
+    args: z.object({ offsetMs: z.number().int().min(0).max(MAX_DEV_CLOCK_OFFSET_MS) }).strict(),
+    result: DevClockState,
   },
 } as const;
 

@@ -2,11 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { cloudhsmCliMain } from '../../src/cli/main.js';
-import { paths, readManifest, type ClusterManifest } from '../../src/cluster/state-dir.js';
-import { serveHsm, type ServingNode } from '../../src/hsm/serve.js';
-import { createCluster } from '../../src/localhsm/cluster-manager.js';
+import type { ClusterManifest } from '../../src/cluster/state-dir.js';
+import type { ServingNode } from '../../src/hsm/serve.js';
+import { type StartClusterOptions, launchCluster, runCliInProcess } from '../../src/library/start-cluster.js';
 
 export function tempDir(prefix = 'localhsm-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -21,22 +19,7 @@ export interface CliRun {
 }
 
 export async function runCli(args: readonly string[], options: { state: string; input?: string; env?: NodeJS.ProcessEnv }): Promise<CliRun> {
-  const stdin = Readable.from([options.input ?? '']) as Readable & { isTTY?: boolean };
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const exitCode = await cloudhsmCliMain(args, { LOCALHSM_STATE: options.state, ...options.env }, { stdin, stdout, stderr });
-  const text = Buffer.concat(out).toString('utf8');
-  let json: CliRun['json'];
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { exitCode, stdout: text, stderr: Buffer.concat(err).toString('utf8'), json };
+  return runCliInProcess(args, options.input, { LOCALHSM_STATE: options.state, ...options.env });
 }
 
 export interface TestCluster {
@@ -52,8 +35,6 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-const quiet = () => {};
-
 /** A clock that only moves when a test moves it (shared by every node of a test cluster). */
 export class ManualClock {
   constructor(private ms = Date.parse('2026-01-01T00:00:00Z')) {}
@@ -65,31 +46,25 @@ export class ManualClock {
   }
 }
 
-export async function startTestCluster(options: { hsms?: number } = {}): Promise<TestCluster> {
-  const dir = tempDir();
-  await createCluster(dir, { hsms: options.hsms ?? 3, kdf: 'fast', basePort: 0 });
-  const manifest = readManifest(dir);
+/** In-process HSMs over real TLS, sharing one ManualClock; built on the library's startCluster. */
+export async function startTestCluster(
+  options: { hsms?: number; seed?: StartClusterOptions['seed']; devClock?: boolean } = {},
+): Promise<TestCluster> {
   const clock = new ManualClock();
-  const start = (i: number) =>
-    serveHsm({ dataDir: paths(dir).hsm(manifest.hsms[i]!.id).dir, host: '127.0.0.1', port: manifest.hsms[i]!.port, log: quiet, clock });
-  const nodes: (ServingNode | undefined)[] = await Promise.all(manifest.hsms.map((_, i) => start(i)));
+  const { cluster: api, manifest, serving } = await launchCluster({ ...options, kdf: 'fast', clock, state: tempDir() });
+  const dir = api.stateDir;
   const cluster: TestCluster = {
     dir,
     manifest,
-    nodes,
+    nodes: serving,
     clock,
     cli: (args, o = {}) => runCli(args, { state: dir, ...o }),
     as: (role, username, password, args, input) =>
       runCli(args, { state: dir, input, env: { CLOUDHSM_ROLE: role, CLOUDHSM_PIN: `${username}:${password}` } }),
-    async stopNode(i) {
-      await nodes[i]?.stop();
-      nodes[i] = undefined;
-    },
-    async startNode(i) {
-      nodes[i] ??= await start(i);
-    },
+    stopNode: (i) => api.stopHsm(i),
+    startNode: (i) => api.startHsm(i),
     async close() {
-      await Promise.all(nodes.map((n) => n?.stop()));
+      await api.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

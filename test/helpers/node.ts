@@ -21,7 +21,9 @@ export interface TestNode {
 let nextRequestId = 1;
 
 /** A fresh provisioned HSM (unactivated unless `activated`), with the fast KDF. */
-export async function makeNode(options: { activated?: boolean } = {}): Promise<TestNode> {
+export async function makeNode(
+  options: { activated?: boolean; settings?: Readonly<Record<string, string>> } = {},
+): Promise<TestNode> {
   const store = new MemoryStore();
   provisionHsm(store, {
     hsmId: 'hsm-aaaaaaaaaaa',
@@ -29,6 +31,7 @@ export async function makeNode(options: { activated?: boolean } = {}): Promise<T
     serialNumber: 'LHSM-TEST',
     kdf: 'fast',
   });
+  for (const [key, value] of Object.entries(options.settings ?? {})) store.setSetting(key, value);
   const clock = new ManualClock();
   const node = new HsmNode(store, { clock });
   const send = (session: Session, op: string, args: unknown) =>

@@ -14,6 +14,8 @@ import { loginMfaFinish } from './login-mfa-finish.js';
 import { changeMfaStart } from './change-mfa-start.js';
 import { changeMfaFinish } from './change-mfa-finish.js';
 import { changeMfaDeregister } from './change-mfa-deregister.js';
+import { devClockGet } from './dev-clock-get.js';
+import { devClockSet } from './dev-clock-set.js';
 
 type Handler<O extends OperationName> = (ctx: OpContext, args: OpArgs<O>) => OpResult<O> | Promise<OpResult<O>>;
 
@@ -31,4 +33,6 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'change-mfa-start': changeMfaStart,
   'change-mfa-finish': changeMfaFinish,
   'change-mfa-deregister': changeMfaDeregister,
+  'dev-clock-get': devClockGet,
+  'dev-clock-set': devClockSet,
 };

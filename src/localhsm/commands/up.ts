@@ -3,7 +3,9 @@ import { hasCluster, paths, readManifest } from '../../cluster/state-dir.js';
 import { HsmError } from '../../errors.js';
 import { isKdfProfile } from '../../hsm/password.js';
 import { DEFAULT_MFA_TOKEN_SECONDS, MFA_TOKEN_SECONDS_SETTING } from '../../hsm/challenge.js';
-import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, createCluster, ensurePrivateDir, startNodes } from '../cluster-manager.js';
+import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, ensurePrivateDir, startNodes } from '../cluster-manager.js';
+import { compareClusterWithSeed, createNewCluster } from '../new-cluster.js';
+import { loadSeedFile } from '../../seed/seed-file.js';
 import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../cli/spec.js';
 
@@ -33,8 +35,18 @@ export const upCommand: LocalCommand = {
       value: 'SECONDS',
       help: `How long the MFA tokens of a new cluster stay valid (login and change-mfa) [default: ${DEFAULT_MFA_TOKEN_SECONDS}]`,
     },
+    {
+      long: 'seed',
+      value: 'FILE',
+      help: 'YAML or JSON seed: a new cluster is activated with its users, keys and settings; a resumed one must hold its users (nothing is changed)',
+    },
+    { long: 'dev-clock', help: 'The clock of a new cluster can be moved with localhsm time advance / reset (rehearsals)' },
   ],
-  examples: ['localhsm up --hsms 3 --detach', 'localhsm up --state /tmp/c1 --kdf fast --base-port 0 --detach'],
+  examples: [
+    'localhsm up --hsms 3 --detach',
+    'localhsm up --state /tmp/c1 --kdf fast --base-port 0 --detach',
+    'localhsm up --seed seed.yaml --dev-clock --detach',
+  ],
   async run(options, ctx) {
     const dir = stateDirOf(options, ctx);
     const started = await bringUp(dir, options, ctx, options.flag('detach'));
@@ -52,9 +64,12 @@ export const upCommand: LocalCommand = {
 
 /** Shared by `up` and `start`: create or resume, then start the nodes and print where they are. */
 export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalContext, detach: boolean) {
-  ensurePrivateDir(dir, ctx.err);
   const progress = (line: string) => ctx.err(line);
-  if (!hasCluster(dir)) {
+  // The whole seed is read and checked before anything is created, started or changed.
+  const seedFile = options.string('seed');
+  const seed = seedFile === undefined ? undefined : loadSeedFile(seedFile);
+  const resumed = hasCluster(dir);
+  if (!resumed) {
     const hsms = Number(options.string('hsms') ?? '3');
     if (!Number.isInteger(hsms) || hsms < 1 || hsms > MAX_HSMS) {
       throw new HsmError('ERR_STATE', { detail: `--hsms must be a whole number from 1 to ${MAX_HSMS}` });
@@ -72,21 +87,40 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
       if (!/^[1-9]\d{0,6}$/.test(mfaTokenSeconds)) {
         throw new HsmError('ERR_STATE', { detail: '--mfa-token-seconds must be a whole number of seconds from 1 to 9999999' });
       }
+      if (seed?.mfaTokenSeconds !== undefined) {
+        throw new HsmError('ERR_STATE', { detail: `--mfa-token-seconds and timeouts.mfaToken of ${seedFile} both set the MFA token lifetime; keep one` });
+      }
       settings[MFA_TOKEN_SECONDS_SETTING] = mfaTokenSeconds;
     }
-    await createCluster(dir, { hsms, kdf, basePort, subjectAltNames, settings, progress });
+    const devClock = options.flag('dev-clock');
+    await createNewCluster(dir, { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock }, ctx.err);
+    if (seed) progress(`Activated and seeded from ${seedFile}: ${seed.users.map((u) => u.username).join(', ')}`);
+    if (devClock) progress('Dev clock: localhsm time advance / reset move the time of its HSMs');
   } else {
+    ensurePrivateDir(dir, ctx.err);
     const manifest = readManifest(dir);
-    for (const name of ['hsms', 'kdf', 'base-port', 'san', 'mfa-token-seconds']) {
+    for (const name of NEW_CLUSTER_OPTIONS) {
       if (options.has(name)) ctx.err(`note: --${name} only applies to a new cluster; resuming ${manifest.clusterId} as it is`);
     }
     progress(`Resuming cluster ${manifest.clusterId} from ${dir}`);
   }
   const started = await startNodes(dir, { detach, progress });
   const manifest = readManifest(dir);
+  if (resumed && seed) {
+    const { mismatches, notes } = await compareClusterWithSeed(dir, seed, ctx.err);
+    if (mismatches.length > 0) {
+      await started.stop();
+      throw new HsmError('ERR_SEED_MISMATCH', { dir, file: seedFile!, detail: mismatches.join('; ') });
+    }
+    for (const note of notes) ctx.err(`note: ${note}`);
+    progress(`The cluster holds every user of ${seedFile}; nothing was changed`);
+  }
   ctx.out(`Cluster ${manifest.clusterId} is up: ${manifest.hsms.length} HSM(s) answering.`);
   ctx.out(`  config:  ${paths(dir).config}`);
   ctx.out(`  CA:      ${paths(dir).ca}`);
   ctx.out(`Use it:  LOCALHSM_STATE=${dir} ${CLOUDHSM_CLI_BIN} interactive`);
   return started;
 }
+
+/** Options that shape a new cluster; a resumed one keeps what it was created with. */
+const NEW_CLUSTER_OPTIONS = ['hsms', 'kdf', 'base-port', 'san', 'mfa-token-seconds', 'dev-clock'];

@@ -1,0 +1,105 @@
+// Seed import: a brand-new, not yet activated HSM takes its users, keys, lock flags and settings from a
+// seed at provisioning time (before the node first serves), checked with the same rules as the wire operations.
+import { HsmError } from '../errors.js';
+import { INITIAL_ADMIN, MAX_USERS } from '../protocol/types.js';
+import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
+import { chainEntry } from './audit.js';
+import { MFA_TOKEN_SECONDS_SETTING } from './challenge.js';
+import { MAX_FAILED_LOGINS } from './ops/login.js';
+import { KDF_PROFILES, hashPassword, isKdfProfile } from './password.js';
+import { isProvisioned, newUser } from './provision.js';
+import { checkPassword, parseLoginRole, parseUsername } from './rules.js';
+import type { Store, UserRecord } from './store/store.js';
+import { requireSetting } from './store/store.js';
+
+export interface SeedUserState {
+  username: string;
+  role: string;
+  password: string;
+  /** PEM of the MFA token-sign public key, or null. */
+  mfaPublicKey: string | null;
+  /** PEM of the quorum token-sign public key, or null. */
+  quorumPublicKey: string | null;
+  /** Locked as after too many failed logins (an admin's `user change-password` unlocks it). */
+  locked: boolean;
+}
+
+/** What an HSM accepts as a seed: the users (the initial admin among them) and node settings in seconds. */
+export interface SeedState {
+  users: readonly SeedUserState[];
+  mfaTokenSeconds?: number;
+  sessionIdleSeconds?: number;
+}
+
+export const SESSION_IDLE_SECONDS_SETTING = 'session_idle_seconds';
+/** Upper bound of the seconds settings a seed may set (115 days: what `up --mfa-token-seconds` accepts). */
+export const MAX_SETTING_SECONDS = 9_999_999;
+
+function checkSeconds(value: number | undefined, name: string): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= MAX_SETTING_SECONDS)) {
+    throw new HsmError('ERR_STATE', {
+      detail: `seed: ${name} must be whole seconds from 1 to ${MAX_SETTING_SECONDS}`,
+    });
+  }
+}
+
+/** The node's checks on one seeded user; returns the record to store (password not yet hashed). */
+function checkUser(user: SeedUserState): Omit<UserRecord, 'passwordHash'> {
+  const username = parseUsername(user.username);
+  const role = parseLoginRole(user.role);
+  checkPassword(user.password);
+  if (username === INITIAL_ADMIN && role !== 'admin')
+    throw new HsmError('ERR_ROLE_MISMATCH', { username, role });
+  const key = (pem: string | null) => (pem === null ? null : toSpkiPem(parseTokenSignPublicKey(pem)));
+  return {
+    ...newUser(username, role),
+    mfaPublicKey: key(user.mfaPublicKey),
+    quorumPublicKey: key(user.quorumPublicKey),
+    failedLogins: user.locked ? MAX_FAILED_LOGINS : 0,
+    locked: user.locked,
+  };
+}
+
+/**
+ * Activates a freshly provisioned HSM with the seed's `admin` password and adds the seed's users, all
+ * in one transaction with one audit entry per user. Refused on an HSM that is activated or holds
+ * any user beyond the built-in two: a seed never changes a cluster that is in use.
+ */
+export async function importSeed(store: Store, seed: SeedState): Promise<void> {
+  if (!isProvisioned(store)) throw new Error('seed import: the HSM state is not provisioned');
+  const kdf = requireSetting(store, 'kdf');
+  if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
+  checkSeconds(seed.mfaTokenSeconds, 'the MFA token lifetime');
+  checkSeconds(seed.sessionIdleSeconds, 'the session idle timeout');
+  const records = seed.users.map(checkUser);
+  const names = new Set(records.map((r) => r.username));
+  if (names.size !== records.length)
+    throw new HsmError('ERR_STATE', { detail: 'seed: a user is listed twice' });
+  if (!names.has(INITIAL_ADMIN))
+    throw new HsmError('ERR_STATE', { detail: `seed: the initial admin '${INITIAL_ADMIN}' is missing` });
+  if (records.length + 1 > Number(store.getSetting('max_users') ?? MAX_USERS)) {
+    throw new HsmError('ERR_TOO_MANY_USERS', { limit: Number(store.getSetting('max_users') ?? MAX_USERS) });
+  }
+  // Hashed outside the transaction (scrypt is asynchronous); each HSM salts its own hashes.
+  const hashes = await Promise.all(seed.users.map((u) => hashPassword(u.password, KDF_PROFILES[kdf])));
+  const time = new Date().toISOString();
+  store.transaction(() => {
+    const admin = store.getUser(INITIAL_ADMIN);
+    if (admin?.role !== 'unactivated-admin' || store.countUsers() !== 2) {
+      throw new HsmError('ERR_STATE', {
+        detail: 'a seed is only imported into a new cluster that is not activated',
+      });
+    }
+    records.forEach((record, i) => {
+      const user: UserRecord = { ...record, passwordHash: hashes[i]! };
+      if (user.username === INITIAL_ADMIN) store.updateUser(user);
+      else store.insertUser(user);
+      const fields = { time, actor: '-', operation: 'seed-import', target: user.username, result: 'ok' };
+      store.appendAudit(chainEntry(store.lastAudit(), fields));
+    });
+    if (seed.mfaTokenSeconds !== undefined)
+      store.setSetting(MFA_TOKEN_SECONDS_SETTING, String(seed.mfaTokenSeconds));
+    if (seed.sessionIdleSeconds !== undefined)
+      store.setSetting(SESSION_IDLE_SECONDS_SETTING, String(seed.sessionIdleSeconds));
+  });
+}

@@ -1,0 +1,64 @@
+// A seed applied to a cluster: imported into each new HSM's state at creation, or compared with a resumed cluster.
+import type { ClusterClient } from '../cluster/cluster.js';
+import { listUsers } from '../cluster/operations.js';
+import { importSeed } from '../hsm/seed-import.js';
+import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
+import { SqliteStore } from '../hsm/store/sqlite.js';
+import type { Seed } from './seed-file.js';
+
+/** Writes one new HSM's state: provisioned, then activated and filled from the seed (see src/hsm/seed-import.ts). */
+export function provisionSeeded(seed: Seed): (dbFile: string, identity: HsmIdentity) => Promise<void> {
+  return async (dbFile, identity) => {
+    const store = new SqliteStore(dbFile);
+    try {
+      provisionHsm(store, identity);
+      await importSeed(store, seed);
+    } finally {
+      store.close();
+    }
+  };
+}
+
+export interface SeedComparison {
+  /** Why the cluster is not the one the seed describes (missing users, other roles): the seed is refused. */
+  mismatches: string[];
+  /** Differences a rehearsal makes on purpose (keys rotated, users locked or added): reported only. */
+  notes: string[];
+}
+
+/**
+ * Compares a resumed cluster with a seed through `user list` (passwords are not compared: they change
+ * in every rotation drill). Every seed user must be there with its role on every HSM that answers.
+ */
+export async function compareWithSeed(
+  client: ClusterClient,
+  seed: Seed,
+  warn: (line: string) => void,
+): Promise<SeedComparison> {
+  const rows = new Map((await listUsers(client, warn)).map((r) => [r.username, r]));
+  const mismatches: string[] = [];
+  const notes: string[] = [];
+  const enabled = (list: readonly unknown[]) => (list.length > 0 ? 'enabled' : 'none');
+  for (const user of seed.users) {
+    const row = rows.get(user.username);
+    if (!row) {
+      mismatches.push(`user ${user.username} is missing`);
+      continue;
+    }
+    rows.delete(user.username);
+    if (row.role !== user.role)
+      mismatches.push(`user ${user.username} has the role ${row.role}, not ${user.role}`);
+    else if (row['cluster-coverage'] !== 'full')
+      mismatches.push(`user ${user.username} is not on every HSM (cluster-coverage inconsistent)`);
+    const differs: string[] = [];
+    if (row.locked !== String(user.locked)) differs.push(`locked ${row.locked}`);
+    if (enabled(row.mfa) !== (user.mfaPublicKey ? 'enabled' : 'none'))
+      differs.push(`MFA ${row.mfa[0]?.status ?? 'none'}`);
+    if (enabled(row.quorum) !== (user.quorumPublicKey ? 'enabled' : 'none'))
+      differs.push(`quorum ${row.quorum[0]?.status ?? 'none'}`);
+    if (differs.length) notes.push(`user ${user.username} changed since seeding: ${differs.join(', ')}`);
+  }
+  const extra = [...rows.keys()].filter((name) => name !== 'app_user');
+  if (extra.length) notes.push(`users not in the seed: ${extra.join(', ')}`);
+  return { mismatches, notes };
+}

@@ -1,0 +1,418 @@
+// Seed files: the wanted state of a new cluster (users, MFA/quorum public keys, lock flags, quorum values,
+// timeouts) in YAML or JSON, validated as a whole before anything is created; every problem names the
+// file, the line and the field.
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { HsmError, formatMessage } from '../errors.js';
+import type { SeedState, SeedUserState } from '../hsm/seed-import.js';
+import { MAX_SETTING_SECONDS } from '../hsm/seed-import.js';
+import {
+  APPLIANCE_USER,
+  INITIAL_ADMIN,
+  LOGIN_ROLES,
+  MAX_USERS,
+  isValidPassword,
+  isValidUsername,
+  normalizeUsername,
+} from '../protocol/types.js';
+import { parseTokenSignPublicKey } from '../tokens/token-sign.js';
+import { DURATION_HELP, parseDuration } from '../cluster/duration.js';
+
+/** One user of a seed (library form; a YAML or JSON seed file has the same fields). */
+export interface SeedUser {
+  username: string;
+  role: 'admin' | 'crypto-user';
+  password: string;
+  /** MFA token-sign public key: PEM text, or the path of a PEM file (relative to the seed file). */
+  mfaPublicKey?: string;
+  /**
+   * Quorum token-sign public key, same forms. Left out, a user with an MFA key gets that key for quorum
+   * too (as `user change-mfa token-sign` registers it); `null` means no quorum key.
+   */
+  quorumPublicKey?: string | null;
+  /** Locked as after five failed logins. */
+  locked?: boolean;
+}
+
+/** Durations are seconds (a number) or text such as `90s`, `10m`, `2h`. */
+export type SeedDuration = number | string;
+
+/** A seed: the users of a new cluster (`admin`, the initial admin, among them) and its settings. */
+export interface SeedInput {
+  version?: 1;
+  users: SeedUser[];
+  /** Quorum value M per admin service: 1 (no quorum) or 2 to 8. */
+  quorumValues?: { user?: number; quorum?: number; cluster?: number };
+  timeouts?: {
+    /** How long MFA tokens stay valid (login, change-mfa) [default 600 s]. */
+    mfaToken?: SeedDuration;
+    /** A login session idle for longer is logged out [default 30 min]. */
+    sessionIdle?: SeedDuration;
+    /** Quorum tokens: time to collect approvals after `generate` [default 600 s]. */
+    quorumGenerated?: SeedDuration;
+    /** Quorum tokens: time to use an approved token [default 600 s]. */
+    quorumApproved?: SeedDuration;
+  };
+}
+
+/** A validated seed: where it came from and what every HSM of the new cluster imports. */
+export interface Seed extends SeedState {
+  source: string;
+}
+
+export const SEED_FILE_MAX_BYTES = 1024 * 1024;
+const SEED_OBJECT = '<seed>';
+
+const Duration = z.union([z.number(), z.string()]);
+const QuorumValue = z.number();
+const UserSchema = z
+  .object({
+    username: z.string(),
+    role: z.enum(LOGIN_ROLES),
+    password: z.string(),
+    mfaPublicKey: z.string().optional(),
+    quorumPublicKey: z.string().nullable().optional(),
+    locked: z.boolean().optional(),
+  })
+  .strict();
+const QuorumValuesSchema = z
+  .object({ user: QuorumValue, quorum: QuorumValue, cluster: QuorumValue })
+  .partial()
+  .strict();
+const TimeoutsSchema = z
+  .object({ mfaToken: Duration, sessionIdle: Duration, quorumGenerated: Duration, quorumApproved: Duration })
+  .partial()
+  .strict();
+const SeedSchema = z
+  .object({
+    version: z.literal(1).optional(),
+    users: z.array(UserSchema),
+    quorumValues: QuorumValuesSchema.optional(),
+    timeouts: TimeoutsSchema.optional(),
+  })
+  .strict();
+// The hand-written public types and the schema must describe the same thing.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const _sameShape: Same<z.input<typeof SeedSchema>, SeedInput> = true;
+void _sameShape;
+
+/** Field names allowed where an unknown one was found, for the error message. */
+function allowedFields(at: readonly PropertyKey[]): string[] {
+  if (at.length === 0) return Object.keys(SeedSchema.shape);
+  if (at[0] === 'users') return Object.keys(UserSchema.shape);
+  if (at[0] === 'quorumValues') return Object.keys(QuorumValuesSchema.shape);
+  return Object.keys(TimeoutsSchema.shape);
+}
+
+type Path = readonly (string | number)[];
+interface Problem {
+  path: Path;
+  detail: string;
+  /** Point at the key of the last path element rather than its value (unknown fields). */
+  atKey?: boolean;
+}
+
+export function formatPath(p: Path): string {
+  return p.reduce<string>(
+    (text, k) => (typeof k === 'number' ? `${text}[${k}]` : text ? `${text}.${k}` : k),
+    '',
+  );
+}
+
+const show = (value: unknown) =>
+  typeof value === 'string' ? `'${value.length > 40 ? `${value.slice(0, 40)}...` : value}'` : String(value);
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping of fields',
+};
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return 'text';
+  return `${typeof value === 'number' ? 'the number' : 'the value'} ${String(value)}`;
+}
+
+function schemaProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
+  return issues.flatMap((issue): Problem[] => {
+    const at = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+    const input = (issue as { input?: unknown }).input;
+    switch (issue.code) {
+      case 'unrecognized_keys':
+        return issue.keys.map((key) => ({
+          path: [...at, key],
+          atKey: true,
+          detail: `unknown field (expected ${allowedFields(at).join(', ')})`,
+        }));
+      case 'invalid_type':
+        if (input === undefined) return [{ path: at, detail: 'is required' }];
+        return [
+          {
+            path: at,
+            detail: `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${kindOf(input)}`,
+          },
+        ];
+      case 'invalid_value':
+        return [
+          {
+            path: at,
+            detail: `invalid value ${show(input)} (expected ${issue.values.map(String).join(' or ')})`,
+          },
+        ];
+      case 'invalid_union':
+        // Durations: a number or a text; anything else is neither.
+        return [{ path: at, detail: `expected seconds or ${DURATION_HELP}, got ${kindOf(input)}` }];
+      default:
+        return [{ path: at, detail: issue.message }];
+    }
+  });
+}
+
+function readKey(value: string, baseDir: string, problems: Problem[], at: Path): string | null {
+  let pem = value;
+  if (!value.includes('-----BEGIN')) {
+    const file = path.resolve(baseDir, value);
+    try {
+      pem = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push({
+        path: at,
+        detail: `cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      });
+      return null;
+    }
+  }
+  try {
+    parseTokenSignPublicKey(pem);
+    return pem;
+  } catch (error) {
+    problems.push({
+      path: at,
+      detail: error instanceof HsmError ? lowerFirst(error.message) : 'invalid public key',
+    });
+    return null;
+  }
+}
+
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+function seconds(
+  value: SeedDuration | undefined,
+  at: Path,
+  max: number,
+  problems: Problem[],
+): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'number' ? value * 1000 : parseDuration(value);
+  const whole = ms !== undefined && Number.isInteger(ms / 1000) ? ms / 1000 : undefined;
+  if (whole === undefined || whole < 1 || whole > max) {
+    problems.push({
+      path: at,
+      detail: `invalid value ${show(value)} (expected whole seconds from 1 to ${max}, or ${DURATION_HELP})`,
+    });
+    return undefined;
+  }
+  return whole;
+}
+
+/** The rules a seed must follow beyond its shape; returns the state every HSM imports. */
+function checkSeed(input: SeedInput, baseDir: string, problems: Problem[]): SeedState {
+  const seen = new Map<string, number>();
+  const users: SeedUserState[] = input.users.map((u, i) => {
+    const at = (field: string): Path => ['users', i, field];
+    const username = normalizeUsername(u.username);
+    if (!isValidUsername(u.username)) {
+      problems.push({
+        path: at('username'),
+        detail: `invalid username ${show(u.username)}: use 1 to 31 characters, letters, digits or '_' only`,
+      });
+    } else if (username === APPLIANCE_USER) {
+      problems.push({
+        path: at('username'),
+        detail: `'${APPLIANCE_USER}' is the built-in appliance user; it cannot be seeded`,
+      });
+    } else if (seen.has(username)) {
+      problems.push({
+        path: at('username'),
+        detail: `user '${username}' is already listed as users[${seen.get(username)}]`,
+      });
+    } else seen.set(username, i);
+    if (username === INITIAL_ADMIN && u.role !== 'admin') {
+      problems.push({
+        path: at('role'),
+        detail: `'${INITIAL_ADMIN}' is the initial admin: its role must be admin`,
+      });
+    }
+    // Never echoed: it is a password.
+    if (!isValidPassword(u.password))
+      problems.push({
+        path: at('password'),
+        detail: "invalid password: use 8 to 32 characters, without ':'",
+      });
+    const mfaPublicKey =
+      u.mfaPublicKey === undefined ? null : readKey(u.mfaPublicKey, baseDir, problems, at('mfaPublicKey'));
+    const quorumPublicKey =
+      u.quorumPublicKey === undefined
+        ? mfaPublicKey
+        : u.quorumPublicKey === null
+          ? null
+          : readKey(u.quorumPublicKey, baseDir, problems, at('quorumPublicKey'));
+    return {
+      username,
+      role: u.role,
+      password: u.password,
+      mfaPublicKey,
+      quorumPublicKey,
+      locked: u.locked ?? false,
+    };
+  });
+  if (!seen.has(INITIAL_ADMIN)) {
+    problems.push({
+      path: ['users'],
+      detail: `the initial admin '${INITIAL_ADMIN}' must be listed (role admin): its password activates the cluster`,
+    });
+  }
+  if (users.length + 1 > MAX_USERS)
+    problems.push({
+      path: ['users'],
+      detail: `at most ${MAX_USERS - 1} users (an HSM holds ${MAX_USERS} with app_user)`,
+    });
+  const admins = users.filter((u) => u.role === 'admin');
+  if (admins.length > 0 && admins.every((u) => u.locked)) {
+    problems.push({
+      path: ['users'],
+      detail: 'every admin is locked: at least one admin must be unlocked to manage the cluster',
+    });
+  }
+  const t = input.timeouts ?? {};
+  // Applied once quorum (M of N) lands on the node; refused until then rather than silently ignored.
+  for (const [field, value] of [
+    [['quorumValues'], input.quorumValues],
+    [['timeouts', 'quorumGenerated'], t.quorumGenerated],
+    [['timeouts', 'quorumApproved'], t.quorumApproved],
+  ] as const) {
+    if (value !== undefined)
+      problems.push({ path: field, detail: 'quorum settings are not supported by this build yet' });
+  }
+  return {
+    users,
+    mfaTokenSeconds: seconds(t.mfaToken, ['timeouts', 'mfaToken'], MAX_SETTING_SECONDS, problems),
+    sessionIdleSeconds: seconds(t.sessionIdle, ['timeouts', 'sessionIdle'], MAX_SETTING_SECONDS, problems),
+  };
+}
+
+/** Where a path is in the YAML text (1-based line), following it as far as the document goes. */
+function lineOf(doc: Document, lines: LineCounter, problem: Problem): number | undefined {
+  let node: unknown = doc.contents;
+  let found = node;
+  const keys = problem.path;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value : p.key) === key);
+      if (!pair) break;
+      next = problem.atKey && i === keys.length - 1 ? pair.key : (pair.value ?? pair.key);
+    } else if (isSeq(node) && typeof key === 'number') {
+      next = node.items[key];
+    }
+    if (!next) break;
+    node = found = next;
+  }
+  const range = (found as { range?: [number, number, number] } | null)?.range;
+  return range ? lines.linePos(range[0]).line : undefined;
+}
+
+/** Refuses the seed: the first problem is the error, the others follow it one per line in the same form. */
+function refuse(where: (p: Problem) => string, problems: Problem[]): never {
+  const params = (p: Problem) => ({
+    where: where(p),
+    field: formatPath(p.path) || '(top)',
+    detail: p.detail,
+    more: '',
+  });
+  const [first, ...rest] = problems;
+  const more = rest.map((p) => `\n${formatMessage('ERR_SEED_INVALID', params(p))}`).join('');
+  throw new HsmError('ERR_SEED_INVALID', { ...params(first!), more });
+}
+
+/** Validates a seed given as an object (library API); key file paths are relative to `baseDir`. */
+export function resolveSeed(input: unknown, baseDir = process.cwd(), source = SEED_OBJECT): Seed {
+  return validate(input, baseDir, source, () => source);
+}
+
+function validate(input: unknown, baseDir: string, source: string, where: (p: Problem) => string): Seed {
+  const parsed = SeedSchema.safeParse(input, { reportInput: true });
+  if (!parsed.success) refuse(where, sortProblems(schemaProblems(parsed.error.issues), where));
+  const problems: Problem[] = [];
+  const state = checkSeed(parsed.data, baseDir, problems);
+  if (problems.length > 0) refuse(where, sortProblems(problems, where));
+  return { source, ...state };
+}
+
+function sortProblems(problems: Problem[], where: (p: Problem) => string): Problem[] {
+  const line = (p: Problem) => Number(/:(\d+)$/.exec(where(p))?.[1] ?? 0);
+  return [...problems].sort((a, b) => line(a) - line(b));
+}
+
+/**
+ * Reads and validates a seed file (YAML; JSON is YAML too). Nothing is created or changed here: a
+ * refused seed throws ERR_SEED_INVALID (`seed.yaml:12: users[2].role: invalid value ...`).
+ */
+export function loadSeedFile(file: string): Seed {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.size > SEED_FILE_MAX_BYTES)
+      throw new HsmError('ERR_SEED_INVALID', {
+        where: file,
+        field: '(file)',
+        detail: 'larger than 1 MiB',
+        more: '',
+      });
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof HsmError) throw error;
+    throw new HsmError('ERR_FILE', {
+      action: 'read the seed file',
+      file,
+      detail: (error as NodeJS.ErrnoException).code ?? 'unreadable',
+    });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const { line, col } = lines.linePos(syntax.pos[0]);
+    throw new HsmError('ERR_SEED_SYNTAX', {
+      file,
+      line,
+      column: col,
+      detail: syntax.message.split('\n')[0]!,
+    });
+  }
+  if (doc.contents === null)
+    throw new HsmError('ERR_SEED_INVALID', {
+      where: file,
+      field: '(top)',
+      detail: 'the seed file is empty',
+      more: '',
+    });
+  let input: unknown;
+  try {
+    input = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new HsmError('ERR_SEED_SYNTAX', { file, line: 1, column: 1, detail: (error as Error).message });
+  }
+  const where = (p: Problem) => {
+    const line = lineOf(doc, lines, p);
+    return line === undefined ? file : `${file}:${line}`;
+  };
+  return validate(input, path.dirname(path.resolve(file)), file, where);
+}
