@@ -1,4 +1,5 @@
-// Runs every compiled test file (dist/test/**/*.test.js) with node's built-in test runner.
+// Runs every compiled test file (dist/test/**/*.test.js) and every example test (examples/**/*.test.mjs, which
+// import the package as its users do) with node's built-in test runner.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,15 +8,15 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const testDir = path.join(root, 'dist', 'test');
 const filter = process.argv[2];
 
-function collect(dir) {
+function collect(dir, suffix) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return collect(full);
-    return entry.name.endsWith('.test.js') ? [full] : [];
+    if (entry.isDirectory()) return collect(full, suffix);
+    return entry.name.endsWith(suffix) ? [full] : [];
   });
 }
 
-const files = collect(testDir)
+const files = [...collect(testDir, '.test.js'), ...collect(path.join(root, 'examples'), '.test.mjs')]
   .filter((f) => !filter || f.includes(filter))
   .sort();
 if (files.length === 0) {

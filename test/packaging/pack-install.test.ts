@@ -1,0 +1,93 @@
+// Packaging: `npm pack` holds only what users need, and the tarball installs into an empty project (native
+// addon built there, install scripts approved the documented way) where both executables and the library work.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { tempDir } from '../helpers/cluster.js';
+import { ROOT, cleanEnv } from '../helpers/processes.js';
+
+/** Dependencies with an install script (native addons): what a consumer approves in `allowScripts`. */
+const NATIVE_DEPENDENCIES = ['better-sqlite3', 'pkcs11js'];
+const REQUIRED_FILES = [
+  'package.json',
+  'README.md',
+  'bin/localhsm',
+  'bin/cloudhsm-cli',
+  'dist/src/index.js',
+  'dist/src/index.d.ts',
+  'dist/src/localhsm/main.js',
+  'dist/src/cli/main.js',
+  'docs/library.md',
+  'docs/ci.md',
+];
+
+function run(command: string, args: readonly string[], cwd: string, timeout = 600_000) {
+  const result = spawnSync(command, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout });
+  const output = `$ ${command} ${args.join(' ')}\n${result.stdout}\n${result.stderr}`;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, output };
+}
+
+describe('npm pack and install into an empty project', () => {
+  let work: string;
+  let tarball: string;
+  let files: string[];
+
+  before(() => {
+    work = tempDir('localhsm-pack-');
+    // dist/ is what `npm test` just built; --ignore-scripts skips prepack's rebuild while other tests run from dist/.
+    const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
+    assert.equal(pack.status, 0, pack.output);
+    const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+    tarball = path.join(work, info!.filename);
+    files = info!.files.map((f) => f.path);
+  });
+  after(() => {
+    const state = path.join(work, 'consumer', '.localhsm');
+    if (fs.existsSync(state)) run('npx', ['--no-install', 'localhsm', 'down'], path.join(work, 'consumer'));
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('packs only the executables, the compiled library with its types, the docs and the README', () => {
+    for (const required of REQUIRED_FILES) assert.ok(files.includes(required), `${required} is in the tarball`);
+    const allowed = /^(package\.json|README\.md|bin\/[a-z-]+|dist\/src\/.+\.(js|d\.ts)|docs\/[a-z-]+\.md)$/;
+    assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'nothing else (no tests, sources, maps, examples)');
+    const stale = files.filter((f) => f.endsWith('.js') && !fs.existsSync(path.join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))));
+    assert.deepEqual(stale, [], 'every compiled file has its source (no stale build output)');
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(manifest.scripts.prepare, undefined, 'no install-time script of our own for consumers to approve');
+    assert.equal(manifest.scripts.install ?? manifest.scripts.postinstall ?? manifest.scripts.preinstall, undefined);
+    const native = Object.keys(manifest.dependencies).filter((d) =>
+      fs.existsSync(path.join(ROOT, 'node_modules', d, 'binding.gyp')),
+    );
+    assert.deepEqual(native.sort(), NATIVE_DEPENDENCIES, 'the README names every dependency whose install script must be allowed');
+  });
+
+  it('installs with only the native addons approved, and runs npx localhsm up / npx cloudhsm-cli user list there', () => {
+    const consumer = path.join(work, 'consumer');
+    fs.mkdirSync(consumer);
+    const allowScripts = Object.fromEntries(NATIVE_DEPENDENCIES.map((d) => [d, true]));
+    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, allowScripts }, null, 2));
+    // --strict-allow-scripts: the install fails if any install script is not covered (npm's coming default).
+    const install = run('npm', ['install', '--strict-allow-scripts', '--no-audit', '--no-fund', tarball], consumer);
+    assert.equal(install.status, 0, install.output);
+    assert.doesNotMatch(install.stderr, /EBADENGINE/);
+    assert.ok(fs.existsSync(path.join(consumer, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')));
+
+    const up = run('npx', ['--no-install', 'localhsm', 'up', '--kdf', 'fast', '--base-port', '0', '--detach'], consumer);
+    assert.equal(up.status, 0, up.output);
+    assert.match(up.stdout, /^Cluster cluster-[a-z2-7]{11} is up: 3 HSM\(s\) answering\.$/m);
+    const list = run('npx', ['--no-install', 'cloudhsm-cli', 'user', 'list'], consumer);
+    assert.equal(list.status, 0, list.output);
+    assert.deepEqual(
+      JSON.parse(list.stdout).data.users.map((u: { username: string; role: string }) => `${u.username}:${u.role}`),
+      ['admin:unactivated-admin', 'app_user:internal(APPLIANCE_USER)'],
+    );
+    const library = run('node', ['--input-type=module', '-e', "import('localhsm').then((m) => console.log(typeof m.startCluster))"], consumer);
+    assert.equal(library.stdout, 'function\n', library.output);
+    const down = run('npx', ['--no-install', 'localhsm', 'down'], consumer);
+    assert.equal(down.status, 0, down.output);
+    assert.match(down.stdout, /stopped 3 HSM\(s\)/);
+  });
+});
