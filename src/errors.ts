@@ -71,6 +71,19 @@ export const MESSAGES = {
   ERR_PRIVATE_KEY: 'Cannot use the private key {file}: {detail}',
   ERR_FILE: 'Cannot {action} {file}: {detail}',
   ERR_BACKUP_INVALID: 'Refused to restore {file}: {detail}',
+  // token signers (PEM key, PKCS#11 token, external command): never a PIN, key material or signature
+  ERR_SIGNATURE_MISMATCH:
+    'The signature made by {signer} for token {index} of {total} (unsigned {unsigned}) does not verify with {key}; nothing was written or sent',
+  ERR_PKCS11_MODULE: 'Cannot load the PKCS#11 module {module}: {detail}',
+  ERR_PKCS11_TOKEN_NOT_FOUND: 'No PKCS#11 token labelled "{token}" in {module} (tokens present: {available})',
+  ERR_PKCS11_PIN_INCORRECT: 'PIN incorrect for token {token}',
+  ERR_PKCS11_PIN_LOCKED:
+    'The user PIN of token {token} is locked (too many incorrect PINs); unlock it with the security officer PIN or PUK, nothing was tried',
+  ERR_PKCS11_KEY_NOT_FOUND: 'No private key labelled "{label}" on token {token}',
+  ERR_PKCS11_KEY_UNSUITABLE: 'The key "{label}" on token {token} cannot sign tokens: {detail}',
+  ERR_PKCS11_AMBIGUOUS: '{count} {what} are labelled "{label}" in {where}; LocalHSM signs only with a label that names exactly one',
+  ERR_PKCS11: 'PKCS#11 {function} failed on token {token}: {code}',
+  ERR_SIGN_COMMAND: 'The --sign-command failed for token {index} of {total} (unsigned {unsigned}): {detail}',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

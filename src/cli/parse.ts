@@ -101,5 +101,10 @@ export function parseCommandArgs(
   for (const [a, b] of spec.conflicts ?? []) {
     if (values.has(a) && values.has(b)) throw usageError(spec, `the argument '--${a}' cannot be used with '--${b}'`, prefix);
   }
+  const required = (spec.requires ?? []).filter(([a, b]) => values.has(a) && !values.has(b)).map(([, b]) => b);
+  if (required.length > 0) {
+    const labels = [...new Set(required)].map((n) => optionLabel(byName.get(n)!));
+    throw usageError(spec, `the following required arguments were not provided:\n  ${labels.join('\n  ')}`, prefix);
+  }
   return new ParsedOptions(values, positionals);
 }

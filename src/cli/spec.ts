@@ -35,6 +35,8 @@ export interface CommandSpec<Ctx, Out> {
   exactlyOne?: readonly (readonly string[])[];
   /** Pairs of options that cannot be used together. */
   conflicts?: readonly (readonly [string, string])[];
+  /** Pairs [a, b]: when --a is given, --b must be given too (clap's `requires`). */
+  requires?: readonly (readonly [string, string])[];
   /** The whole command is a LocalHSM addition. */
   extension?: boolean;
   examples?: readonly string[];

@@ -17,6 +17,7 @@ import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { tokenSignCommand } from './commands/token/sign.js';
 import { tokenVerifyCommand } from './commands/token/verify.js';
+import { tokenPubkeyCommand } from './commands/token/pubkey.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -33,6 +34,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   auditTailCommand,
   tokenSignCommand,
   tokenVerifyCommand,
+  tokenPubkeyCommand,
   backupCreateCommand,
   backupRestoreCommand,
 ];
@@ -41,7 +43,7 @@ export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
   backup: 'Back up the cluster state and restore it into a new cluster',
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
-  token: 'Sign and verify MFA and quorum registration token files (instead of the openssl recipe)',
+  token: 'Sign and verify MFA and quorum registration token files (instead of the openssl recipe); export signing public keys',
 };
 
 export const localTree: CommandTree<LocalContext, number> = {
