@@ -12,7 +12,8 @@ export interface LocalPromptIo extends SignerIo {
 export function localPromptIo(ctx: LocalContext): LocalPromptIo {
   let input: LineInput | undefined;
   const io = promptingIo(
-    () => (input ??= new LineInput({ input: ctx.stdin, output: ctx.stderr, terminal: ctx.stdin.isTTY === true })),
+    () =>
+      (input ??= new LineInput({ input: ctx.stdin, output: ctx.stderr, terminal: ctx.stdin.isTTY === true })),
     ctx.stderr,
   );
   return { ...io, close: () => input?.close() };

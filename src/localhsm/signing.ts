@@ -27,6 +27,10 @@ export async function withLocalSigner<T>(
 }
 
 /** Signs tokens (32 bytes each) with the signer the options name; each signature is verified first. */
-export function signTokensWithOptions(options: ParsedOptions, ctx: LocalContext, tokens: readonly Buffer[]): Promise<Buffer[]> {
+export function signTokensWithOptions(
+  options: ParsedOptions,
+  ctx: LocalContext,
+  tokens: readonly Buffer[],
+): Promise<Buffer[]> {
   return withLocalSigner(options, ctx, (signer) => signAll(signer, tokens));
 }

@@ -5,7 +5,12 @@ import { spawn } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { HsmError } from '../errors.js';
 import { readPem } from '../tokens/private-key.js';
-import { REQUIRED_MODULUS_BITS, TOKEN_BYTES, decodeBase64Strict, parseTokenSignPublicKey } from '../tokens/token-sign.js';
+import {
+  REQUIRED_MODULUS_BITS,
+  TOKEN_BYTES,
+  decodeBase64Strict,
+  parseTokenSignPublicKey,
+} from '../tokens/token-sign.js';
 import type { SignerIo, TokenPlace, TokenSigner } from './signer.js';
 
 /** More than any signature or base64 of one: a command printing more is not a signer. */
@@ -28,7 +33,11 @@ export class CommandSigner implements TokenSigner {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static async open(target: CommandTarget, io: SignerIo, env: NodeJS.ProcessEnv = process.env): Promise<CommandSigner> {
+  static async open(
+    target: CommandTarget,
+    io: SignerIo,
+    env: NodeJS.ProcessEnv = process.env,
+  ): Promise<CommandSigner> {
     const key = parseTokenSignPublicKey(readPem(target.publicKeyFile));
     return new CommandSigner(target, key, io, env);
   }
@@ -51,7 +60,10 @@ export class CommandSigner implements TokenSigner {
     // The command's own messages (a KMS error, a vendor tool's hint) are shown as they are, after it ends.
     for (const line of stderr.toString('utf8').split(/\r?\n/)) if (line.trim() !== '') this.io.warn(line);
     if (spawnError) throw fail(`it could not be started (${spawnError})`);
-    if (overflow) throw fail(`it printed more than ${MAX_OUTPUT_BYTES} bytes; a signature is ${REQUIRED_MODULUS_BITS / 8}`);
+    if (overflow)
+      throw fail(
+        `it printed more than ${MAX_OUTPUT_BYTES} bytes; a signature is ${REQUIRED_MODULUS_BITS / 8}`,
+      );
     if (signal) throw fail(`it was killed by ${signal}`);
     if (status !== 0) throw fail(`it exited with status ${status}`);
     const signature = signatureFrom(stdout);
@@ -110,7 +122,14 @@ function run(command: string, input: Buffer, env: NodeJS.ProcessEnv): Promise<Ru
     child.stdin.on('error', () => {});
     child.on('error', (error) => (spawnError = error.message));
     child.on('close', (status, signal) =>
-      resolve({ status, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), overflow, spawnError }),
+      resolve({
+        status,
+        signal,
+        stdout: Buffer.concat(out),
+        stderr: Buffer.concat(err),
+        overflow,
+        spawnError,
+      }),
     );
     child.stdin.end(input);
   });

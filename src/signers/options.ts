@@ -69,12 +69,19 @@ export const LOCAL_PEM_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
-export const LOCAL_SIGNER_OPTIONS: readonly OptionSpec[] = [...LOCAL_PEM_OPTIONS, ...PKCS11_OPTIONS, ...SIGN_COMMAND_OPTIONS];
+export const LOCAL_SIGNER_OPTIONS: readonly OptionSpec[] = [
+  ...LOCAL_PEM_OPTIONS,
+  ...PKCS11_OPTIONS,
+  ...SIGN_COMMAND_OPTIONS,
+];
 
 /** Spread into a localhsm command spec that signs: exactly one signer, and the options each one needs. */
 export const LOCAL_SIGNER_RULES = {
   exactlyOne: [['private-key', 'pkcs11-module', 'sign-command']] as readonly (readonly string[])[],
-  requires: [...SIGNER_REQUIRES, ['passphrase-file', 'private-key']] as readonly (readonly [string, string])[],
+  requires: [...SIGNER_REQUIRES, ['passphrase-file', 'private-key']] as readonly (readonly [
+    string,
+    string,
+  ])[],
 };
 
 /** cloudhsm-cli commands (LocalHSM extension): --sign-with KEY.pem, or a PKCS#11 key, or a command; none = the file prompts. */
@@ -92,7 +99,10 @@ export const CLI_SIGNER_CONFLICTS: readonly (readonly [string, string])[] = [
 ];
 
 /** Which signer the parsed options name (undefined: none). `pemOption` is 'private-key' or 'sign-with'. */
-export function signerChoice(options: ParsedOptions, pemOption: 'private-key' | 'sign-with'): SignerChoice | undefined {
+export function signerChoice(
+  options: ParsedOptions,
+  pemOption: 'private-key' | 'sign-with',
+): SignerChoice | undefined {
   const module = options.string('pkcs11-module');
   if (module !== undefined) {
     return {
@@ -106,7 +116,8 @@ export function signerChoice(options: ParsedOptions, pemOption: 'private-key' | 
     };
   }
   const command = options.string('sign-command');
-  if (command !== undefined) return { kind: 'command', target: { command, publicKeyFile: options.required('public-key') } };
+  if (command !== undefined)
+    return { kind: 'command', target: { command, publicKeyFile: options.required('public-key') } };
   const file = options.string(pemOption);
   if (file === undefined) return undefined;
   // The CLI asks for a pass phrase (as openssl does); localhsm reads it only from --passphrase-file.
@@ -120,7 +131,11 @@ export interface OpenSignerOptions {
   pkcs11?: Pkcs11Hooks;
 }
 
-export async function openSigner(choice: SignerChoice, io: SignerIo, opts: OpenSignerOptions = {}): Promise<TokenSigner> {
+export async function openSigner(
+  choice: SignerChoice,
+  io: SignerIo,
+  opts: OpenSignerOptions = {},
+): Promise<TokenSigner> {
   switch (choice.kind) {
     case 'pem':
       return PemSigner.open(

@@ -80,10 +80,13 @@ export function readPinFile(file: string, warn: (line: string) => void): string 
     throw new HsmError('ERR_FILE', { action: 'read the PIN from', file, detail: describeFsError(error) });
   }
   if (mode & 0o077) {
-    warn(`warning: the PIN file ${file} can be read by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); chmod 600 it`);
+    warn(
+      `warning: the PIN file ${file} can be read by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); chmod 600 it`,
+    );
   }
   const pin = text.replace(/\r?\n$/, '');
-  if (pin === '') throw new HsmError('ERR_FILE', { action: 'read the PIN from', file, detail: 'it is empty' });
+  if (pin === '')
+    throw new HsmError('ERR_FILE', { action: 'read the PIN from', file, detail: 'it is empty' });
   return pin;
 }
 
@@ -123,7 +126,10 @@ export class Pkcs11Signer implements TokenSigner {
     try {
       api.load(target.module);
     } catch (error) {
-      throw new HsmError('ERR_PKCS11_MODULE', { module: target.module, detail: loadFailure(error, target.module) });
+      throw new HsmError('ERR_PKCS11_MODULE', {
+        module: target.module,
+        detail: loadFailure(error, target.module),
+      });
     }
     if (hooks.wrap) api = hooks.wrap(api, lib);
     const owns = { initialized: false, loggedIn: false };
@@ -139,7 +145,11 @@ export class Pkcs11Signer implements TokenSigner {
       if (code === undefined) throw error;
       const name = ckrName(lib, code);
       const hint = CKR_HINTS[name];
-      throw new HsmError('ERR_PKCS11', { function: fn, token: target.token, code: hint ? `${name} (${hint})` : name });
+      throw new HsmError('ERR_PKCS11', {
+        function: fn,
+        token: target.token,
+        code: hint ? `${name} (${hint})` : name,
+      });
     };
     try {
       try {
@@ -150,7 +160,10 @@ export class Pkcs11Signer implements TokenSigner {
         if (ckrOf(error) !== lib.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
           throw new HsmError('ERR_PKCS11_MODULE', {
             module: target.module,
-            detail: ckrOf(error) === undefined ? String((error as Error)?.message) : `C_Initialize returned ${ckrName(lib, ckrOf(error)!)}`,
+            detail:
+              ckrOf(error) === undefined
+                ? String((error as Error)?.message)
+                : `C_Initialize returned ${ckrName(lib, ckrOf(error)!)}`,
           });
         }
       }
@@ -163,22 +176,26 @@ export class Pkcs11Signer implements TokenSigner {
       }
       let pin: string | undefined;
       if (info.flags & lib.CKF_LOGIN_REQUIRED) {
-        if (info.flags & lib.CKF_USER_PIN_LOCKED) throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: target.token });
+        if (info.flags & lib.CKF_USER_PIN_LOCKED)
+          throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: target.token });
         if (info.flags & lib.CKF_USER_PIN_FINAL_TRY) {
           io.warn(`warning: token ${target.token} reports that one more incorrect PIN locks it`);
         } else if (info.flags & lib.CKF_USER_PIN_COUNT_LOW) {
           io.warn(`warning: token ${target.token} reports incorrect PINs since its last successful login`);
         }
         if (target.pinFile !== undefined) pin = readPinFile(target.pinFile, io.warn);
-        else if (info.flags & lib.CKF_PROTECTED_AUTHENTICATION_PATH) io.warn(`Enter the PIN of token ${target.token} on its PIN pad`);
+        else if (info.flags & lib.CKF_PROTECTED_AUTHENTICATION_PATH)
+          io.warn(`Enter the PIN of token ${target.token} on its PIN pad`);
         else pin = await io.prompt(`Enter PIN for token ${target.token}:`, { hidden: true });
         try {
           api.C_Login(session!, lib.CKU_USER, pin);
           owns.loggedIn = true;
         } catch (error) {
           const code = ckrOf(error);
-          if (code === lib.CKR_PIN_INCORRECT) throw new HsmError('ERR_PKCS11_PIN_INCORRECT', { token: target.token });
-          if (code === lib.CKR_PIN_LOCKED) throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: target.token });
+          if (code === lib.CKR_PIN_INCORRECT)
+            throw new HsmError('ERR_PKCS11_PIN_INCORRECT', { token: target.token });
+          if (code === lib.CKR_PIN_LOCKED)
+            throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: target.token });
           if (code !== lib.CKR_USER_ALREADY_LOGGED_IN) fail('C_Login', error);
         }
       }
@@ -199,10 +216,15 @@ export class Pkcs11Signer implements TokenSigner {
       }
       if (attrs.sign && attrs.sign[0] === 0) throw unsuitable('it may not sign (CKA_SIGN is false)');
       const publicKey = publicKeyOf(api, lib, session!, target, attrs);
-      if (!publicKey) throw unsuitable('its modulus and public exponent cannot be read, and no public key object matches it');
+      if (!publicKey)
+        throw unsuitable(
+          'its modulus and public exponent cannot be read, and no public key object matches it',
+        );
       const bits = publicKey.asymmetricKeyDetails?.modulusLength;
       if (bits !== REQUIRED_MODULUS_BITS) {
-        throw unsuitable(`it is RSA ${bits}-bit; CloudHSM registers only RSA ${REQUIRED_MODULUS_BITS}-bit keys for MFA and quorum`);
+        throw unsuitable(
+          `it is RSA ${bits}-bit; CloudHSM registers only RSA ${REQUIRED_MODULUS_BITS}-bit keys for MFA and quorum`,
+        );
       }
       const always = attrs.alwaysAuthenticate !== undefined && attrs.alwaysAuthenticate[0] === 1;
       return new Pkcs11Signer(lib, api, target, session!, key, publicKey, always ? pin : undefined, owns);
@@ -226,8 +248,10 @@ export class Pkcs11Signer implements TokenSigner {
       } catch (error) {
         const code = ckrOf(error);
         if (code === undefined) throw error;
-        if (code === lib.CKR_PIN_INCORRECT) throw new HsmError('ERR_PKCS11_PIN_INCORRECT', { token: this.target.token });
-        if (code === lib.CKR_PIN_LOCKED) throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: this.target.token });
+        if (code === lib.CKR_PIN_INCORRECT)
+          throw new HsmError('ERR_PKCS11_PIN_INCORRECT', { token: this.target.token });
+        if (code === lib.CKR_PIN_LOCKED)
+          throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: this.target.token });
         const name = ckrName(lib, code);
         if (code === lib.CKR_KEY_FUNCTION_NOT_PERMITTED || code === lib.CKR_KEY_TYPE_INCONSISTENT) {
           throw new HsmError('ERR_PKCS11_KEY_UNSUITABLE', {
@@ -237,17 +261,30 @@ export class Pkcs11Signer implements TokenSigner {
           });
         }
         if (code === lib.CKR_MECHANISM_INVALID) {
-          throw new HsmError('ERR_PKCS11', { function: fn, token: this.target.token, code: `${name} (the token does not offer CKM_RSA_PKCS)` });
+          throw new HsmError('ERR_PKCS11', {
+            function: fn,
+            token: this.target.token,
+            code: `${name} (the token does not offer CKM_RSA_PKCS)`,
+          });
         }
-        throw new HsmError('ERR_PKCS11', { function: fn, token: this.target.token, code: CKR_HINTS[name] ? `${name} (${CKR_HINTS[name]})` : name });
+        throw new HsmError('ERR_PKCS11', {
+          function: fn,
+          token: this.target.token,
+          code: CKR_HINTS[name] ? `${name} (${CKR_HINTS[name]})` : name,
+        });
       }
     };
     step('C_SignInit', () => api.C_SignInit(session, { mechanism: lib.CKM_RSA_PKCS }, this.key));
     // A key that wants the PIN for every signature (CKA_ALWAYS_AUTHENTICATE) gets it right after C_SignInit.
-    if (this.pin !== undefined) step('C_Login', () => api.C_Login(session, lib.CKU_CONTEXT_SPECIFIC, this.pin));
+    if (this.pin !== undefined)
+      step('C_Login', () => api.C_Login(session, lib.CKU_CONTEXT_SPECIFIC, this.pin));
     let signature!: Buffer;
     step('C_Sign', () => {
-      signature = api.C_Sign(session, Buffer.concat([SHA256_DIGEST_INFO, token]), Buffer.alloc(REQUIRED_MODULUS_BITS / 8));
+      signature = api.C_Sign(
+        session,
+        Buffer.concat([SHA256_DIGEST_INFO, token]),
+        Buffer.alloc(REQUIRED_MODULUS_BITS / 8),
+      );
     });
     return Buffer.from(signature);
   }
@@ -276,14 +313,17 @@ function loadFailure(error: unknown, module: string): string {
   const message = String((error as Error)?.message ?? error);
   // dlopen messages start with the path; say what it means instead of repeating it.
   const reason = message.startsWith(`${module}: `) ? message.slice(module.length + 2) : message;
-  if (/undefined symbol: C_GetFunctionList/.test(reason)) return 'it is a shared library but not a PKCS#11 module (no C_GetFunctionList)';
+  if (/undefined symbol: C_GetFunctionList/.test(reason))
+    return 'it is a shared library but not a PKCS#11 module (no C_GetFunctionList)';
   if (/No such file or directory/.test(reason)) return 'no such file';
   if (/invalid ELF header|file too short/.test(reason)) return 'it is not a shared library';
   return reason;
 }
 
 function findSlot(api: Pkcs11js.PKCS11, target: Pkcs11Target): Handle {
-  const slots = api.C_GetSlotList(true).map((slot) => ({ slot, label: api.C_GetTokenInfo(slot).label.trimEnd() }));
+  const slots = api
+    .C_GetSlotList(true)
+    .map((slot) => ({ slot, label: api.C_GetTokenInfo(slot).label.trimEnd() }));
   const matches = slots.filter((s) => s.label === target.token);
   if (matches.length === 0) {
     const labels = slots.map((s) => JSON.stringify(s.label)).filter((l) => l !== '""');
@@ -294,7 +334,12 @@ function findSlot(api: Pkcs11js.PKCS11, target: Pkcs11Target): Handle {
     });
   }
   if (matches.length > 1) {
-    throw new HsmError('ERR_PKCS11_AMBIGUOUS', { count: matches.length, what: 'tokens', label: target.token, where: target.module });
+    throw new HsmError('ERR_PKCS11_AMBIGUOUS', {
+      count: matches.length,
+      what: 'tokens',
+      label: target.token,
+      where: target.module,
+    });
   }
   return matches[0]!.slot;
 }
@@ -313,7 +358,8 @@ function findPrivateKey(api: Pkcs11js.PKCS11, lib: Pkcs11Lib, session: Handle, t
     { type: lib.CKA_CLASS, value: lib.CKO_PRIVATE_KEY },
     { type: lib.CKA_LABEL, value: target.keyLabel },
   ]);
-  if (keys.length === 0) throw new HsmError('ERR_PKCS11_KEY_NOT_FOUND', { label: target.keyLabel, token: target.token });
+  if (keys.length === 0)
+    throw new HsmError('ERR_PKCS11_KEY_NOT_FOUND', { label: target.keyLabel, token: target.token });
   if (keys.length > 1) {
     throw new HsmError('ERR_PKCS11_AMBIGUOUS', {
       count: keys.length,
@@ -354,14 +400,22 @@ function publicKeyOf(
 ): KeyObject | undefined {
   let { modulus, exponent } = attrs;
   if (!modulus || !exponent) {
-    const match = attrs.id ? { type: lib.CKA_ID, value: attrs.id } : { type: lib.CKA_LABEL, value: target.keyLabel };
+    const match = attrs.id
+      ? { type: lib.CKA_ID, value: attrs.id }
+      : { type: lib.CKA_LABEL, value: target.keyLabel };
     const [pub] = findObjects(api, session, [{ type: lib.CKA_CLASS, value: lib.CKO_PUBLIC_KEY }, match]);
     if (!pub) return undefined;
-    ({ modulus, exponent } = readAttributes(api, session, pub, { modulus: lib.CKA_MODULUS, exponent: lib.CKA_PUBLIC_EXPONENT }));
+    ({ modulus, exponent } = readAttributes(api, session, pub, {
+      modulus: lib.CKA_MODULUS,
+      exponent: lib.CKA_PUBLIC_EXPONENT,
+    }));
     if (!modulus || !exponent) return undefined;
   }
   const b64url = (b: Buffer) => stripZeros(b).toString('base64url');
-  return crypto.createPublicKey({ key: { kty: 'RSA', n: b64url(modulus), e: b64url(exponent) }, format: 'jwk' });
+  return crypto.createPublicKey({
+    key: { kty: 'RSA', n: b64url(modulus), e: b64url(exponent) },
+    format: 'jwk',
+  });
 }
 
 function stripZeros(b: Buffer): Buffer {

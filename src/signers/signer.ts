@@ -55,7 +55,10 @@ export async function signAll(signer: TokenSigner, tokens: readonly Buffer[]): P
 }
 
 /** Opens a signer, runs fn, and always closes it (a PKCS#11 login must not outlive the command). */
-export async function withSigner<T>(open: () => Promise<TokenSigner>, fn: (signer: TokenSigner) => Promise<T>): Promise<T> {
+export async function withSigner<T>(
+  open: () => Promise<TokenSigner>,
+  fn: (signer: TokenSigner) => Promise<T>,
+): Promise<T> {
   const signer = await open();
   try {
     return await fn(signer);

@@ -44,7 +44,11 @@ export interface SoftHsm {
   /** Generates a key pair on the token (private key CKA_SENSITIVE, CKA_PRIVATE, not extractable). */
   generateKey(token: string, pin: string, key: KeySpec): Promise<void>;
   /** Runs fn on a logged-in read-write session of the token, then logs out and finalises. */
-  withSession<T>(token: string, pin: string, fn: (api: Pkcs11js.PKCS11, session: Buffer, lib: typeof Pkcs11js) => T): Promise<T>;
+  withSession<T>(
+    token: string,
+    pin: string,
+    fn: (api: Pkcs11js.PKCS11, session: Buffer, lib: typeof Pkcs11js) => T,
+  ): Promise<T>;
   close(): void;
 }
 
@@ -54,7 +58,10 @@ export function createSoftHsm(): SoftHsm {
   const tokens = path.join(dir, 'tokens');
   fs.mkdirSync(tokens);
   const conf = path.join(dir, 'softhsm2.conf');
-  fs.writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  fs.writeFileSync(
+    conf,
+    `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
   process.env.SOFTHSM2_CONF = conf;
   const env = { ...process.env, SOFTHSM2_CONF: conf };
 
@@ -89,10 +96,14 @@ export function createSoftHsm(): SoftHsm {
     conf,
     module: SOFTHSM_MODULE,
     initToken(label, pin, soPin = 'so-pin-1234') {
-      execFileSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', soPin], {
-        env,
-        stdio: 'ignore',
-      });
+      execFileSync(
+        'softhsm2-util',
+        ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', soPin],
+        {
+          env,
+          stdio: 'ignore',
+        },
+      );
     },
     async generateKey(token, pin, key) {
       await withSession(token, pin, (api, session, lib) => {
@@ -112,7 +123,11 @@ export function createSoftHsm(): SoftHsm {
           api.C_GenerateKeyPair(
             session,
             { mechanism: lib.CKM_EC_KEY_PAIR_GEN },
-            [...common, { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') }, { type: lib.CKA_VERIFY, value: true }],
+            [
+              ...common,
+              { type: lib.CKA_EC_PARAMS, value: Buffer.from('06082a8648ce3d030107', 'hex') },
+              { type: lib.CKA_VERIFY, value: true },
+            ],
             privateTemplate,
           );
           return;

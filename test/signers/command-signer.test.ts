@@ -17,7 +17,11 @@ describe('localhsm token sign --sign-command', () => {
     const tokens = Array.from({ length: n }, () => crypto.randomBytes(32).toString('base64'));
     fs.writeFileSync(
       file(name),
-      JSON.stringify({ version: '2.0', tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) }, null, 2) + '\n',
+      JSON.stringify(
+        { version: '2.0', tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) },
+        null,
+        2,
+      ) + '\n',
     );
     return tokens;
   };
@@ -26,7 +30,10 @@ describe('localhsm token sign --sign-command', () => {
   /** openssl as the external signer: the token on stdin is the digest (like a KMS Sign with MessageType=DIGEST). */
   const openssl = (key: string) => `openssl pkeyutl -sign -inkey ${file(key)} -pkeyopt digest:sha256`;
   const sign = (tokenName: string, command: string, pub = 'good.pub', env: NodeJS.ProcessEnv = {}) =>
-    runLocalhsm(['token', 'sign', '--token', file(tokenName), '--sign-command', command, '--public-key', file(pub)], env);
+    runLocalhsm(
+      ['token', 'sign', '--token', file(tokenName), '--sign-command', command, '--public-key', file(pub)],
+      env,
+    );
 
   before(() => {
     dir = tempDir('localhsm-sign-command-');
@@ -44,12 +51,18 @@ describe('localhsm token sign --sign-command', () => {
   it('runs the command once per token (token on stdin, raw signature on stdout) and writes the verified file', async () => {
     const tokens = tokenFile('raw.json', 3);
     const run = await sign('raw.json', `echo x >> ${file('calls')}; ${openssl('good.key')}`);
-    assert.deepEqual([run.code, run.stdout, run.stderr], [0, `Signed 3 MFA token(s) into ${file('raw.json')}\n`, '']);
+    assert.deepEqual(
+      [run.code, run.stdout, run.stderr],
+      [0, `Signed 3 MFA token(s) into ${file('raw.json')}\n`, ''],
+    );
     assert.equal(fs.readFileSync(file('calls'), 'utf8'), 'x\nx\nx\n');
     const pub = testKeyPair('cmd-good').publicKey;
     signed('raw.json').forEach((t, i) => {
       assert.equal(t.unsigned, tokens[i]);
-      assert.equal(verifyTokenSignature(pub, Buffer.from(t.unsigned, 'base64'), Buffer.from(t.signed, 'base64')), true);
+      assert.equal(
+        verifyTokenSignature(pub, Buffer.from(t.unsigned, 'base64'), Buffer.from(t.signed, 'base64')),
+        true,
+      );
     });
   });
 
@@ -65,7 +78,11 @@ describe('localhsm token sign --sign-command', () => {
     for (const name of ['b64.json', 'hex.json']) {
       for (const t of signed(name)) {
         assert.equal(
-          verifyTokenSignature(testKeyPair('cmd-good').publicKey, Buffer.from(t.unsigned, 'base64'), Buffer.from(t.signed, 'base64')),
+          verifyTokenSignature(
+            testKeyPair('cmd-good').publicKey,
+            Buffer.from(t.unsigned, 'base64'),
+            Buffer.from(t.signed, 'base64'),
+          ),
           true,
         );
       }
@@ -86,7 +103,10 @@ describe('localhsm token sign --sign-command', () => {
     // `openssl dgst -sha256 -sign` (like CKM_SHA256_RSA_PKCS or a KMS Sign with MessageType=RAW) re-hashes the token.
     const rehash = await sign('w.json', `openssl dgst -sha256 -sign ${file('good.key')}`);
     assert.equal(rehash.code, 1);
-    assert.match(rehash.stderr, /^error: The signature made by the --sign-command for token 1 of 3 .* does not verify/);
+    assert.match(
+      rehash.stderr,
+      /^error: The signature made by the --sign-command for token 1 of 3 .* does not verify/,
+    );
     assert.deepEqual(fs.readFileSync(file('w.json')), before);
   });
 
@@ -104,7 +124,10 @@ describe('localhsm token sign --sign-command', () => {
         'echo not-a-signature',
         `error: The --sign-command failed for ${where}: it printed 16 bytes that are neither a raw 256-byte signature nor its base64\n`,
       ],
-      ['head -c 70000 /dev/zero', `error: The --sign-command failed for ${where}: it printed more than 65536 bytes; a signature is 256\n`],
+      [
+        'head -c 70000 /dev/zero',
+        `error: The --sign-command failed for ${where}: it printed more than 65536 bytes; a signature is 256\n`,
+      ],
       ['kill -9 $$', `error: The --sign-command failed for ${where}: it was killed by SIGKILL\n`],
     ];
     for (const [command, stderr] of cases) {
@@ -116,10 +139,15 @@ describe('localhsm token sign --sign-command', () => {
 
   it('keeps the HSM password (CLOUDHSM_PIN) out of the command environment', async () => {
     tokenFile('env.json', 1);
-    const run = await sign('env.json', `test -z "$CLOUDHSM_PIN" && test -n "$KEEP_ME" && ${openssl('good.key')}`, 'good.pub', {
-      CLOUDHSM_PIN: 'admin:secret-pass',
-      KEEP_ME: 'yes',
-    });
+    const run = await sign(
+      'env.json',
+      `test -z "$CLOUDHSM_PIN" && test -n "$KEEP_ME" && ${openssl('good.key')}`,
+      'good.pub',
+      {
+        CLOUDHSM_PIN: 'admin:secret-pass',
+        KEEP_ME: 'yes',
+      },
+    );
     assert.equal(run.code, 0, run.stderr);
   });
 
@@ -127,9 +155,15 @@ describe('localhsm token sign --sign-command', () => {
     tokenFile('u.json', 1);
     const missing = await runLocalhsm(['token', 'sign', '--token', file('u.json'), '--sign-command', 'true']);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /^error: the following required arguments were not provided:\n {2}--public-key <PEM>\n/);
+    assert.match(
+      missing.stderr,
+      /^error: the following required arguments were not provided:\n {2}--public-key <PEM>\n/,
+    );
     const small = await sign('u.json', openssl('good.key'), 'small.pub');
-    assert.deepEqual([small.code, small.stderr], [1, 'error: Invalid public key: it is RSA 1024-bit; an RSA 2048-bit key is required\n']);
+    assert.deepEqual(
+      [small.code, small.stderr],
+      [1, 'error: Invalid public key: it is RSA 1024-bit; an RSA 2048-bit key is required\n'],
+    );
     const none = await runLocalhsm(['token', 'sign', '--token', file('u.json')]);
     assert.equal(none.code, 2);
     assert.match(

@@ -25,7 +25,14 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
   let hsm: SoftHsm;
   let dir: string;
   const file = (name: string) => path.join(dir, name);
-  const pkcs11 = (key: string, token = TOKEN) => ['--pkcs11-module', hsm.module, '--pkcs11-token', token, '--key-label', key];
+  const pkcs11 = (key: string, token = TOKEN) => [
+    '--pkcs11-module',
+    hsm.module,
+    '--pkcs11-token',
+    token,
+    '--key-label',
+    key,
+  ];
   const withPin = (key: string) => [...pkcs11(key), '--pin-file', file('pin')];
   const target = (keyLabel: string, pinFile: string | undefined = file('pin')): Pkcs11Target => ({
     module: hsm.module,
@@ -46,7 +53,11 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
     const tokens = Array.from({ length: n }, () => crypto.randomBytes(32).toString('base64'));
     fs.writeFileSync(
       file(name),
-      JSON.stringify({ version: '2.0', tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) }, null, 2) + '\n',
+      JSON.stringify(
+        { version: '2.0', tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) },
+        null,
+        2,
+      ) + '\n',
     );
     return tokens;
   };
@@ -92,7 +103,9 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
     assert.equal(exported.code, 0, exported.stderr);
     assert.match(
       exported.stdout,
-      new RegExp(`^Wrote the public key of the PKCS#11 key "alice" on token mfa \\(SHA256:[0-9a-f]{16}\\) to ${file('alice.pub')}\\n$`),
+      new RegExp(
+        `^Wrote the public key of the PKCS#11 key "alice" on token mfa \\(SHA256:[0-9a-f]{16}\\) to ${file('alice.pub')}\\n$`,
+      ),
     );
     const pem = fs.readFileSync(file('alice.pub'), 'utf8');
     const key = crypto.createPublicKey(pem);
@@ -107,14 +120,20 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
       ]);
       const [handle] = api.C_FindObjects(session, 2);
       api.C_FindObjectsFinal(session);
-      assert.throws(() => api.C_GetAttributeValue(session, handle!, [{ type: lib.CKA_PRIVATE_EXPONENT }]), /CKR_ATTRIBUTE_SENSITIVE/);
+      assert.throws(
+        () => api.C_GetAttributeValue(session, handle!, [{ type: lib.CKA_PRIVATE_EXPONENT }]),
+        /CKR_ATTRIBUTE_SENSITIVE/,
+      );
     });
   });
 
   it('signs every token of a file on the token; openssl verifies each signature with the exported key', async () => {
     const tokens = tokenFile('t.json', 3);
     const run = await runLocalhsm(['token', 'sign', '--token', file('t.json'), ...withPin('alice')]);
-    assert.deepEqual([run.code, run.stdout, run.stderr], [0, `Signed 3 MFA token(s) into ${file('t.json')}\n`, '']);
+    assert.deepEqual(
+      [run.code, run.stdout, run.stderr],
+      [0, `Signed 3 MFA token(s) into ${file('t.json')}\n`, ''],
+    );
     assert.equal(fs.statSync(file('t.json')).mode & 0o777, 0o600);
     const pub = crypto.createPublicKey(fs.readFileSync(file('alice.pub'), 'utf8'));
     signedOf('t.json').forEach((entry, i) => {
@@ -125,11 +144,21 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
       fs.writeFileSync(file(`tok${i}.bin`), token);
       fs.writeFileSync(file(`tok${i}.sig`), signature);
       assert.match(
-        bash(`openssl pkeyutl -verify -pubin -inkey alice.pub -pkeyopt digest:sha256 -in tok${i}.bin -sigfile tok${i}.sig`, dir),
+        bash(
+          `openssl pkeyutl -verify -pubin -inkey alice.pub -pkeyopt digest:sha256 -in tok${i}.bin -sigfile tok${i}.sig`,
+          dir,
+        ),
         /Signature Verified Successfully/,
       );
     });
-    const verify = await runLocalhsm(['token', 'verify', '--token', file('t.json'), '--public-key', file('alice.pub')]);
+    const verify = await runLocalhsm([
+      'token',
+      'verify',
+      '--token',
+      file('t.json'),
+      '--public-key',
+      file('alice.pub'),
+    ]);
     assert.equal(verify.code, 0);
     assert.match(verify.stdout, /^3 of 3 token\(s\) verify with /m);
   });
@@ -165,7 +194,11 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
 
   it('asks for the PIN (hidden) when no --pin-file is given', async () => {
     tokenFile('prompted.json', 1);
-    const run = await runLocalhsm(['token', 'sign', '--token', file('prompted.json'), ...pkcs11('alice')], {}, `${PIN}\n`);
+    const run = await runLocalhsm(
+      ['token', 'sign', '--token', file('prompted.json'), ...pkcs11('alice')],
+      {},
+      `${PIN}\n`,
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, 'Enter PIN for token mfa:\n');
     assert.notEqual(signedOf('prompted.json')[0]!.signed, '');
@@ -174,14 +207,25 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
   it('refuses a wrong PIN after exactly one login attempt, writes nothing, and the right PIN works next', async () => {
     tokenFile('w.json', 2);
     const before = fs.readFileSync(file('w.json'));
-    const run = await runLocalhsm(['token', 'sign', '--token', file('w.json'), ...pkcs11('alice'), '--pin-file', file('wrong-pin')]);
+    const run = await runLocalhsm([
+      'token',
+      'sign',
+      '--token',
+      file('w.json'),
+      ...pkcs11('alice'),
+      '--pin-file',
+      file('wrong-pin'),
+    ]);
     assert.deepEqual([run.code, run.stdout, run.stderr], [1, '', 'error: PIN incorrect for token mfa\n']);
     assert.deepEqual(fs.readFileSync(file('w.json')), before);
 
     const { calls, hooks } = counting();
     await assert.rejects(
       Pkcs11Signer.open(target('alice', file('wrong-pin')), quietIo(), hooks),
-      (e: unknown) => e instanceof HsmError && e.code === 'ERR_PKCS11_PIN_INCORRECT' && e.message === 'PIN incorrect for token mfa',
+      (e: unknown) =>
+        e instanceof HsmError &&
+        e.code === 'ERR_PKCS11_PIN_INCORRECT' &&
+        e.message === 'PIN incorrect for token mfa',
     );
     assert.equal(calls.length, 1, 'one C_Login, never a retry');
 
@@ -221,9 +265,20 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
     fs.writeFileSync(file('open-pin'), PIN, { mode: 0o644 });
     fs.chmodSync(file('open-pin'), 0o644);
     tokenFile('o.json', 1);
-    const run = await runLocalhsm(['token', 'sign', '--token', file('o.json'), ...pkcs11('alice'), '--pin-file', file('open-pin')]);
+    const run = await runLocalhsm([
+      'token',
+      'sign',
+      '--token',
+      file('o.json'),
+      ...pkcs11('alice'),
+      '--pin-file',
+      file('open-pin'),
+    ]);
     assert.equal(run.code, 0);
-    assert.equal(run.stderr, `warning: the PIN file ${file('open-pin')} can be read by others (mode 0644); chmod 600 it\n`);
+    assert.equal(
+      run.stderr,
+      `warning: the PIN file ${file('open-pin')} can be read by others (mode 0644); chmod 600 it\n`,
+    );
   });
 
   it('explains a module that will not load, an unknown token, a missing, ambiguous, non-RSA, small or non-signing key', async () => {
@@ -231,30 +286,77 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
     const before = fs.readFileSync(file('e.json'));
     fs.writeFileSync(file('not-a-library.so'), 'hello');
     const addon = createRequire(import.meta.url).resolve('pkcs11js/build/Release/pkcs11.node');
-    const module = (m: string) => ['--pkcs11-module', m, '--pkcs11-token', TOKEN, '--key-label', 'alice', '--pin-file', file('pin')];
+    const module = (m: string) => [
+      '--pkcs11-module',
+      m,
+      '--pkcs11-token',
+      TOKEN,
+      '--key-label',
+      'alice',
+      '--pin-file',
+      file('pin'),
+    ];
     const cases: [string[], string][] = [
       [module(file('missing.so')), `Cannot load the PKCS#11 module ${file('missing.so')}: no such file`],
-      [module(file('not-a-library.so')), `Cannot load the PKCS#11 module ${file('not-a-library.so')}: it is not a shared library`],
-      [module(addon), `Cannot load the PKCS#11 module ${addon}: it is a shared library but not a PKCS#11 module (no C_GetFunctionList)`],
-      [[...pkcs11('alice', 'nope'), '--pin-file', file('pin')], `No PKCS#11 token labelled "nope" in ${hsm.module} (tokens present: "mfa", "other")`],
+      [
+        module(file('not-a-library.so')),
+        `Cannot load the PKCS#11 module ${file('not-a-library.so')}: it is not a shared library`,
+      ],
+      [
+        module(addon),
+        `Cannot load the PKCS#11 module ${addon}: it is a shared library but not a PKCS#11 module (no C_GetFunctionList)`,
+      ],
+      [
+        [...pkcs11('alice', 'nope'), '--pin-file', file('pin')],
+        `No PKCS#11 token labelled "nope" in ${hsm.module} (tokens present: "mfa", "other")`,
+      ],
       [withPin('bob'), 'No private key labelled "bob" on token mfa'],
-      [withPin('dup'), '2 private keys are labelled "dup" in token mfa; LocalHSM signs only with a label that names exactly one'],
-      [withPin('ec'), 'The key "ec" on token mfa cannot sign tokens: it is an EC key; token-sign needs an RSA 2048-bit key'],
+      [
+        withPin('dup'),
+        '2 private keys are labelled "dup" in token mfa; LocalHSM signs only with a label that names exactly one',
+      ],
+      [
+        withPin('ec'),
+        'The key "ec" on token mfa cannot sign tokens: it is an EC key; token-sign needs an RSA 2048-bit key',
+      ],
       [
         withPin('small'),
         'The key "small" on token mfa cannot sign tokens: it is RSA 1024-bit; CloudHSM registers only RSA 2048-bit keys for MFA and quorum',
       ],
-      [withPin('nosign'), 'The key "nosign" on token mfa cannot sign tokens: it may not sign (CKA_SIGN is false)'],
+      [
+        withPin('nosign'),
+        'The key "nosign" on token mfa cannot sign tokens: it may not sign (CKA_SIGN is false)',
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await runLocalhsm(['token', 'sign', '--token', file('e.json'), ...args]);
       assert.deepEqual([run.code, run.stdout, run.stderr], [1, '', `error: ${message}\n`], args.join(' '));
     }
     assert.deepEqual(fs.readFileSync(file('e.json')), before);
-    const usage = await runLocalhsm(['token', 'sign', '--token', file('e.json'), '--pkcs11-module', hsm.module, '--key-label', 'alice']);
+    const usage = await runLocalhsm([
+      'token',
+      'sign',
+      '--token',
+      file('e.json'),
+      '--pkcs11-module',
+      hsm.module,
+      '--key-label',
+      'alice',
+    ]);
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /^error: the following required arguments were not provided:\n {2}--pkcs11-token <LABEL>\n/);
-    const both = await runLocalhsm(['token', 'sign', '--token', file('e.json'), ...withPin('alice'), '--private-key', file('k.pem')]);
+    assert.match(
+      usage.stderr,
+      /^error: the following required arguments were not provided:\n {2}--pkcs11-token <LABEL>\n/,
+    );
+    const both = await runLocalhsm([
+      'token',
+      'sign',
+      '--token',
+      file('e.json'),
+      ...withPin('alice'),
+      '--private-key',
+      file('k.pem'),
+    ]);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /^error: the argument '--private-key' cannot be used with '--pkcs11-module'/);
   });
@@ -319,11 +421,20 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
     tokenFile('lazy.json', 1);
     fs.writeFileSync(
       file('k.pem'),
-      crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      crypto
+        .generateKeyPairSync('rsa', { modulusLength: 2048 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' }),
     );
     const out = execFileSync(
       process.execPath,
-      ['--input-type=module', '-e', script, file('lazy.json'), file('k.pem'), JSON.stringify(withPin('alice'))],
+      [
+        '--input-type=module',
+        '-e',
+        script,
+        file('lazy.json'),
+        file('k.pem'),
+        JSON.stringify(withPin('alice')),
+      ],
       { encoding: 'utf8', env: { ...process.env, SOFTHSM2_CONF: hsm.conf } },
     );
     assert.deepEqual(JSON.parse(out), [0, false, 0, true]);

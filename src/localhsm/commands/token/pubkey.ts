@@ -12,14 +12,18 @@ import { withLocalSigner } from '../../signing.js';
 
 export const tokenPubkeyCommand: LocalCommand = {
   path: ['token', 'pubkey'],
-  about: 'Export the public key (SPKI PEM) of a token-sign private key held in a PEM file or on a PKCS#11 token',
+  about:
+    'Export the public key (SPKI PEM) of a token-sign private key held in a PEM file or on a PKCS#11 token',
   options: [
     ...LOCAL_PEM_OPTIONS,
     ...PKCS11_OPTIONS,
     { long: 'out', value: 'FILE', help: 'Write the PEM public key here instead of printing it' },
   ],
   exactlyOne: [['private-key', 'pkcs11-module']],
-  requires: [...SIGNER_REQUIRES.filter(([a, b]) => !/command|public-key/.test(a + b)), ['passphrase-file', 'private-key']],
+  requires: [
+    ...SIGNER_REQUIRES.filter(([a, b]) => !/command|public-key/.test(a + b)),
+    ['passphrase-file', 'private-key'],
+  ],
   examples: [
     'localhsm token pubkey --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token mfa --key-label alice --out alice.pub',
     'localhsm token pubkey --private-key alice.key --out alice.pub',

@@ -10,7 +10,8 @@ import { withLocalSigner } from '../../signing.js';
 
 export const tokenSignCommand: LocalCommand = {
   path: ['token', 'sign'],
-  about: 'Sign every token of an MFA or quorum registration token file with an RSA private key (PEM file, PKCS#11 token or external command)',
+  about:
+    'Sign every token of an MFA or quorum registration token file with an RSA private key (PEM file, PKCS#11 token or external command)',
   options: [
     {
       long: 'token',
