@@ -78,7 +78,7 @@ export const MESSAGES = {
   ERR_PKCS11_TOKEN_NOT_FOUND: 'No PKCS#11 token labelled "{token}" in {module} (tokens present: {available})',
   ERR_PKCS11_PIN_INCORRECT: 'PIN incorrect for token {token}',
   ERR_PKCS11_PIN_LOCKED:
-    'The user PIN of token {token} is locked (too many incorrect PINs); unlock it with the security officer PIN or PUK, nothing was tried',
+    'The user PIN of token {token} is locked (too many incorrect PINs); unlock it with the security officer PIN or PUK',
   ERR_PKCS11_KEY_NOT_FOUND: 'No private key labelled "{label}" on token {token}',
   ERR_PKCS11_KEY_UNSUITABLE: 'The key "{label}" on token {token} cannot sign tokens: {detail}',
   ERR_PKCS11_AMBIGUOUS: '{count} {what} are labelled "{label}" in {where}; LocalHSM signs only with a label that names exactly one',

@@ -57,9 +57,46 @@ const CKR_HINTS: Readonly<Record<string, string>> = {
   CKR_TOKEN_NOT_PRESENT: 'the token was removed',
   CKR_DEVICE_REMOVED: 'the token was removed',
   CKR_FUNCTION_CANCELED: 'cancelled on the token',
+  CKR_DEVICE_ERROR:
+    'the module cannot reach its device; for a YubiKey or smart card, is pcscd running and the token plugged in?',
 };
 
 const KEY_TYPES: Readonly<Record<number, string>> = { 0: 'RSA', 1: 'DSA', 2: 'DH', 3: 'EC', 0x40: 'EdDSA' };
+
+/**
+ * What a refusal from the module means for the user: the PIN cases and an unusable key get their own
+ * messages, any other CKR_ code names the function and the code. Errors that are not CKR_ codes pass.
+ */
+function explain(lib: Pkcs11Lib, target: Pkcs11Target, fn: string, error: unknown): unknown {
+  const code = ckrOf(error);
+  if (code === undefined) return error;
+  if (code === lib.CKR_PIN_INCORRECT)
+    return new HsmError('ERR_PKCS11_PIN_INCORRECT', { token: target.token });
+  if (code === lib.CKR_PIN_LOCKED) return new HsmError('ERR_PKCS11_PIN_LOCKED', { token: target.token });
+  const name = ckrName(lib, code);
+  if (code === lib.CKR_KEY_FUNCTION_NOT_PERMITTED || code === lib.CKR_KEY_TYPE_INCONSISTENT) {
+    return new HsmError('ERR_PKCS11_KEY_UNSUITABLE', {
+      label: target.keyLabel,
+      token: target.token,
+      detail: `the token refuses CKM_RSA_PKCS signing with it (${name})`,
+    });
+  }
+  const hint = code === lib.CKR_MECHANISM_INVALID ? 'the token does not offer CKM_RSA_PKCS' : CKR_HINTS[name];
+  return new HsmError('ERR_PKCS11', {
+    function: fn,
+    token: target.token,
+    code: hint ? `${name} (${hint})` : name,
+  });
+}
+
+/** Runs one PKCS#11 call, turning a refusal into a message that names the call. */
+function call<T>(lib: Pkcs11Lib, target: Pkcs11Target, fn: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw explain(lib, target, fn, error);
+  }
+}
 
 /** A CK_ULONG attribute value (native width and byte order). */
 function ulong(value: Buffer): number {
@@ -140,17 +177,6 @@ export class Pkcs11Signer implements TokenSigner {
       if (owns.initialized) ignore(() => api.C_Finalize());
       ignore(() => api.close());
     };
-    const fail = (fn: string, error: unknown): never => {
-      const code = ckrOf(error);
-      if (code === undefined) throw error;
-      const name = ckrName(lib, code);
-      const hint = CKR_HINTS[name];
-      throw new HsmError('ERR_PKCS11', {
-        function: fn,
-        token: target.token,
-        code: hint ? `${name} (${hint})` : name,
-      });
-    };
     try {
       try {
         api.C_Initialize();
@@ -167,13 +193,9 @@ export class Pkcs11Signer implements TokenSigner {
           });
         }
       }
-      const slot = findSlot(api, target);
-      const info = api.C_GetTokenInfo(slot);
-      try {
-        session = api.C_OpenSession(slot, lib.CKF_SERIAL_SESSION);
-      } catch (error) {
-        fail('C_OpenSession', error);
-      }
+      const slot = findSlot(api, lib, target);
+      const info = call(lib, target, 'C_GetTokenInfo', () => api.C_GetTokenInfo(slot));
+      session = call(lib, target, 'C_OpenSession', () => api.C_OpenSession(slot, lib.CKF_SERIAL_SESSION));
       let pin: string | undefined;
       if (info.flags & lib.CKF_LOGIN_REQUIRED) {
         if (info.flags & lib.CKF_USER_PIN_LOCKED)
@@ -187,20 +209,17 @@ export class Pkcs11Signer implements TokenSigner {
         else if (info.flags & lib.CKF_PROTECTED_AUTHENTICATION_PATH)
           io.warn(`Enter the PIN of token ${target.token} on its PIN pad`);
         else pin = await io.prompt(`Enter PIN for token ${target.token}:`, { hidden: true });
+        // Exactly one attempt: a refused PIN is reported, never retried.
         try {
-          api.C_Login(session!, lib.CKU_USER, pin);
+          api.C_Login(session, lib.CKU_USER, pin);
           owns.loggedIn = true;
         } catch (error) {
-          const code = ckrOf(error);
-          if (code === lib.CKR_PIN_INCORRECT)
-            throw new HsmError('ERR_PKCS11_PIN_INCORRECT', { token: target.token });
-          if (code === lib.CKR_PIN_LOCKED)
-            throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: target.token });
-          if (code !== lib.CKR_USER_ALREADY_LOGGED_IN) fail('C_Login', error);
+          // Another session of this process is logged in to the token already: the login is shared.
+          if (ckrOf(error) !== lib.CKR_USER_ALREADY_LOGGED_IN) throw explain(lib, target, 'C_Login', error);
         }
       }
-      const key = findPrivateKey(api, lib, session!, target);
-      const attrs = readAttributes(api, session!, key, {
+      const key = findPrivateKey(api, lib, session, target);
+      const attrs = readAttributes(api, session, key, {
         keyType: lib.CKA_KEY_TYPE,
         sign: lib.CKA_SIGN,
         alwaysAuthenticate: lib.CKA_ALWAYS_AUTHENTICATE,
@@ -215,7 +234,7 @@ export class Pkcs11Signer implements TokenSigner {
         throw unsuitable(`it is an ${type} key; token-sign needs an RSA ${REQUIRED_MODULUS_BITS}-bit key`);
       }
       if (attrs.sign && attrs.sign[0] === 0) throw unsuitable('it may not sign (CKA_SIGN is false)');
-      const publicKey = publicKeyOf(api, lib, session!, target, attrs);
+      const publicKey = publicKeyOf(api, lib, session, target, attrs);
       if (!publicKey)
         throw unsuitable(
           'its modulus and public exponent cannot be read, and no public key object matches it',
@@ -227,7 +246,7 @@ export class Pkcs11Signer implements TokenSigner {
         );
       }
       const always = attrs.alwaysAuthenticate !== undefined && attrs.alwaysAuthenticate[0] === 1;
-      return new Pkcs11Signer(lib, api, target, session!, key, publicKey, always ? pin : undefined, owns);
+      return new Pkcs11Signer(lib, api, target, session, key, publicKey, always ? pin : undefined, owns);
     } catch (error) {
       cleanUp();
       throw error;
@@ -241,51 +260,16 @@ export class Pkcs11Signer implements TokenSigner {
   async sign(token: Buffer): Promise<Buffer> {
     if (this.closed) throw new Error('the PKCS#11 signer is closed');
     if (token.length !== TOKEN_BYTES) throw new Error(`a token is ${TOKEN_BYTES} bytes, got ${token.length}`);
-    const { api, lib, session } = this;
-    const step = (fn: string, run: () => void) => {
-      try {
-        run();
-      } catch (error) {
-        const code = ckrOf(error);
-        if (code === undefined) throw error;
-        if (code === lib.CKR_PIN_INCORRECT)
-          throw new HsmError('ERR_PKCS11_PIN_INCORRECT', { token: this.target.token });
-        if (code === lib.CKR_PIN_LOCKED)
-          throw new HsmError('ERR_PKCS11_PIN_LOCKED', { token: this.target.token });
-        const name = ckrName(lib, code);
-        if (code === lib.CKR_KEY_FUNCTION_NOT_PERMITTED || code === lib.CKR_KEY_TYPE_INCONSISTENT) {
-          throw new HsmError('ERR_PKCS11_KEY_UNSUITABLE', {
-            label: this.target.keyLabel,
-            token: this.target.token,
-            detail: `the token refuses CKM_RSA_PKCS signing with it (${name})`,
-          });
-        }
-        if (code === lib.CKR_MECHANISM_INVALID) {
-          throw new HsmError('ERR_PKCS11', {
-            function: fn,
-            token: this.target.token,
-            code: `${name} (the token does not offer CKM_RSA_PKCS)`,
-          });
-        }
-        throw new HsmError('ERR_PKCS11', {
-          function: fn,
-          token: this.target.token,
-          code: CKR_HINTS[name] ? `${name} (${CKR_HINTS[name]})` : name,
-        });
-      }
-    };
-    step('C_SignInit', () => api.C_SignInit(session, { mechanism: lib.CKM_RSA_PKCS }, this.key));
+    const { api, lib, session, target } = this;
+    call(lib, target, 'C_SignInit', () => api.C_SignInit(session, { mechanism: lib.CKM_RSA_PKCS }, this.key));
     // A key that wants the PIN for every signature (CKA_ALWAYS_AUTHENTICATE) gets it right after C_SignInit.
-    if (this.pin !== undefined)
-      step('C_Login', () => api.C_Login(session, lib.CKU_CONTEXT_SPECIFIC, this.pin));
-    let signature!: Buffer;
-    step('C_Sign', () => {
-      signature = api.C_Sign(
-        session,
-        Buffer.concat([SHA256_DIGEST_INFO, token]),
-        Buffer.alloc(REQUIRED_MODULUS_BITS / 8),
-      );
-    });
+    const pin = this.pin;
+    if (pin !== undefined)
+      call(lib, target, 'C_Login', () => api.C_Login(session, lib.CKU_CONTEXT_SPECIFIC, pin));
+    const data = Buffer.concat([SHA256_DIGEST_INFO, token]);
+    const signature = call(lib, target, 'C_Sign', () =>
+      api.C_Sign(session, data, Buffer.alloc(REQUIRED_MODULUS_BITS / 8)),
+    );
     return Buffer.from(signature);
   }
 
@@ -320,13 +304,18 @@ function loadFailure(error: unknown, module: string): string {
   return reason;
 }
 
-function findSlot(api: Pkcs11js.PKCS11, target: Pkcs11Target): Handle {
-  const slots = api
-    .C_GetSlotList(true)
-    .map((slot) => ({ slot, label: api.C_GetTokenInfo(slot).label.trimEnd() }));
+function findSlot(api: Pkcs11js.PKCS11, lib: Pkcs11Lib, target: Pkcs11Target): Handle {
+  const slots = call(lib, target, 'C_GetSlotList', () => api.C_GetSlotList(true)).map((slot) => ({
+    slot,
+    label: call(lib, target, 'C_GetTokenInfo', () => api.C_GetTokenInfo(slot)).label.trimEnd(),
+  }));
   const matches = slots.filter((s) => s.label === target.token);
   if (matches.length === 0) {
-    const labels = slots.map((s) => JSON.stringify(s.label)).filter((l) => l !== '""');
+    // Sorted: slot order follows slot ids, which some modules derive from random serial numbers.
+    const labels = slots
+      .filter((s) => s.label !== '')
+      .map((s) => JSON.stringify(s.label))
+      .sort();
     throw new HsmError('ERR_PKCS11_TOKEN_NOT_FOUND', {
       token: target.token,
       module: target.module,
@@ -354,10 +343,12 @@ function findObjects(api: Pkcs11js.PKCS11, session: Handle, template: Pkcs11js.T
 }
 
 function findPrivateKey(api: Pkcs11js.PKCS11, lib: Pkcs11Lib, session: Handle, target: Pkcs11Target): Handle {
-  const keys = findObjects(api, session, [
-    { type: lib.CKA_CLASS, value: lib.CKO_PRIVATE_KEY },
-    { type: lib.CKA_LABEL, value: target.keyLabel },
-  ]);
+  const keys = call(lib, target, 'C_FindObjects', () =>
+    findObjects(api, session, [
+      { type: lib.CKA_CLASS, value: lib.CKO_PRIVATE_KEY },
+      { type: lib.CKA_LABEL, value: target.keyLabel },
+    ]),
+  );
   if (keys.length === 0)
     throw new HsmError('ERR_PKCS11_KEY_NOT_FOUND', { label: target.keyLabel, token: target.token });
   if (keys.length > 1) {

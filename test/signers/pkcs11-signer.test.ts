@@ -240,7 +240,7 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
       e instanceof HsmError &&
       e.code === 'ERR_PKCS11_PIN_LOCKED' &&
       e.message ===
-        'The user PIN of token mfa is locked (too many incorrect PINs); unlock it with the security officer PIN or PUK, nothing was tried';
+        'The user PIN of token mfa is locked (too many incorrect PINs); unlock it with the security officer PIN or PUK';
     const reported = counting({
       C_GetTokenInfo: (real: any, slot: Buffer) => {
         const info = real.C_GetTokenInfo(slot);
@@ -259,6 +259,35 @@ describe('PKCS#11 token signing with SoftHSM2', { timeout: 120_000 }, () => {
     });
     await assert.rejects(Pkcs11Signer.open(target('alice'), quietIo(), refused.hooks), locked);
     assert.equal(refused.calls.length, 1);
+  });
+
+  it('names the call and the code when the module refuses, with a hint for an unreachable device', async () => {
+    const unreachable = counting({
+      C_GetSlotList: () => {
+        throw Object.assign(new Error('CKR_DEVICE_ERROR'), { code: 0x30 });
+      },
+    });
+    await assert.rejects(
+      Pkcs11Signer.open(target('alice'), quietIo(), unreachable.hooks),
+      (e: unknown) =>
+        e instanceof HsmError &&
+        e.code === 'ERR_PKCS11' &&
+        e.message ===
+          'PKCS#11 C_GetSlotList failed on token mfa: CKR_DEVICE_ERROR (the module cannot reach its device; for a YubiKey or smart card, is pcscd running and the token plugged in?)',
+    );
+    const removed = counting({
+      C_Sign: () => {
+        throw Object.assign(new Error('CKR_DEVICE_REMOVED'), { code: 0x32 });
+      },
+    });
+    const signer = await Pkcs11Signer.open(target('alice'), quietIo(), removed.hooks);
+    try {
+      await assert.rejects(signAll(signer, [crypto.randomBytes(32)]), {
+        message: 'PKCS#11 C_Sign failed on token mfa: CKR_DEVICE_REMOVED (the token was removed)',
+      });
+    } finally {
+      await signer.close();
+    }
   });
 
   it('warns when the PIN file can be read by others', async () => {
