@@ -16,7 +16,7 @@ export const PKCS11_OPTIONS: readonly OptionSpec[] = [
   {
     long: 'pkcs11-module',
     value: 'PATH',
-    help: 'Sign with a key on a PKCS#11 token through this module (shared library), e.g. /usr/lib/softhsm/libsofthsm2.so or libykcs11.so; needs --pkcs11-token and --key-label',
+    help: 'PKCS#11 module (shared library) of the token holding the key, e.g. /usr/lib/softhsm/libsofthsm2.so or libykcs11.so; needs --pkcs11-token and --key-label',
   },
   { long: 'pkcs11-token', value: 'LABEL', help: 'Label of the PKCS#11 token holding the key' },
   {
