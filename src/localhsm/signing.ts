@@ -34,3 +34,13 @@ export function signTokensWithOptions(
 ): Promise<Buffer[]> {
   return withLocalSigner(options, ctx, (signer) => signAll(signer, tokens));
 }
+
+/** One token (a quorum approval's top-level `token`): its verified signature by the signer the options name. */
+export async function signTokenWithOptions(
+  options: ParsedOptions,
+  ctx: LocalContext,
+  token: Buffer,
+): Promise<Buffer> {
+  const [signature] = await signTokensWithOptions(options, ctx, [token]);
+  return signature!;
+}
