@@ -17,8 +17,16 @@ export interface TestNode {
   session(): Session;
   ok<O extends OperationName>(session: Session, op: O, args: OpArgs<O>): Promise<OpResult<O>>;
   /** Runs an operation that must be refused; returns the error code and message. */
-  fails<O extends OperationName>(session: Session, op: O, args: OpArgs<O>): Promise<{ code: ErrorCode; message: string; params: Record<string, string | number> }>;
-  call<O extends OperationName>(session: Session, op: O, args: OpArgs<O>): Promise<Awaited<ReturnType<HsmNode['handle']>>>;
+  fails<O extends OperationName>(
+    session: Session,
+    op: O,
+    args: OpArgs<O>,
+  ): Promise<{ code: ErrorCode; message: string; params: Record<string, string | number> }>;
+  call<O extends OperationName>(
+    session: Session,
+    op: O,
+    args: OpArgs<O>,
+  ): Promise<Awaited<ReturnType<HsmNode['handle']>>>;
   /** A new session logged in as `username`. */
   login(username: string, password: string, role?: string): Promise<Session>;
 }
@@ -28,8 +36,16 @@ let nextId = 1;
 /** A provisioned and activated node (admin password NODE_ADMIN_PASSWORD, fast KDF). */
 export async function startTestNode(clock = new ManualClock()): Promise<TestNode> {
   const store = new MemoryStore();
-  provisionHsm(store, { hsmId: `hsm-test${nextId++}`, clusterId: 'cluster-aaaaaaaaaaa', serialNumber: 'SN-TEST', kdf: 'fast' });
-  const node = new HsmNode(store, { clock, onInternalError: (op, e) => console.error(`internal error in ${op}`, e) });
+  provisionHsm(store, {
+    hsmId: `hsm-test${nextId++}`,
+    clusterId: 'cluster-aaaaaaaaaaa',
+    serialNumber: 'SN-TEST',
+    kdf: 'fast',
+  });
+  const node = new HsmNode(store, {
+    clock,
+    onInternalError: (op, e) => console.error(`internal error in ${op}`, e),
+  });
   let id = 1;
   const call: TestNode['call'] = (session, op, args) => node.handle({ v: 1, id: id++, op, args }, session);
   const t: TestNode = {

@@ -9,8 +9,12 @@ import { requireAdmin, requireLogin } from '../rules.js';
 /** An admin service name, else a clear refusal (key services have their own message until keys exist). */
 export function parseAdminService(raw: string): AdminService {
   if (isAdminService(raw)) return raw;
-  if ((KEY_SERVICES as readonly string[]).includes(raw)) throw new HsmError('ERR_QUORUM_KEY_SERVICE', { service: raw });
-  throw new HsmError('ERR_QUORUM_SERVICE', { service: raw.slice(0, 64), possible: ADMIN_SERVICES.join(', ') });
+  if ((KEY_SERVICES as readonly string[]).includes(raw))
+    throw new HsmError('ERR_QUORUM_KEY_SERVICE', { service: raw });
+  throw new HsmError('ERR_QUORUM_SERVICE', {
+    service: raw.slice(0, 64),
+    possible: ADMIN_SERVICES.join(', '),
+  });
 }
 
 export function quorumGenerate(ctx: OpContext, args: OpArgs<'quorum-generate'>): OpResult<'quorum-generate'> {

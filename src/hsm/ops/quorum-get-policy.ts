@@ -3,6 +3,9 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../node.js';
 import { quorumPolicy } from '../quorum/settings.js';
 
-export function quorumGetPolicy(ctx: OpContext, _args: OpArgs<'quorum-get-policy'>): OpResult<'quorum-get-policy'> {
+export function quorumGetPolicy(
+  ctx: OpContext,
+  _args: OpArgs<'quorum-get-policy'>,
+): OpResult<'quorum-get-policy'> {
   return quorumPolicy(ctx.store);
 }

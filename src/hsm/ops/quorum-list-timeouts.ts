@@ -3,6 +3,9 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../node.js';
 import { tokenTimeouts } from '../quorum/settings.js';
 
-export function quorumListTimeouts(ctx: OpContext, _args: OpArgs<'quorum-list-timeouts'>): OpResult<'quorum-list-timeouts'> {
+export function quorumListTimeouts(
+  ctx: OpContext,
+  _args: OpArgs<'quorum-list-timeouts'>,
+): OpResult<'quorum-list-timeouts'> {
   return tokenTimeouts(ctx.store);
 }

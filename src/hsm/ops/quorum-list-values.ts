@@ -3,7 +3,10 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../node.js';
 import { quorumValue } from '../quorum/settings.js';
 
-export function quorumListValues(ctx: OpContext, _args: OpArgs<'quorum-list-values'>): OpResult<'quorum-list-values'> {
+export function quorumListValues(
+  ctx: OpContext,
+  _args: OpArgs<'quorum-list-values'>,
+): OpResult<'quorum-list-values'> {
   return {
     user: quorumValue(ctx.store, 'user'),
     quorum: quorumValue(ctx.store, 'quorum'),

@@ -3,7 +3,12 @@ import crypto from 'node:crypto';
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { MAX_REGISTRATION_DATA_BYTES } from '../../protocol/quorum.js';
-import { decodeBase64Strict, parseTokenSignPublicKey, toSpkiPem, verifyTokenSignature } from '../../tokens/token-sign.js';
+import {
+  decodeBase64Strict,
+  parseTokenSignPublicKey,
+  toSpkiPem,
+  verifyTokenSignature,
+} from '../../tokens/token-sign.js';
 import type { OpContext } from '../node.js';
 import { tokenTimeouts } from '../quorum/settings.js';
 import { type QuorumToken, quorumTokens } from '../quorum/tokens.js';
@@ -14,7 +19,10 @@ import { requireLogin } from '../rules.js';
  * so a bad signature or key on one HSM leaves no HSM registered. A re-run after a partial commit
  * succeeds on the HSMs that already hold this exact key (their token was consumed).
  */
-export function quorumRegisterFinish(ctx: OpContext, args: OpArgs<'quorum-register-finish'>): OpResult<'quorum-register-finish'> {
+export function quorumRegisterFinish(
+  ctx: OpContext,
+  args: OpArgs<'quorum-register-finish'>,
+): OpResult<'quorum-register-finish'> {
   const login = requireLogin(ctx.session);
   const key = parseTokenSignPublicKey(args.publicKey);
   const pem = toSpkiPem(key);
@@ -23,16 +31,23 @@ export function quorumRegisterFinish(ctx: OpContext, args: OpArgs<'quorum-regist
   const user = ctx.store.getUser(login.username);
   if (!user) throw new HsmError('ERR_USER_NOT_FOUND', { username: login.username });
   if (!mine) {
-    if (user.quorumPublicKey === pem) return { username: login.username, role: login.role, alreadyInEffect: true };
+    if (user.quorumPublicKey === pem)
+      return { username: login.username, role: login.role, alreadyInEffect: true };
     throw new HsmError('ERR_REGISTRATION_TOKEN_MISSING');
   }
   const { token, entry } = mine;
-  if (token.session !== ctx.session || token.login !== login || tokens.stateOf(token) === 'dead') {
-    throw new HsmError('ERR_QUORUM_TOKEN_NOT_OWNED');
+  if (tokens.stateOf(token) === 'dead') {
+    tokens.remove(token);
+    throw new HsmError('ERR_REGISTRATION_TOKEN_MISSING');
   }
+  if (token.session !== ctx.session || token.login !== login)
+    throw new HsmError('ERR_QUORUM_TOKEN_NOT_OWNED');
   if (tokens.stateOf(token) === 'expired') {
     tokens.remove(token);
-    throw new HsmError('ERR_QUORUM_TOKEN_EXPIRED', { timeout: 'generated', seconds: tokenTimeouts(ctx.store).generated });
+    throw new HsmError('ERR_QUORUM_TOKEN_EXPIRED', {
+      timeout: 'generated',
+      seconds: tokenTimeouts(ctx.store).generated,
+    });
   }
   const digest = crypto.createHash('sha256').update(token.record).digest();
   const unsigned = decodeBase64Strict(entry.unsigned);
@@ -40,7 +55,8 @@ export function quorumRegisterFinish(ctx: OpContext, args: OpArgs<'quorum-regist
     throw new HsmError('ERR_APPROVAL_INVALID', { detail: 'unsigned is not the SHA-256 of approval_data' });
   }
   const signature = decodeBase64Strict(entry.signed);
-  if (!signature || !verifyTokenSignature(key, digest, signature)) throw new HsmError('ERR_REGISTRATION_SIGNATURE');
+  if (!signature || !verifyTokenSignature(key, digest, signature))
+    throw new HsmError('ERR_REGISTRATION_SIGNATURE');
   if (!args.commit) return { username: login.username, role: login.role };
   ctx.store.transaction(() => {
     const current = ctx.store.getUser(login.username);

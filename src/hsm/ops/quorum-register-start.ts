@@ -5,7 +5,10 @@ import type { OpContext } from '../node.js';
 import { quorumTokens } from '../quorum/tokens.js';
 import { requireLogin } from '../rules.js';
 
-export function quorumRegisterStart(ctx: OpContext, _args: OpArgs<'quorum-register-start'>): OpResult<'quorum-register-start'> {
+export function quorumRegisterStart(
+  ctx: OpContext,
+  _args: OpArgs<'quorum-register-start'>,
+): OpResult<'quorum-register-start'> {
   requireLogin(ctx.session);
   const token = quorumTokens(ctx.node).issue(ctx.session, 'registration');
   return {

@@ -6,7 +6,10 @@ import { requireQuorumApproval } from '../quorum/approval.js';
 import { setQuorumPolicy } from '../quorum/settings.js';
 import { requireAdmin } from '../rules.js';
 
-export function quorumSetPolicy(ctx: OpContext, args: OpArgs<'quorum-set-policy'>): OpResult<'quorum-set-policy'> {
+export function quorumSetPolicy(
+  ctx: OpContext,
+  args: OpArgs<'quorum-set-policy'>,
+): OpResult<'quorum-set-policy'> {
   requireAdmin(ctx.session, 'change the quorum policy');
   if (args.selfApproval === undefined && args.lockoutGuard === undefined) {
     throw new HsmError('ERR_BAD_REQUEST', { detail: 'quorum-set-policy: nothing to change' });

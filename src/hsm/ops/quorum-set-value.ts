@@ -9,10 +9,14 @@ import { setQuorumValue } from '../quorum/settings.js';
 import { requireAdmin } from '../rules.js';
 import { parseAdminService } from './quorum-generate.js';
 
-export function quorumSetValue(ctx: OpContext, args: OpArgs<'quorum-set-value'>): OpResult<'quorum-set-value'> {
+export function quorumSetValue(
+  ctx: OpContext,
+  args: OpArgs<'quorum-set-value'>,
+): OpResult<'quorum-set-value'> {
   requireAdmin(ctx.session, 'set quorum values');
   const service = parseAdminService(args.service);
-  if (!isValidQuorumValue(args.value)) throw new HsmError('ERR_QUORUM_VALUE', { value: String(args.value).slice(0, 32) });
+  if (!isValidQuorumValue(args.value))
+    throw new HsmError('ERR_QUORUM_VALUE', { value: String(args.value).slice(0, 32) });
   const grant = requireQuorumApproval(ctx, 'quorum', args.approval);
   ctx.store.transaction(() => {
     guardQuorumValue(ctx.store, service, args.value, args.allowUnmanageable);

@@ -3,7 +3,11 @@ import crypto from 'node:crypto';
 import { HsmError } from '../../errors.js';
 import { type AdminService, type Approval, MAX_APPROVAL_DATA_BYTES } from '../../protocol/quorum.js';
 import { normalizeUsername } from '../../protocol/types.js';
-import { decodeBase64Strict, parseTokenSignPublicKey, verifyTokenSignature } from '../../tokens/token-sign.js';
+import {
+  decodeBase64Strict,
+  parseTokenSignPublicKey,
+  verifyTokenSignature,
+} from '../../tokens/token-sign.js';
 import type { OpContext } from '../node.js';
 import { requireLogin } from '../rules.js';
 import { isApprover } from './approvers.js';
@@ -32,7 +36,11 @@ const NO_QUORUM: QuorumGrant = { token: undefined, commit() {} };
  *   const grant = requireQuorumApproval(ctx, 'user', args.approval);
  *   ctx.store.transaction(() => { ...checks...; ...writes...; grant.commit(); });
  */
-export function requireQuorumApproval(ctx: OpContext, service: AdminService, approval: Approval | undefined): QuorumGrant {
+export function requireQuorumApproval(
+  ctx: OpContext,
+  service: AdminService,
+  approval: Approval | undefined,
+): QuorumGrant {
   const requester = requireLogin(ctx.session);
   const required = quorumValue(ctx.store, service);
   if (required <= 1) return NO_QUORUM;
@@ -41,9 +49,12 @@ export function requireQuorumApproval(ctx: OpContext, service: AdminService, app
   const approvalData = decodeBase64Strict(approval.approvalData);
   const token = decodeBase64Strict(approval.token);
   if (!approvalData || approvalData.length === 0 || approvalData.length > MAX_APPROVAL_DATA_BYTES) {
-    throw new HsmError('ERR_APPROVAL_INVALID', { detail: 'approval_data is not valid base64 of 1 to 2240 bytes' });
+    throw new HsmError('ERR_APPROVAL_INVALID', {
+      detail: 'approval_data is not valid base64 of 1 to 2240 bytes',
+    });
   }
-  if (!token || token.length !== 32) throw new HsmError('ERR_APPROVAL_INVALID', { detail: 'token is not base64 of 32 bytes' });
+  if (!token || token.length !== 32)
+    throw new HsmError('ERR_APPROVAL_INVALID', { detail: 'token is not base64 of 32 bytes' });
   const digest = crypto.createHash('sha256').update(approvalData).digest();
   if (!crypto.timingSafeEqual(digest, token)) {
     throw new HsmError('ERR_APPROVAL_INVALID', { detail: 'token is not the SHA-256 of approval_data' });
@@ -53,9 +64,13 @@ export function requireQuorumApproval(ctx: OpContext, service: AdminService, app
   const issued = tokens.find(approvalData);
   if (!issued) throw new HsmError('ERR_QUORUM_TOKEN_INVALID');
   const state = tokens.stateOf(issued);
-  if (state === 'dead' || issued.session !== ctx.session || issued.login !== requester) {
-    throw new HsmError('ERR_QUORUM_TOKEN_NOT_OWNED');
+  // A token whose login ended is gone, whether or not it was purged yet: same answer either way.
+  if (state === 'dead') {
+    tokens.remove(issued);
+    throw new HsmError('ERR_QUORUM_TOKEN_INVALID');
   }
+  if (issued.session !== ctx.session || issued.login !== requester)
+    throw new HsmError('ERR_QUORUM_TOKEN_NOT_OWNED');
   if (issued.service !== service) {
     throw new HsmError('ERR_QUORUM_WRONG_SERVICE', { actual: issued.service, service });
   }
@@ -68,7 +83,11 @@ export function requireQuorumApproval(ctx: OpContext, service: AdminService, app
 
   const { count, ignored } = countApprovals(ctx, service, requester.username, token, approval);
   if (count < required) {
-    throw new HsmError('ERR_QUORUM_TOO_FEW', { current: count, required, ...(ignored.length ? { ignored: ignored.join('; ') } : {}) });
+    throw new HsmError('ERR_QUORUM_TOO_FEW', {
+      current: count,
+      required,
+      ...(ignored.length ? { ignored: ignored.join('; ') } : {}),
+    });
   }
   if (issued.approvedAt === undefined) issued.approvedAt = ctx.node.clock.now();
   issued.approvals = count;

@@ -40,7 +40,12 @@ export function serviceLeftShort(
 }
 
 /** Refuses to delete or deregister an approver when a service would be left unmanageable, unless overridden. */
-export function guardApproverRemoval(store: Store, username: string, action: 'delete' | 'deregister', override: boolean | undefined): void {
+export function guardApproverRemoval(
+  store: Store,
+  username: string,
+  action: 'delete' | 'deregister',
+  override: boolean | undefined,
+): void {
   if (override) return;
   const short = serviceLeftShort(store, username);
   if (!short) return;
@@ -61,10 +66,20 @@ export function mayLockOut(store: Store, username: string): boolean {
 }
 
 /** Refuses a quorum value higher than the number of users who could approve the service, unless overridden. */
-export function guardQuorumValue(store: Store, service: AdminService, value: number, override: boolean | undefined): void {
+export function guardQuorumValue(
+  store: Store,
+  service: AdminService,
+  value: number,
+  override: boolean | undefined,
+): void {
   if (override || value <= 1) return;
   const available = approversOf(store, service).length;
   if (value > available) {
-    throw new HsmError('ERR_QUORUM_GUARD_VALUE', { service, value, available, approvers: approverWord(available) });
+    throw new HsmError('ERR_QUORUM_GUARD_VALUE', {
+      service,
+      value,
+      available,
+      approvers: approverWord(available),
+    });
   }
 }

@@ -37,7 +37,12 @@ export function setQuorumValue(store: Store, service: AdminService, value: numbe
 
 export function tokenTimeouts(store: Store): TokenTimeouts {
   return {
-    generated: numberSetting(store, TIMEOUT_KEYS.generated, DEFAULT_TOKEN_TIMEOUT_SECONDS, isValidTokenTimeout),
+    generated: numberSetting(
+      store,
+      TIMEOUT_KEYS.generated,
+      DEFAULT_TOKEN_TIMEOUT_SECONDS,
+      isValidTokenTimeout,
+    ),
     approved: numberSetting(store, TIMEOUT_KEYS.approved, DEFAULT_TOKEN_TIMEOUT_SECONDS, isValidTokenTimeout),
   };
 }
@@ -64,6 +69,8 @@ export function quorumPolicy(store: Store): QuorumPolicy {
 }
 
 export function setQuorumPolicy(store: Store, change: Partial<QuorumPolicy>): void {
-  if (change.selfApproval !== undefined) store.setSetting(SELF_APPROVAL_KEY, change.selfApproval ? 'on' : 'off');
-  if (change.lockoutGuard !== undefined) store.setSetting(LOCKOUT_GUARD_KEY, change.lockoutGuard ? 'on' : 'off');
+  if (change.selfApproval !== undefined)
+    store.setSetting(SELF_APPROVAL_KEY, change.selfApproval ? 'on' : 'off');
+  if (change.lockoutGuard !== undefined)
+    store.setSetting(LOCKOUT_GUARD_KEY, change.lockoutGuard ? 'on' : 'off');
 }

@@ -56,7 +56,8 @@ export class QuorumTokenStore {
   }
 
   stateOf(token: QuorumToken): TokenState {
-    if (token.session.user !== token.login || this.byRecord.get(token.record.toString('hex')) !== token) return 'dead';
+    if (token.session.user !== token.login || this.byRecord.get(token.record.toString('hex')) !== token)
+      return 'dead';
     return this.now() > deadlineOf(token, tokenTimeouts(this.store)) ? 'expired' : 'live';
   }
 
