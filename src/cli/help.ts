@@ -31,6 +31,10 @@ function indent(text: string, spaces: number): string {
     .join('\n');
 }
 
+function helpLabel(o: OptionSpec): string {
+  return o.short ? `-${o.short}, ${label(o)}` : `    ${label(o)}`;
+}
+
 export function commandHelp(spec: CommandSpec<unknown, unknown>, prefix: readonly string[] = []): string {
   const out: string[] = [];
   out.push((spec.extension ? EXTENSION_MARK : '') + spec.about, '', usageLine(spec, prefix), '');
@@ -40,7 +44,7 @@ export function commandHelp(spec: CommandSpec<unknown, unknown>, prefix: readonl
   }
   out.push('Options:');
   for (const o of spec.options) {
-    out.push(`      ${label(o)}`);
+    out.push(`  ${helpLabel(o)}`);
     out.push(indent((o.extension ? EXTENSION_MARK : '') + o.help, 10));
     if (o.possible?.some((p) => p.help)) {
       const width = Math.max(...o.possible.map((p) => p.value.length)) + 1;

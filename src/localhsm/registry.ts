@@ -7,6 +7,8 @@ import { resetCommand } from './commands/reset.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
+import { quorumApproveCommand } from './commands/quorum/approve.js';
+import { quorumMergeCommand } from './commands/quorum/merge.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -15,10 +17,13 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   resetCommand,
   startCommand,
   hsmServeCommand,
+  quorumApproveCommand,
+  quorumMergeCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
+  quorum: 'Approve quorum tokens (sign approval files) and merge approvals',
 };
 
 export const localTree: CommandTree<LocalContext, number> = {
