@@ -273,6 +273,64 @@ describe('quorum token-sign commands', () => {
     }
   });
 
+  it('keeps quorum settings across an HSM restart, but not its tokens', async () => {
+    assert.equal(
+      (await admin('quorum', 'token-sign', 'set-timeout', '--approved', '120')).json?.error_code,
+      0,
+    );
+    const shell = openShell(cluster.dir);
+    try {
+      await shell.run(`login --username admin --role admin --password ${ADMIN_PASSWORD}`);
+      const token = file('restart.json');
+      await shell.run(`quorum token-sign generate --service quorum --token ${token}`);
+      assert.equal((await shell.run('quorum token-sign list')).data.tokens[0]['cluster-coverage'], 'full');
+      await cluster.stopNode(1);
+      await cluster.startNode(1);
+      assert.deepEqual((await cluster.cli(['quorum', 'token-sign', 'list-timeouts'])).json!.data, {
+        generated: 600,
+        approved: 120,
+      });
+      // The restarted HSM forgot the token (tokens live in memory): the other still lists it.
+      const rows = (await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['quorum', 'token-sign', 'list']))
+        .json!.data.tokens;
+      assert.deepEqual(
+        rows.map((r: Record<string, unknown>) => [r.username, r.service, r['cluster-coverage']]),
+        [['admin', 'quorum', 'inconsistent']],
+      );
+    } finally {
+      await shell.close();
+    }
+    assert.equal(
+      (await admin('quorum', 'token-sign', 'set-timeout', '--approved', '600')).json?.error_code,
+      0,
+    );
+  });
+
+  it('writes a token covering the HSMs that answered, with a warning for the others', async () => {
+    await cluster.stopNode(1);
+    try {
+      const token = file('partial.json');
+      const shell = openShell(cluster.dir);
+      try {
+        await shell.run(`login --username admin --role admin --password ${ADMIN_PASSWORD}`);
+        const out = await shell.run(`quorum token-sign generate --service user --token ${token}`);
+        assert.deepEqual(out, { error_code: 0, data: { filepath: token } });
+        assert.match(
+          shell.stderr(),
+          /warning: the token covers 1 of 2 HSMs; the others did not answer and will not accept it/,
+        );
+        assert.equal(
+          Buffer.from(JSON.parse(fs.readFileSync(token, 'utf8')).approval_data, 'base64').length,
+          80,
+        );
+      } finally {
+        await shell.close();
+      }
+    } finally {
+      await cluster.startNode(1);
+    }
+  });
+
   it('has clap-style help naming the services and marking LocalHSM extensions', async () => {
     const help = await cluster.cli(['quorum', 'token-sign', 'generate', '--help']);
     assert.match(
