@@ -31,6 +31,10 @@ function indent(text: string, spaces: number): string {
     .join('\n');
 }
 
+function helpLabel(o: OptionSpec): string {
+  return o.short ? `-${o.short}, ${label(o)}` : `    ${label(o)}`;
+}
+
 /** `subcommands`: commands below this one (like `login mfa-token-sign`), listed as clap does. */
 export function commandHelp(
   spec: CommandSpec<unknown, unknown>,
@@ -50,7 +54,7 @@ export function commandHelp(
   }
   out.push('Options:');
   for (const o of spec.options) {
-    out.push(`      ${label(o)}`);
+    out.push(`  ${helpLabel(o)}`);
     out.push(indent((o.extension ? EXTENSION_MARK : '') + o.help, 10));
     if (o.possible?.some((p) => p.help)) {
       const width = Math.max(...o.possible.map((p) => p.value.length)) + 1;

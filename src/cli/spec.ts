@@ -8,6 +8,8 @@ export interface PossibleValue {
 export interface OptionSpec {
   /** Long name without dashes, e.g. 'username'. */
   long: string;
+  /** Optional one-letter alias without the dash, e.g. 'o' for `-o`. */
+  short?: string;
   /** Value placeholder, e.g. 'USERNAME'; absent for a boolean flag. */
   value?: string;
   help: string;

@@ -17,6 +17,8 @@ import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
 import { tokenSignCommand } from './commands/token/sign.js';
 import { tokenVerifyCommand } from './commands/token/verify.js';
+import { quorumApproveCommand } from './commands/quorum/approve.js';
+import { quorumMergeCommand } from './commands/quorum/merge.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -35,6 +37,8 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   tokenVerifyCommand,
   backupCreateCommand,
   backupRestoreCommand,
+  quorumApproveCommand,
+  quorumMergeCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
@@ -42,6 +46,7 @@ export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   backup: 'Back up the cluster state and restore it into a new cluster',
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
   token: 'Sign and verify MFA and quorum registration token files (instead of the openssl recipe)',
+  quorum: 'Approve quorum tokens (sign approval files) and merge approvals',
 };
 
 export const localTree: CommandTree<LocalContext, number> = {
