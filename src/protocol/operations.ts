@@ -71,7 +71,11 @@ export const OPERATIONS = {
     result: MfaFinished,
   },
   'change-mfa-start': {
-    args: UserRef.extend({ password: secret, changeQuorum: z.boolean().optional() }).strict(),
+    args: UserRef.extend({
+      password: secret,
+      changeQuorum: z.boolean().optional(),
+      approval: ApprovalSchema.optional(),
+    }).strict(),
     result: MfaTokenIssued,
   },
   'change-mfa-finish': {
@@ -79,7 +83,12 @@ export const OPERATIONS = {
     result: MfaFinished,
   },
   'change-mfa-deregister': {
-    args: UserRef.extend({ password: secret, changeQuorum: z.boolean().optional() }).strict(),
+    args: UserRef.extend({
+      password: secret,
+      changeQuorum: z.boolean().optional(),
+      approval: ApprovalSchema.optional(),
+      allowUnmanageable: z.boolean().optional(),
+    }).strict(),
     result: UserChange,
   },
   // quorum (M of N) token-sign
