@@ -272,6 +272,22 @@ describe('quorum approvals for user operations', () => {
     );
   });
 
+  it('refuses a registration token presented as an approval', async () => {
+    const start = await t.ok(s.admin!, 'quorum-register-start', {});
+    const registrationData = Buffer.from(start.approvalData, 'base64');
+    const asApproval = signedBy(approvalOf([registrationData]), 'admin2', 'admin3');
+    const create = { username: 'sneaky', role: 'crypto-user', password: PASS };
+    const refused = await t.fails(s.admin!, 'user-create', { ...create, approval: asApproval });
+    assert.deepEqual(
+      [refused.code, refused.message],
+      [
+        'ERR_QUORUM_WRONG_SERVICE',
+        'This quorum token was generated for service registration, but this operation needs a token for service user',
+      ],
+    );
+    assert.equal(t.store.getUser('sneaky'), undefined);
+  });
+
   it('lets the requester approve their own token unless self-approval is disabled', async () => {
     const self = signedBy(await generate(t, s.admin!, 'user'), 'admin', 'admin2');
     await t.ok(s.admin!, 'user-create', {
