@@ -8,6 +8,7 @@ function label(o: OptionSpec): string {
 }
 
 export function usageLine(spec: CommandSpec<unknown, unknown>, prefix: readonly string[] = []): string {
+  if (spec.usage) return `Usage: ${[...prefix, spec.usage].join(' ')}`;
   const parts = [...prefix, ...spec.path];
   const grouped = new Set((spec.exactlyOne ?? []).flat());
   const hasOptional = spec.options.some((o) => !o.required && !grouped.has(o.long));

@@ -39,6 +39,8 @@ export interface CommandSpec<Ctx, Out> {
   conflicts?: readonly (readonly [string, string])[];
   /** The whole command is a LocalHSM addition. */
   extension?: boolean;
+  /** Usage line when the generated one would mislead (a subcommand that follows its parent's options). */
+  usage?: string;
   examples?: readonly string[];
   run(options: ParsedOptions, ctx: Ctx): Promise<Out>;
 }
