@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { ClusterClient } from '../src/cluster/cluster.js';
 import { readConfig, selectCluster } from '../src/cluster/config.js';
 import { HsmConnection } from '../src/cluster/connection.js';
-import { listUsers } from '../src/cluster/operations.js';
+import { type IssuedToken, changeMfaTokenSign, loginWithMfa } from '../src/cluster/mfa.js';
+import { listUsers, loginCluster, logoutCluster } from '../src/cluster/operations.js';
+import { publicKeyPemOf, signUnsigned } from '../src/tokens/private-key.js';
 import { paths, readManifest } from '../src/cluster/state-dir.js';
 import { KDF_PROFILES, hashPassword } from '../src/hsm/password.js';
 import { newUser } from '../src/hsm/provision.js';
@@ -75,6 +77,46 @@ async function benchVerifier(): Promise<void> {
     theirs.push(opensslRsa2048VerifyPerSecond(3));
   }
   record({ name: 'token verify', value: Math.max(...ours), unit: 'verify/s', baseline: 'openssl speed rsa2048', baselineValue: Math.max(...theirs), goal: 'goal >= 0.85' }, (r) => r >= 0.85);
+}
+
+async function mfaUserCluster(hsms: number, key: crypto.KeyObject): Promise<{ dir: string; client: ClusterClient }> {
+  const dir = await newCluster(hsms);
+  const client = clientFor(dir);
+  await loginCluster(client, { username: 'admin', role: 'admin', password: ADMIN_PASSWORD }, log);
+  await client.fanOut('user-create', { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw' });
+  const sign = (issued: readonly IssuedToken[]) =>
+    issued.map((t, i) => ({ unsigned: t.unsigned, signature: signUnsigned(key, Buffer.from(t.unsigned, 'base64')), index: i + 1, total: issued.length }));
+  const publicKey = publicKeyPemOf(key);
+  await changeMfaTokenSign(client, { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw', changeQuorum: false }, async (issued) => ({ signatures: sign(issued), publicKey }), log);
+  await logoutCluster(client, log);
+  return { dir, client };
+}
+
+async function benchMfaLogin(): Promise<void> {
+  log('2. password + MFA login, 3 HSMs vs 1 HSM (parallel fan-out)');
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const one = await mfaUserCluster(1, privateKey);
+  const three = await mfaUserCluster(3, privateKey);
+  const sign = async (issued: readonly IssuedToken[]) =>
+    issued.map((t, i) => ({ unsigned: t.unsigned, signature: signUnsigned(privateKey, Buffer.from(t.unsigned, 'base64')), index: i + 1, total: issued.length }));
+  const loginOnce = (client: ClusterClient) => async () => {
+    const start = process.hrtime.bigint();
+    await loginWithMfa(client, { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw' }, sign, log);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    await logoutCluster(client, log);
+    return ms;
+  };
+  try {
+    await loginOnce(three.client)();
+    await loginOnce(one.client)();
+    const [t3, t1] = await alternate(21, loginOnce(three.client), loginOnce(one.client));
+    record({ name: 'password + MFA login, 3 HSMs', value: t3, unit: 'ms', baseline: '1 HSM', baselineValue: t1, goal: 'goal <= 1.3' }, (r) => r <= 1.3);
+  } finally {
+    for (const c of [one, three]) {
+      c.client.close();
+      await dropCluster(c.dir);
+    }
+  }
 }
 
 async function benchCliProcess(dir: string): Promise<void> {
@@ -247,6 +289,7 @@ const only = process.argv[2];
 const shared = await newCluster(3);
 try {
   if (!only || only === 'verify') await benchVerifier();
+  if (!only || only === 'mfa') await benchMfaLogin();
   if (!only || only === 'cli') await benchCliProcess(shared);
   if (!only || only === 'up') await benchUp();
   if (!only || only === 'users') await benchUserListScaling(shared);

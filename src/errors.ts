@@ -71,6 +71,35 @@ export const MESSAGES = {
   ERR_PRIVATE_KEY: 'Cannot use the private key {file}: {detail}',
   ERR_FILE: 'Cannot {action} {file}: {detail}',
   ERR_BACKUP_INVALID: 'Refused to restore {file}: {detail}',
+  // quorum (M of N) token-sign
+  ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',
+  ERR_QUORUM_TOO_FEW: 'Too few quorum approvals: currently {current} approvals, but {required} approvals required',
+  ERR_QUORUM_TOKEN_INVALID: 'Invalid username-signature pair for quorum authorization',
+  ERR_QUORUM_TOKEN_NOT_OWNED:
+    'This quorum token belongs to another login session; a quorum token can only be used by the login session that generated it',
+  ERR_QUORUM_WRONG_SERVICE: 'This quorum token was generated for service {actual}, but this operation needs a token for service {service}',
+  ERR_QUORUM_TOKEN_EXPIRED:
+    'The quorum token has expired ({timeout} timeout of {seconds} seconds); generate a new one with quorum token-sign generate',
+  ERR_APPROVAL_INVALID: 'Invalid quorum approval: {detail}',
+  ERR_QUORUM_TOKEN_LIMIT:
+    'The HSM already holds the maximum of {limit} quorum tokens; delete unused ones with quorum token-sign delete',
+  ERR_QUORUM_SERVICE: "Invalid quorum service '{service}': possible values are {possible}",
+  ERR_QUORUM_KEY_SERVICE: 'Quorum tokens for service {service} are not supported yet: LocalHSM has no keys',
+  ERR_QUORUM_VALUE: "Invalid quorum value '{value}': use 1 (no quorum) or a value from 2 to 8",
+  ERR_QUORUM_TIMEOUT: "Invalid token timeout '{value}': use a whole number of seconds from 1 to 86400",
+  ERR_QUORUM_GUARD_REMOVE:
+    'Refused: {action} {username} would leave {remaining} quorum {approvers} for service {service}, which needs {needed} (use --allow-unmanageable to override)',
+  ERR_QUORUM_GUARD_VALUE:
+    'Refused: a {service} quorum value of {value} needs {value} quorum approvers, but only {available} {approvers} can approve service {service} (use --allow-unmanageable to override)',
+  ERR_REGISTRATION_TOKEN_MISSING:
+    'The signed token file holds no registration token issued by this HSM to this login session; generate one with quorum token-sign generate --service registration',
+  ERR_REGISTRATION_SIGNATURE: 'The registration token signature does not verify with the given public key',
+  ERR_QUORUM_FILE: 'Invalid quorum token file {file}: {detail}',
+  ERR_QUORUM_FILE_WRITE: 'Cannot write the token file {file}: {detail}',
+  ERR_QUORUM_DUPLICATE_APPROVER: '{file} already holds a signature by {username}',
+  ERR_QUORUM_MERGE_MISMATCH: 'Cannot merge {file}: it holds a different token than {first}',
+  ERR_QUORUM_MERGE_CONFLICT: 'Cannot merge: {username} has different signatures in {first} and {file}',
+  ERR_QUORUM_SIGNING_KEY: 'Invalid private key {file}: {detail}',
   // token signers (PEM key, PKCS#11 token, external command): never a PIN, key material or signature
   ERR_SIGNATURE_MISMATCH:
     'The signature made by {signer} for token {index} of {total} (unsigned {unsigned}) does not verify with {key}; nothing was written or sent',

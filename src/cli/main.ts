@@ -7,7 +7,7 @@ import { type CliContext, CliSession } from './context.js';
 import { promptingIo } from './terminal-io.js';
 import { LineInput } from './line-input.js';
 import { renderEnvelope, errorEnvelope } from './output.js';
-import { HelpRequested, UsageError } from './parse.js';
+import { reportParseOutcome } from './parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
 import { runShell } from './shell.js';
@@ -21,7 +21,6 @@ export interface ProcessIo {
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 /** Takes the LocalHSM-only leading `--state DIR` option off argv. */
 function takeStateOption(argv: readonly string[]): { state: string | undefined; rest: string[] } {
@@ -45,15 +44,9 @@ export async function cloudhsmCliMain(argv: readonly string[], env: NodeJS.Proce
     try {
       resolved = resolve(tree, rest, ['cloudhsm-cli']);
     } catch (error) {
-      if (error instanceof HelpRequested) {
-        io.stdout.write(error.text + '\n');
-        return EXIT_OK;
-      }
-      if (error instanceof UsageError) {
-        io.stderr.write(error.message + '\n');
-        return EXIT_USAGE;
-      }
-      throw error;
+      const parseOutcome = reportParseOutcome(error, io.stdout, io.stderr);
+      if (parseOutcome === undefined) throw error;
+      return parseOutcome;
     }
     const ctx: CliContext = { io: promptingIo(lineInput, io.stderr), session, env };
     const command = resolved.spec as (typeof tree.commands)[number] & { needsLogin?: boolean };

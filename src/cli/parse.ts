@@ -1,4 +1,5 @@
 // argv -> ParsedOptions for one command spec: pure, with clap-style usage errors.
+import type { Writable } from 'node:stream';
 import { ParsedOptions, type CommandSpec, type OptionSpec } from './spec.js';
 import { usageLine } from './help.js';
 
@@ -33,6 +34,7 @@ export function parseCommandArgs(
   prefix: readonly string[] = [],
 ): ParsedOptions {
   const byName = new Map(spec.options.map((o) => [o.long, o]));
+  const byShort = new Map(spec.options.flatMap((o) => (o.short ? [[o.short, o] as const] : [])));
   const values = new Map<string, string | true | string[]>();
   const positionals: string[] = [];
   let onlyPositionals = false;
@@ -49,7 +51,9 @@ export function parseCommandArgs(
       continue;
     }
     const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '';
+    // A one-letter alias (`-o OUT`) stands for its long option.
+    const short = !arg.startsWith('--') && eq === -1 ? byShort.get(arg.slice(1)) : undefined;
+    const name = short?.long ?? (arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '');
     const option = byName.get(name);
     if (!option) throw usageError(spec, `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found`, prefix);
     if (!option.value) {
@@ -107,4 +111,17 @@ export function parseCommandArgs(
     throw usageError(spec, `the following required arguments were not provided:\n  ${labels.join('\n  ')}`, prefix);
   }
   return new ParsedOptions(values, positionals);
+}
+
+/** Prints requested help (stdout, exit 0) or a usage error (stderr, exit 2); undefined for any other error. */
+export function reportParseOutcome(error: unknown, stdout: Writable, stderr: Writable): 0 | 2 | undefined {
+  if (error instanceof HelpRequested) {
+    stdout.write(error.text + '\n');
+    return 0;
+  }
+  if (error instanceof UsageError) {
+    stderr.write(error.message + '\n');
+    return 2;
+  }
+  return undefined;
 }

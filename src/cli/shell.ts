@@ -3,7 +3,7 @@ import type { CliContext, CliSession } from './context.js';
 import { LineInput } from './line-input.js';
 import type { ProcessIo } from './main.js';
 import { renderEnvelope } from './output.js';
-import { HelpRequested, UsageError, parseCommandArgs } from './parse.js';
+import { parseCommandArgs, reportParseOutcome } from './parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
 import { childrenOf, resolve, type CommandTree } from './tree.js';
@@ -41,15 +41,9 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
     const parsed = parseCommandArgs(INTERACTIVE, argv, () => commandHelp(INTERACTIVE, ['cloudhsm-cli']), ['cloudhsm-cli']);
     session.defaultClusterId = parsed.string('cluster-id');
   } catch (error) {
-    if (error instanceof HelpRequested) {
-      io.stdout.write(error.text + '\n');
-      return 0;
-    }
-    if (error instanceof UsageError) {
-      io.stderr.write(error.message + '\n');
-      return 2;
-    }
-    throw error;
+    const parseOutcome = reportParseOutcome(error, io.stdout, io.stderr);
+    if (parseOutcome === undefined) throw error;
+    return parseOutcome;
   }
   const tree = cliTree('');
   const input = new LineInput({
@@ -75,9 +69,7 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
       try {
         resolved = resolve(tree, words);
       } catch (error) {
-        if (error instanceof HelpRequested) io.stdout.write(error.text + '\n');
-        else if (error instanceof UsageError) io.stderr.write(error.message + '\n');
-        else throw error;
+        if (reportParseOutcome(error, io.stdout, io.stderr) === undefined) throw error;
         continue;
       }
       const envelope = await runCommand(resolved.spec, resolved.options, ctx);

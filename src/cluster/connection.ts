@@ -120,7 +120,8 @@ function isIp(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
+/** System errors already name their code ("connect ECONNREFUSED 127.0.0.1:2223"); TLS errors do not. */
 function describe(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
-  return code ? `${code}: ${error.message.replace(/^.*?:\s*/, '')}` : error.message;
+  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }

@@ -28,6 +28,8 @@ export async function settleLogin(
   const accepted = outcomes.flatMap((o) => (o.ok ? [o] : []));
   const refusals = outcomes.flatMap((o) => (!o.ok && o.error instanceof HsmError ? [o.error] : []));
   if (refusals.length > 0) {
+    // Which HSMs refused and why (e.g. locked on some only); nothing when all refused alike.
+    for (const line of describeFailures(outcomes)) warn(line);
     await cluster.on(
       accepted.map((o) => o.connection),
       'logout',

@@ -117,7 +117,14 @@ export interface OpContext {
 }
 
 /** Read-only operations are not audited; every other operation, and every attempt of it, is. */
-const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set(['hsm-info', 'user-list']);
+const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set([
+  'hsm-info',
+  'user-list',
+  'quorum-list',
+  'quorum-list-values',
+  'quorum-list-timeouts',
+  'quorum-get-policy',
+]);
 
 function auditTarget(args: unknown): string {
   const username = (args as { username?: unknown }).username;

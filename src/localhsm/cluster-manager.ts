@@ -16,6 +16,7 @@ import {
   writeManifest,
 } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
+import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
 import type { KdfProfile } from '../hsm/password.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
@@ -40,13 +41,12 @@ export interface CreateOptions {
 
 /** Makes the state directory private (0700), warning when an existing one was wider. */
 export function ensurePrivateDir(dir: string, warn: (line: string) => void): void {
-  if (fs.existsSync(dir)) {
-    const mode = fs.statSync(dir).mode & 0o777;
-    if (mode & 0o077) {
-      warn(`warning: ${dir} was accessible to other users (mode ${mode.toString(8)}); setting it to 0700`);
-      fs.chmodSync(dir, 0o700);
-    }
-  } else fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    return;
+  }
+  const warning = tightenMode(dir, PRIVATE_DIR_MODE);
+  if (warning) warn(warning);
 }
 
 async function isPortFree(port: number, host: string): Promise<boolean> {
@@ -184,9 +184,22 @@ function isAlive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A detached node that exited stays a zombie until init reaps it, which some inits do only every
+ * second or so; it holds no port and no files any more, so it counts as stopped.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
   }
 }
 

@@ -18,6 +18,8 @@ import { upCommand } from './commands/up.js';
 import { tokenSignCommand } from './commands/token/sign.js';
 import { tokenVerifyCommand } from './commands/token/verify.js';
 import { tokenPubkeyCommand } from './commands/token/pubkey.js';
+import { quorumApproveCommand } from './commands/quorum/approve.js';
+import { quorumMergeCommand } from './commands/quorum/merge.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -37,13 +39,17 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   tokenPubkeyCommand,
   backupCreateCommand,
   backupRestoreCommand,
+  quorumApproveCommand,
+  quorumMergeCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
   backup: 'Back up the cluster state and restore it into a new cluster',
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
-  token: 'Sign and verify MFA and quorum registration token files (instead of the openssl recipe); export signing public keys',
+  token:
+    'Sign and verify MFA and quorum registration token files (instead of the openssl recipe); export signing public keys',
+  quorum: 'Approve quorum tokens (sign approval files) and merge approvals',
 };
 
 export const localTree: CommandTree<LocalContext, number> = {

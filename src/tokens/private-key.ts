@@ -4,7 +4,7 @@ import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { HsmError } from '../errors.js';
 import { describeFsError, expandHome } from './mfa-file.js';
-import { REQUIRED_MODULUS_BITS, signToken } from './token-sign.js';
+import { REQUIRED_MODULUS_BITS, signToken, toSpkiPem } from './token-sign.js';
 
 export function readPem(file: string): string {
   try {
@@ -64,6 +64,10 @@ export function keySizeWarning(key: KeyObject, file: string): string | undefined
   return bits === REQUIRED_MODULUS_BITS
     ? undefined
     : `warning: ${file} is an RSA ${bits}-bit key; CloudHSM registers only RSA ${REQUIRED_MODULUS_BITS}-bit keys for MFA and quorum`;
+}
+
+export function publicKeyPemOf(privateKey: KeyObject): string {
+  return toSpkiPem(crypto.createPublicKey(privateKey));
 }
 
 /**

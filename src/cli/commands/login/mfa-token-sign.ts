@@ -9,6 +9,7 @@ import { loginCommand } from '../login.js';
 
 export const loginMfaTokenSign: CliCommand = {
   path: ['login', 'mfa-token-sign'],
+  usage: 'login [OPTIONS] --username <USERNAME> --role <ROLE> mfa-token-sign [OPTIONS] --token <TOKEN>',
   about: 'Login with token-sign mfa',
   // The parent's options too: they are given before the subcommand (`login --username u --role r mfa-token-sign --token f`).
   options: [

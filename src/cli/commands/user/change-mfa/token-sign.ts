@@ -1,6 +1,7 @@
 // user change-mfa token-sign: registers (or rotates) a user's MFA key after proof of possession on every
 // HSM, or with --deregister removes it; always sets the user's password (spec §4.2, §4.5).
 import { changeMfaTokenSign, deregisterMfa } from '../../../../cluster/mfa.js';
+import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../../quorum.js';
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
@@ -39,6 +40,7 @@ export const userChangeMfaTokenSign: CliCommand = {
     APPROVAL_OPTION,
     { long: 'deregister', help: 'Deregister the MFA public key, if present' },
     { long: 'change-quorum', help: 'Change the Quorum public key along with the MFA key' },
+    ALLOW_UNMANAGEABLE_OPTION,
     ...cliSignerOptions(
       'Sign the tokens in-process with this PEM private key (RSA 2048-bit; an encrypted key asks for its pass phrase) and register its public key, instead of prompting for the signed token file and the public key. --pkcs11-* and --sign-command do the same with a key on a PKCS#11 token or an external signer',
     ),
@@ -48,6 +50,7 @@ export const userChangeMfaTokenSign: CliCommand = {
     ['sign-with', 'deregister'],
     ['pkcs11-module', 'deregister'],
     ['sign-command', 'deregister'],
+    ['allow-unmanageable', 'token'],
     ...CLI_SIGNER_CONFLICTS,
   ],
   requires: SIGNER_REQUIRES,
@@ -58,32 +61,39 @@ export const userChangeMfaTokenSign: CliCommand = {
     'user change-mfa token-sign --username alice --role crypto-user --deregister',
   ],
   async run(options, ctx) {
+    const approval = approvalFrom(options);
     const password = await passwordFrom(options.string('change-password'), ctx.io, true);
     const args = {
       username: options.required('username'),
       role: options.required('role'),
       password,
       changeQuorum: options.flag('change-quorum'),
+      ...(approval ? { approval } : {}),
     };
-    // --approval: quorum approvals (service `user`) arrive with the quorum work; while every quorum
-    // value is 1, none is needed and the option is accepted as the real CLI accepts it.
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    if (options.flag('deregister')) return deregisterMfa(cluster, args, ctx.io.warn);
+    if (options.flag('deregister')) {
+      const allowUnmanageable = options.flag('allow-unmanageable') ? { allowUnmanageable: true } : {};
+      return withApprovalHints(ctx.io, () =>
+        deregisterMfa(cluster, { ...args, ...allowUnmanageable }, ctx.io.warn),
+      );
+    }
     const tokenPath = options.required('token');
     const signer = await openCliSigner(options, ctx.io, ctx.env);
     try {
       const publicKey = signer && (await signerPublicKeyPem(signer));
-      return await changeMfaTokenSign(
-        cluster,
-        args,
-        async (issued) =>
-          signer && publicKey
-            ? { signatures: await signInProcess(signer, tokenPath, issued), publicKey }
-            : {
-                signatures: await signaturesFromFile(ctx.io, tokenPath, issued),
-                publicKey: await publicKeyFromPrompt(ctx.io),
-              },
-        ctx.io.warn,
+      return await withApprovalHints(ctx.io, () =>
+        changeMfaTokenSign(
+          cluster,
+          args,
+          async (issued) =>
+            signer && publicKey
+              ? { signatures: await signInProcess(signer, tokenPath, issued), publicKey }
+              : {
+                  signatures: await signaturesFromFile(ctx.io, tokenPath, issued),
+                  publicKey: await publicKeyFromPrompt(ctx.io),
+                },
+          ctx.io.warn,
+        ),
       );
     } finally {
       await signer?.close();
