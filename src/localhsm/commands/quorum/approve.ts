@@ -1,12 +1,20 @@
-// localhsm quorum approve: an approver signs a quorum approval token file and appends their entry (also for a real cluster's file).
+// localhsm quorum approve: an approver signs a quorum approval token file and appends their entry (also for a real
+// cluster's file), with a PEM key, a key on a PKCS#11 token or an external command (docs/signing.md).
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { LineInput } from '../../../cli/line-input.js';
 import { HsmError } from '../../../errors.js';
 import { isValidUsername, normalizeUsername } from '../../../protocol/types.js';
 import { isSigned, readApprovalFile, tokenOf, writeTokenFile } from '../../../tokens/approval-file.js';
-import { parseTokenSignPublicKey, signToken } from '../../../tokens/token-sign.js';
+import { parseTokenSignPublicKey } from '../../../tokens/token-sign.js';
+import {
+  LOCAL_SIGNER_RULES,
+  PKCS11_OPTIONS,
+  SIGNER_REQUIRES,
+  SIGN_COMMAND_OPTIONS,
+} from '../../../signers/options.js';
 import type { LocalCommand, LocalContext } from '../../context.js';
+import { signTokenWithOptions } from '../../signing.js';
 
 /** An RSA-2048 private key from PEM; asks for the pass phrase of an encrypted one. */
 async function readSigningKey(file: string, ctx: LocalContext): Promise<KeyObject> {
@@ -68,12 +76,16 @@ export const quorumApproveCommand: LocalCommand = {
     {
       long: 'private-key',
       value: 'KEY',
-      required: true,
       help: "PEM file of the approver's RSA-2048 private key (asks for the pass phrase if encrypted)",
     },
+    ...PKCS11_OPTIONS,
+    ...SIGN_COMMAND_OPTIONS,
   ],
+  exactlyOne: LOCAL_SIGNER_RULES.exactlyOne,
+  requires: SIGNER_REQUIRES,
   examples: [
     'localhsm quorum approve --token /tmp/user-token.json --username admin2 --private-key admin2.key',
+    'localhsm quorum approve --token /tmp/user-token.json --username admin2 --pkcs11-module /usr/lib/x86_64-linux-gnu/libykcs11.so.2 --pkcs11-token "YubiKey PIV #12345678" --key-label "Private key for PIV Authentication"',
   ],
   async run(options, ctx) {
     const file = options.required('token');
@@ -85,8 +97,12 @@ export const quorumApproveCommand: LocalCommand = {
     if (approval.signatures.some((e) => sameUser(e.username) && isSigned(e))) {
       throw new HsmError('ERR_QUORUM_DUPLICATE_APPROVER', { file, username });
     }
-    const key = await readSigningKey(options.required('private-key'), ctx);
-    const signature = signToken(key, tokenOf(approval)).toString('base64');
+    // The approver's key: a PEM file (read as before), a PKCS#11 token or a command; the signature is verified.
+    const signature = (
+      await signTokenWithOptions(options, ctx, tokenOf(approval), {
+        pemKey: (keyFile) => readSigningKey(keyFile, ctx),
+      })
+    ).toString('base64');
     // A placeholder entry for this user (a real cluster may list approvers with empty signatures) is filled in place.
     const placeholder = approval.signatures.find((e) => sameUser(e.username) && !isSigned(e));
     if (placeholder) placeholder.signature = signature;
