@@ -3,7 +3,7 @@ import { HsmError } from '../errors.js';
 import type { Approval } from '../protocol/quorum.js';
 import { readApprovalFile, toWireApproval } from '../tokens/approval-file.js';
 import type { CliIo } from './context.js';
-import type { OptionSpec, ParsedOptions } from './spec.js';
+import type { OptionSpec, ParsedOptions, PossibleValue } from './spec.js';
 
 /** The parsed `--approval FILE`, validated before anything is sent; undefined when not given. */
 export function approvalFrom(options: ParsedOptions): Approval | undefined {
@@ -38,3 +38,19 @@ export function wholeNumber(text: string, error: HsmError): number {
   if (!/^\d{1,9}$/.test(text)) throw error;
   return Number(text);
 }
+
+/** The admin services, as `--service` possible values (generate adds registration and the key services). */
+export const ADMIN_SERVICES: readonly PossibleValue[] = [
+  {
+    value: 'user',
+    help: 'User management service is used for executing quorum authenticated user management operations',
+  },
+  {
+    value: 'quorum',
+    help: 'Quorum management service is used for setting quorum values for any quorum service',
+  },
+  {
+    value: 'cluster',
+    help: 'Cluster management service is used for executing quorum for cluster wide configuration managements like mtls enforcement, mtls registration and mtls deregistration',
+  },
+];

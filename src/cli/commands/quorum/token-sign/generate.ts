@@ -5,6 +5,7 @@ import { KEY_SERVICES, isAdminService } from '../../../../protocol/quorum.js';
 import { newApprovalFile, writeTokenFile } from '../../../../tokens/approval-file.js';
 import { newRegistrationFile } from '../../../../tokens/registration-file.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { ADMIN_SERVICES } from '../../../quorum.js';
 
 export const quorumTokenGenerate: CliCommand = {
   path: ['quorum', 'token-sign', 'generate'],
@@ -18,18 +19,7 @@ export const quorumTokenGenerate: CliCommand = {
       required: true,
       help: 'Service the token will be used for',
       possible: [
-        {
-          value: 'user',
-          help: 'User management service is used for executing quorum authenticated user management operations',
-        },
-        {
-          value: 'quorum',
-          help: 'Quorum management service is used for setting quorum values for any quorum service',
-        },
-        {
-          value: 'cluster',
-          help: 'Cluster management service is used for executing quorum for cluster wide configuration managements like mtls enforcement, mtls registration and mtls deregistration',
-        },
+        ...ADMIN_SERVICES,
         {
           value: 'registration',
           help: 'Registration service is used for registering a public key for quorum authentication',

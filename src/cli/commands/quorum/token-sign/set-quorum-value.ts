@@ -2,7 +2,13 @@
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
-import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, wholeNumber, withApprovalHints } from '../../../quorum.js';
+import {
+  ADMIN_SERVICES,
+  ALLOW_UNMANAGEABLE_OPTION,
+  approvalFrom,
+  wholeNumber,
+  withApprovalHints,
+} from '../../../quorum.js';
 
 export const quorumTokenSetQuorumValue: CliCommand = {
   path: ['quorum', 'token-sign', 'set-quorum-value'],
@@ -15,20 +21,7 @@ export const quorumTokenSetQuorumValue: CliCommand = {
       value: 'SERVICE',
       required: true,
       help: 'Service the token will be used for',
-      possible: [
-        {
-          value: 'user',
-          help: 'User management service is used for executing quorum authenticated user management operations',
-        },
-        {
-          value: 'quorum',
-          help: 'Quorum management service is used for setting quorum values for any quorum service',
-        },
-        {
-          value: 'cluster',
-          help: 'Cluster management service is used for executing quorum for cluster wide configuration managements like mtls enforcement, mtls registration and mtls deregistration',
-        },
-      ],
+      possible: ADMIN_SERVICES,
     },
     { long: 'value', value: 'VALUE', required: true, help: 'Value to set for service' },
     APPROVAL_OPTION,
