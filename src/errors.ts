@@ -78,6 +78,48 @@ export const MESSAGES = {
   ERR_DEV_CLOCK_OFF:
     'The clock of this HSM cannot be moved: the cluster was not created with localhsm up --dev-clock',
   ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
+  // quorum (M of N) token-sign
+  ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',
+  ERR_QUORUM_TOO_FEW: 'Too few quorum approvals: currently {current} approvals, but {required} approvals required',
+  ERR_QUORUM_TOKEN_INVALID: 'Invalid username-signature pair for quorum authorization',
+  ERR_QUORUM_TOKEN_NOT_OWNED:
+    'This quorum token belongs to another login session; a quorum token can only be used by the login session that generated it',
+  ERR_QUORUM_WRONG_SERVICE: 'This quorum token was generated for service {actual}, but this operation needs a token for service {service}',
+  ERR_QUORUM_TOKEN_EXPIRED:
+    'The quorum token has expired ({timeout} timeout of {seconds} seconds); generate a new one with quorum token-sign generate',
+  ERR_APPROVAL_INVALID: 'Invalid quorum approval: {detail}',
+  ERR_QUORUM_TOKEN_LIMIT:
+    'The HSM already holds the maximum of {limit} quorum tokens; delete unused ones with quorum token-sign delete',
+  ERR_QUORUM_SERVICE: "Invalid quorum service '{service}': possible values are {possible}",
+  ERR_QUORUM_KEY_SERVICE: 'Quorum tokens for service {service} are not supported yet: LocalHSM has no keys',
+  ERR_QUORUM_VALUE: "Invalid quorum value '{value}': use 1 (no quorum) or a value from 2 to 8",
+  ERR_QUORUM_TIMEOUT: "Invalid token timeout '{value}': use a whole number of seconds from 1 to 86400",
+  ERR_QUORUM_GUARD_REMOVE:
+    'Refused: {action} {username} would leave {remaining} quorum {approvers} for service {service}, which needs {needed} (use --allow-unmanageable to override)',
+  ERR_QUORUM_GUARD_VALUE:
+    'Refused: a {service} quorum value of {value} needs {value} quorum approvers, but only {available} {approvers} can approve service {service} (use --allow-unmanageable to override)',
+  ERR_REGISTRATION_TOKEN_MISSING:
+    'The signed token file holds no registration token issued by this HSM to this login session; generate one with quorum token-sign generate --service registration',
+  ERR_REGISTRATION_SIGNATURE: 'The registration token signature does not verify with the given public key',
+  ERR_QUORUM_FILE: 'Invalid quorum token file {file}: {detail}',
+  ERR_QUORUM_FILE_WRITE: 'Cannot write the token file {file}: {detail}',
+  ERR_QUORUM_DUPLICATE_APPROVER: '{file} already holds a signature by {username}',
+  ERR_QUORUM_MERGE_MISMATCH: 'Cannot merge {file}: it holds a different token than {first}',
+  ERR_QUORUM_MERGE_CONFLICT: 'Cannot merge: {username} has different signatures in {first} and {file}',
+  ERR_QUORUM_SIGNING_KEY: 'Invalid private key {file}: {detail}',
+  // token signers (PEM key, PKCS#11 token, external command): never a PIN, key material or signature
+  ERR_SIGNATURE_MISMATCH:
+    'The signature made by {signer} for token {index} of {total} (unsigned {unsigned}) does not verify with {key}; nothing was written or sent',
+  ERR_PKCS11_MODULE: 'Cannot load the PKCS#11 module {module}: {detail}',
+  ERR_PKCS11_TOKEN_NOT_FOUND: 'No PKCS#11 token labelled "{token}" in {module} (tokens present: {available})',
+  ERR_PKCS11_PIN_INCORRECT: 'PIN incorrect for token {token}',
+  ERR_PKCS11_PIN_LOCKED:
+    'The user PIN of token {token} is locked (too many incorrect PINs); unlock it with the security officer PIN or PUK',
+  ERR_PKCS11_KEY_NOT_FOUND: 'No private key labelled "{label}" on token {token}',
+  ERR_PKCS11_KEY_UNSUITABLE: 'The key "{label}" on token {token} cannot sign tokens: {detail}',
+  ERR_PKCS11_AMBIGUOUS: '{count} {what} are labelled "{label}" in {where}; LocalHSM signs only with a label that names exactly one',
+  ERR_PKCS11: 'PKCS#11 {function} failed on token {token}: {code}',
+  ERR_SIGN_COMMAND: 'The --sign-command failed for token {index} of {total} (unsigned {unsigned}): {detail}',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

@@ -8,6 +8,7 @@ function label(o: OptionSpec): string {
 }
 
 export function usageLine(spec: CommandSpec<unknown, unknown>, prefix: readonly string[] = []): string {
+  if (spec.usage) return `Usage: ${[...prefix, spec.usage].join(' ')}`;
   const parts = [...prefix, ...spec.path];
   const grouped = new Set((spec.exactlyOne ?? []).flat());
   const hasOptional = spec.options.some((o) => !o.required && !grouped.has(o.long));
@@ -31,6 +32,10 @@ function indent(text: string, spaces: number): string {
     .join('\n');
 }
 
+function helpLabel(o: OptionSpec): string {
+  return o.short ? `-${o.short}, ${label(o)}` : `    ${label(o)}`;
+}
+
 /** `subcommands`: commands below this one (like `login mfa-token-sign`), listed as clap does. */
 export function commandHelp(
   spec: CommandSpec<unknown, unknown>,
@@ -50,7 +55,7 @@ export function commandHelp(
   }
   out.push('Options:');
   for (const o of spec.options) {
-    out.push(`      ${label(o)}`);
+    out.push(`  ${helpLabel(o)}`);
     out.push(indent((o.extension ? EXTENSION_MARK : '') + o.help, 10));
     if (o.possible?.some((p) => p.help)) {
       const width = Math.max(...o.possible.map((p) => p.value.length)) + 1;

@@ -1,6 +1,5 @@
 // The client half of token-sign as cloudhsm-cli does it: write the unsigned token file, ask for the
-// signed file and the public key, or (LocalHSM's --sign-with) sign in-process with a private key.
-import type { KeyObject } from 'node:crypto';
+// signed file and the public key, or (LocalHSM's --sign-with, --pkcs11-*, --sign-command) sign in-process.
 import type { IssuedToken } from '../cluster/mfa.js';
 import { HsmError } from '../errors.js';
 import {
@@ -10,24 +9,16 @@ import {
   unsignedTokenFile,
   writeTokenFile,
 } from '../tokens/mfa-file.js';
-import {
-  isEncryptedPem,
-  parsePrivateKey,
-  publicKeyPemOf,
-  readPem,
-  signUnsigned,
-} from '../tokens/private-key.js';
+import { openSigner, signerChoice } from '../signers/options.js';
+import { type TokenSigner, signAll } from '../signers/signer.js';
+import { readPem } from '../tokens/private-key.js';
 import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
 import type { CliIo } from './context.js';
-import type { OptionSpec } from './spec.js';
+import type { ParsedOptions } from './spec.js';
 
 export const SIGNED_TOKEN_PROMPT =
   'Enter signed token file path (press enter if same as the unsigned token file):';
 export const PUBLIC_KEY_PROMPT = 'Enter public key PEM file path:';
-
-export function signWithOption(help: string): OptionSpec {
-  return { long: 'sign-with', value: 'PRIVATE_KEY', extension: true, help };
-}
 
 /**
  * Writes one unsigned token per HSM to `tokenPath` (0600, the layout cloudhsm-cli writes), asks where
@@ -51,29 +42,41 @@ export async function publicKeyFromPrompt(io: CliIo): Promise<string> {
   return toSpkiPem(parseTokenSignPublicKey(readPem(keyPath)));
 }
 
-/** The --sign-with key, loaded before any HSM is asked for tokens; an encrypted key asks for its pass phrase. */
-export async function loadSignWithKey(io: CliIo, keyPath: string): Promise<KeyObject> {
-  const pem = readPem(keyPath);
-  const passphrase = isEncryptedPem(pem)
-    ? await io.prompt(`Enter pass phrase for ${keyPath}:`, { hidden: true })
-    : undefined;
-  return parsePrivateKey(pem, keyPath, passphrase);
+/**
+ * The signer the LocalHSM options name (--sign-with KEY.pem, --pkcs11-*, --sign-command), opened before
+ * any HSM is asked for tokens (so a wrong PIN or a missing key stops the command first); undefined when
+ * none is given (the cloudhsm-cli file prompts).
+ */
+export function openCliSigner(
+  options: ParsedOptions,
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+): Promise<TokenSigner | undefined> {
+  const choice = signerChoice(options, 'sign-with');
+  return choice ? openSigner(choice, io, { env }) : Promise.resolve(undefined);
 }
 
-/** The public key of a --sign-with private key, checked like the HSMs will (RSA 2048-bit only). */
-export function signWithPublicKey(key: KeyObject): string {
-  return toSpkiPem(parseTokenSignPublicKey(publicKeyPemOf(key)));
+/** The public key of a signer, checked like the HSMs will (RSA 2048-bit only), as canonical SPKI PEM. */
+export async function signerPublicKeyPem(signer: TokenSigner): Promise<string> {
+  return toSpkiPem(parseTokenSignPublicKey(toSpkiPem(await signer.publicKey())));
 }
 
-/** Signs every issued token in-process and leaves the signed token file at `tokenPath` as a record. */
-export function signInProcess(
-  key: KeyObject,
+/**
+ * Signs every issued token in-process, each signature verified with the signer's public key, and only
+ * then leaves the signed token file at `tokenPath` as a record.
+ */
+export async function signInProcess(
+  signer: TokenSigner,
   tokenPath: string,
   issued: readonly IssuedToken[],
-): TokenSignature[] {
+): Promise<TokenSignature[]> {
+  const raw = await signAll(
+    signer,
+    issued.map((t) => Buffer.from(t.unsigned, 'base64')),
+  );
   const signatures = issued.map((t, i) => ({
     unsigned: t.unsigned,
-    signature: signUnsigned(key, Buffer.from(t.unsigned, 'base64')),
+    signature: raw[i]!.toString('base64'),
     index: i + 1,
     total: issued.length,
   }));

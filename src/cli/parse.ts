@@ -34,6 +34,7 @@ export function parseCommandArgs(
   prefix: readonly string[] = [],
 ): ParsedOptions {
   const byName = new Map(spec.options.map((o) => [o.long, o]));
+  const byShort = new Map(spec.options.flatMap((o) => (o.short ? [[o.short, o] as const] : [])));
   const values = new Map<string, string | true | string[]>();
   const positionals: string[] = [];
   let onlyPositionals = false;
@@ -50,7 +51,9 @@ export function parseCommandArgs(
       continue;
     }
     const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '';
+    // A one-letter alias (`-o OUT`) stands for its long option.
+    const short = !arg.startsWith('--') && eq === -1 ? byShort.get(arg.slice(1)) : undefined;
+    const name = short?.long ?? (arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '');
     const option = byName.get(name);
     if (!option) throw usageError(spec, `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found`, prefix);
     if (!option.value) {
@@ -101,6 +104,11 @@ export function parseCommandArgs(
   }
   for (const [a, b] of spec.conflicts ?? []) {
     if (values.has(a) && values.has(b)) throw usageError(spec, `the argument '--${a}' cannot be used with '--${b}'`, prefix);
+  }
+  const required = (spec.requires ?? []).filter(([a, b]) => values.has(a) && !values.has(b)).map(([, b]) => b);
+  if (required.length > 0) {
+    const labels = [...new Set(required)].map((n) => optionLabel(byName.get(n)!));
+    throw usageError(spec, `the following required arguments were not provided:\n  ${labels.join('\n  ')}`, prefix);
   }
   return new ParsedOptions(values, positionals);
 }

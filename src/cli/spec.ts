@@ -8,6 +8,8 @@ export interface PossibleValue {
 export interface OptionSpec {
   /** Long name without dashes, e.g. 'username'. */
   long: string;
+  /** Optional one-letter alias without the dash, e.g. 'o' for `-o`. */
+  short?: string;
   /** Value placeholder, e.g. 'USERNAME'; absent for a boolean flag. */
   value?: string;
   help: string;
@@ -35,8 +37,12 @@ export interface CommandSpec<Ctx, Out> {
   exactlyOne?: readonly (readonly string[])[];
   /** Pairs of options that cannot be used together. */
   conflicts?: readonly (readonly [string, string])[];
+  /** Pairs [a, b]: when --a is given, --b must be given too (clap's `requires`). */
+  requires?: readonly (readonly [string, string])[];
   /** The whole command is a LocalHSM addition. */
   extension?: boolean;
+  /** Usage line when the generated one would mislead (a subcommand that follows its parent's options). */
+  usage?: string;
   examples?: readonly string[];
   run(options: ParsedOptions, ctx: Ctx): Promise<Out>;
 }

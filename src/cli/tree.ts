@@ -23,7 +23,7 @@ export function childrenOf(tree: CommandTree<unknown, unknown>, path: readonly s
     if (c.path.length <= path.length || key(c.path.slice(0, path.length)) !== key(path)) continue;
     const name = c.path[path.length]!;
     const childPath = [...path, name];
-    entries.set(name, tree.groups[key(childPath)] ?? (c.path.length === childPath.length ? c.about : ''));
+    entries.set(name, tree.groups[key(childPath)] ?? findCommand(tree, childPath)?.about ?? '');
   }
   return [...entries].map(([name, about]) => ({ name, about })).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -1,6 +1,7 @@
 // Outstanding MFA tokens of one HSM: 32 random bytes each, issued to one session for one purpose and one
 // user, single-use, expiring on the node's clock. In memory only: a restarted HSM forgets them (as it
 // forgets its sessions), which is what tokens bound to a session must do anyway.
+import type { QuorumGrant } from './quorum/approval.js';
 import crypto from 'node:crypto';
 import { HsmError } from '../errors.js';
 import type { LoginRole } from '../protocol/types.js';
@@ -31,6 +32,8 @@ export interface PendingByPurpose {
     passwordHash: string;
     /** SPKI PEM of the new key whose proof of possession verified (set when verified). */
     verifiedKey?: string;
+    /** The quorum approval checked at start (changing another user's MFA), consumed by the commit. */
+    grant?: QuorumGrant;
   };
 }
 export type ChallengePurpose = keyof PendingByPurpose;

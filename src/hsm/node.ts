@@ -121,7 +121,15 @@ export interface OpContext {
 }
 
 /** Read-only operations are not audited; every other operation, and every attempt of it, is. */
-const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set(['hsm-info', 'user-list', 'dev-clock-get']);
+const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set([
+  'hsm-info',
+  'user-list',
+  'quorum-list',
+  'quorum-list-values',
+  'quorum-list-timeouts',
+  'quorum-get-policy',
+  'dev-clock-get',
+]);
 
 function auditTarget(args: unknown): string {
   const username = (args as { username?: unknown }).username;

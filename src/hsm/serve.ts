@@ -1,6 +1,7 @@
 // Runs one HSM node as a process: opens its SQLite state, serves TLS, writes a pid file, stops cleanly on signals.
 import fs from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../file-modes.js';
 import { type Clock, HsmNode } from './node.js';
 import { isProvisioned } from './provision.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -32,6 +33,11 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   const files = dataFiles(options.dataDir);
   for (const file of [files.db, files.cert, files.key]) {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: not an HSM data directory (create one with localhsm up)`);
+  }
+  // The database holds password hashes and the key file the node's TLS key: both private to the owner.
+  for (const [file, mode] of [[options.dataDir, PRIVATE_DIR_MODE], [files.db, PRIVATE_FILE_MODE], [files.key, PRIVATE_FILE_MODE]] as const) {
+    const warning = tightenMode(file, mode);
+    if (warning) options.log(warning);
   }
   const store = new SqliteStore(files.db);
   if (!isProvisioned(store)) {

@@ -16,6 +16,7 @@ import {
   writeManifest,
 } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
+import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
 import type { KdfProfile } from '../hsm/password.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
@@ -40,13 +41,12 @@ export interface CreateOptions {
 
 /** Makes the state directory private (0700), warning when an existing one was wider. */
 export function ensurePrivateDir(dir: string, warn: (line: string) => void): void {
-  if (fs.existsSync(dir)) {
-    const mode = fs.statSync(dir).mode & 0o777;
-    if (mode & 0o077) {
-      warn(`warning: ${dir} was accessible to other users (mode ${mode.toString(8)}); setting it to 0700`);
-      fs.chmodSync(dir, 0o700);
-    }
-  } else fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    return;
+  }
+  const warning = tightenMode(dir, PRIVATE_DIR_MODE);
+  if (warning) warn(warning);
 }
 
 async function isPortFree(port: number, host: string): Promise<boolean> {
@@ -321,7 +321,11 @@ export async function stopProcess(pid: number | undefined): Promise<boolean> {
     return false;
   }
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-  if (isAlive(pid)) process.kill(pid!, 'SIGKILL');
+  if (isAlive(pid)) {
+    process.kill(pid!, 'SIGKILL');
+    // Gone (and, for our own child, reaped) before returning: a restart may reuse its port right away.
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  }
   return true;
 }
 

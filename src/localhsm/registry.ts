@@ -20,6 +20,9 @@ import { tokenVerifyCommand } from './commands/token/verify.js';
 import { timeAdvanceCommand } from './commands/time/advance.js';
 import { timeResetCommand } from './commands/time/reset.js';
 import { timeShowCommand } from './commands/time/show.js';
+import { tokenPubkeyCommand } from './commands/token/pubkey.js';
+import { quorumApproveCommand } from './commands/quorum/approve.js';
+import { quorumMergeCommand } from './commands/quorum/merge.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -36,18 +39,23 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   auditTailCommand,
   tokenSignCommand,
   tokenVerifyCommand,
+  tokenPubkeyCommand,
   backupCreateCommand,
   backupRestoreCommand,
   timeAdvanceCommand,
   timeResetCommand,
   timeShowCommand,
+  quorumApproveCommand,
+  quorumMergeCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
   backup: 'Back up the cluster state and restore it into a new cluster',
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
-  token: 'Sign and verify MFA and quorum registration token files (instead of the openssl recipe)',
+  token:
+    'Sign and verify MFA and quorum registration token files (instead of the openssl recipe); export signing public keys',
+  quorum: 'Approve quorum tokens (sign approval files) and merge approvals',
   time: 'Move the clock of a --dev-clock cluster to rehearse token timeouts and idle sessions',
 };
 

@@ -1,6 +1,7 @@
 // The wire operations: for each, the schema of its arguments and of its result. One source of truth
 // for the node (which validates every request against it) and the client (which types its calls).
 import { z } from 'zod';
+import { ApprovalSchema, RegistrationEntrySchema, TokenViewSchema } from './quorum.js';
 import { LOGIN_ROLES, UserViewSchema } from './types.js';
 
 // Loose string bounds on the wire: the node applies the real rules and reports them with clear codes.
@@ -51,13 +52,18 @@ export const OPERATIONS = {
     result: z.object({ username: z.string(), role: z.enum(LOGIN_ROLES) }),
   },
   logout: { args: Empty, result: z.object({}) },
-  'user-create': { args: UserRef.extend({ password: secret }).strict(), result: UserChange },
-  'user-delete': { args: UserRef, result: UserChange },
+  'user-create': { args: UserRef.extend({ password: secret, approval: ApprovalSchema.optional() }).strict(), result: UserChange },
+  'user-delete': {
+    args: UserRef.extend({ approval: ApprovalSchema.optional(), allowUnmanageable: z.boolean().optional() }).strict(),
+    result: UserChange,
+  },
   'user-change-password': {
     args: UserRef.extend({
       password: secret,
       deregisterMfa: z.boolean().optional(),
       deregisterQuorum: z.boolean().optional(),
+      approval: ApprovalSchema.optional(),
+      allowUnmanageable: z.boolean().optional(),
     }).strict(),
     result: UserChange,
   },
@@ -70,7 +76,11 @@ export const OPERATIONS = {
     result: MfaFinished,
   },
   'change-mfa-start': {
-    args: UserRef.extend({ password: secret, changeQuorum: z.boolean().optional() }).strict(),
+    args: UserRef.extend({
+      password: secret,
+      changeQuorum: z.boolean().optional(),
+      approval: ApprovalSchema.optional(),
+    }).strict(),
     result: MfaTokenIssued,
   },
   'change-mfa-finish': {
@@ -78,8 +88,58 @@ export const OPERATIONS = {
     result: MfaFinished,
   },
   'change-mfa-deregister': {
-    args: UserRef.extend({ password: secret, changeQuorum: z.boolean().optional() }).strict(),
+    args: UserRef.extend({
+      password: secret,
+      changeQuorum: z.boolean().optional(),
+      approval: ApprovalSchema.optional(),
+      allowUnmanageable: z.boolean().optional(),
+    }).strict(),
     result: UserChange,
+  },
+  // quorum (M of N) token-sign
+  'quorum-generate': {
+    args: z.object({ service: z.string().max(64) }).strict(),
+    result: z.object({ record: z.string() }),
+  },
+  'quorum-register-start': { args: Empty, result: z.object({ approvalData: z.string(), unsigned: z.string() }) },
+  /** Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`). */
+  'quorum-register-finish': {
+    args: z
+      .object({ publicKey: z.string().max(16_384), tokens: z.array(RegistrationEntrySchema).max(64), commit: z.boolean() })
+      .strict(),
+    result: UserChange,
+  },
+  'quorum-list': { args: Empty, result: z.object({ tokens: z.array(TokenViewSchema) }) },
+  'quorum-list-values': {
+    args: Empty,
+    result: z.object({ user: z.number().int(), quorum: z.number().int(), cluster: z.number().int() }),
+  },
+  'quorum-set-value': {
+    args: z
+      .object({
+        service: z.string().max(64),
+        value: z.number(),
+        approval: ApprovalSchema.optional(),
+        allowUnmanageable: z.boolean().optional(),
+      })
+      .strict(),
+    result: z.object({}),
+  },
+  'quorum-list-timeouts': { args: Empty, result: z.object({ generated: z.number().int(), approved: z.number().int() }) },
+  'quorum-set-timeout': {
+    args: z.object({ generated: z.number().optional(), approved: z.number().optional() }).strict(),
+    result: z.object({}),
+  },
+  'quorum-delete': {
+    args: z.object({ scope: z.enum(['user', 'all']) }).strict(),
+    result: z.object({ deleted: z.number().int() }),
+  },
+  'quorum-get-policy': { args: Empty, result: z.object({ selfApproval: z.boolean(), lockoutGuard: z.boolean() }) },
+  'quorum-set-policy': {
+    args: z
+      .object({ selfApproval: z.boolean().optional(), lockoutGuard: z.boolean().optional(), approval: ApprovalSchema.optional() })
+      .strict(),
+    result: z.object({}),
   },
   // The dev clock (HSMs created with `localhsm up --dev-clock` only): offset from the system clock, in ms.
   'dev-clock-get': { args: Empty, result: DevClockState },

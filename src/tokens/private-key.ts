@@ -1,9 +1,9 @@
-// Signing token files with a private key held in a PEM file (shared by `localhsm token sign` and the
-// CLI's --sign-with). Key material never reaches a message: errors name the file and the problem only.
+// Private keys held in PEM files (read by PemSigner for `localhsm token sign` and the CLI's --sign-with).
+// Key material never reaches a message: errors name the file and the problem only.
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { HsmError } from '../errors.js';
-import { type TokenFile, describeFsError, expandHome, withSignatures } from './mfa-file.js';
+import { describeFsError, expandHome } from './mfa-file.js';
 import { REQUIRED_MODULUS_BITS, signToken, toSpkiPem } from './token-sign.js';
 
 export function readPem(file: string): string {
@@ -70,12 +70,10 @@ export function publicKeyPemOf(privateKey: KeyObject): string {
   return toSpkiPem(crypto.createPublicKey(privateKey));
 }
 
-/** base64 of the signature of one token, exactly what the openssl recipe of the docs produces. */
+/**
+ * base64 of the signature of one token, exactly what the openssl recipe of the docs produces. Commands
+ * sign through a TokenSigner (src/signers/: PemSigner wraps these keys) so that every signature is checked.
+ */
 export function signUnsigned(privateKey: KeyObject, token: Buffer): string {
   return signToken(privateKey, token).toString('base64');
-}
-
-/** Fills every `signed` value of a token file (MFA or registration). */
-export function signTokenFile(file: TokenFile, privateKey: KeyObject): TokenFile {
-  return withSignatures(file, (entry) => signUnsigned(privateKey, entry.token));
 }

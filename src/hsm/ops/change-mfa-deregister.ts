@@ -3,6 +3,8 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { authorizeMfaChange } from '../mfa-rules.js';
+import { requireQuorumApproval } from '../quorum/approval.js';
+import { guardApproverRemoval } from '../quorum/approvers.js';
 import type { OpContext } from '../node.js';
 import { hashPassword } from '../password.js';
 import { checkPassword, requireUserWithRole } from '../rules.js';
@@ -11,7 +13,8 @@ export async function changeMfaDeregister(
   ctx: OpContext,
   args: OpArgs<'change-mfa-deregister'>,
 ): Promise<OpResult<'change-mfa-deregister'>> {
-  const { username, role } = authorizeMfaChange(ctx, args);
+  const { actor, username, role } = authorizeMfaChange(ctx, args);
+  const grant = actor.username === username ? undefined : requireQuorumApproval(ctx, 'user', args.approval);
   const passwordHash = await hashPassword(checkPassword(args.password), ctx.node.kdf);
   ctx.store.transaction(() => {
     authorizeMfaChange(ctx, args);
@@ -22,12 +25,15 @@ export async function changeMfaDeregister(
     // The quorum key goes with the MFA key it was registered with; a user without MFA keeps a
     // separately registered quorum key unless --change-quorum asks to drop it too.
     const dropQuorum = user.mfaPublicKey !== null || args.changeQuorum === true;
+    if (dropQuorum && user.quorumPublicKey)
+      guardApproverRemoval(ctx.store, username, 'deregister', args.allowUnmanageable);
     ctx.store.updateUser({
       ...user,
       passwordHash,
       mfaPublicKey: null,
       quorumPublicKey: dropQuorum ? null : user.quorumPublicKey,
     });
+    grant?.commit();
   });
   return { username, role };
 }

@@ -50,6 +50,7 @@ export function changeMfaFinish(
         // Spec §4.5: the MFA key doubles as the quorum key unless the user already has one to keep.
         quorumPublicKey: user.quorumPublicKey === null || pending.changeQuorum ? pem : user.quorumPublicKey,
       });
+      pending.grant?.commit();
     });
     challenges.remove(challenge);
     return { username, role: pending.role, committed: true };

@@ -3,6 +3,7 @@
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { mfaTokenSeconds } from '../challenge.js';
 import { authorizeMfaChange } from '../mfa-rules.js';
+import { requireQuorumApproval } from '../quorum/approval.js';
 import type { OpContext } from '../node.js';
 import { hashPassword } from '../password.js';
 import { checkPassword } from '../rules.js';
@@ -11,7 +12,10 @@ export async function changeMfaStart(
   ctx: OpContext,
   args: OpArgs<'change-mfa-start'>,
 ): Promise<OpResult<'change-mfa-start'>> {
-  authorizeMfaChange(ctx, args);
+  const first = authorizeMfaChange(ctx, args);
+  // Changing another user's MFA is a `user` service operation: approvals are checked now, consumed at commit.
+  const grant =
+    first.actor.username === first.username ? undefined : requireQuorumApproval(ctx, 'user', args.approval);
   const passwordHash = await hashPassword(checkPassword(args.password), ctx.node.kdf);
   // Checked again after the (slow) hash: the session or the user may have changed meanwhile.
   const { actor, username, role } = authorizeMfaChange(ctx, args);
@@ -19,7 +23,7 @@ export async function changeMfaStart(
     ctx.session,
     'change-mfa',
     username,
-    { actor: { ...actor }, role, changeQuorum: args.changeQuorum === true, passwordHash },
+    { actor: { ...actor }, role, changeQuorum: args.changeQuorum === true, passwordHash, grant },
     ctx.node.clock.now(),
     mfaTokenSeconds(ctx.store),
   );

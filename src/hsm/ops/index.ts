@@ -16,6 +16,17 @@ import { changeMfaFinish } from './change-mfa-finish.js';
 import { changeMfaDeregister } from './change-mfa-deregister.js';
 import { devClockGet } from './dev-clock-get.js';
 import { devClockSet } from './dev-clock-set.js';
+import { quorumGenerate } from './quorum-generate.js';
+import { quorumRegisterStart } from './quorum-register-start.js';
+import { quorumRegisterFinish } from './quorum-register-finish.js';
+import { quorumList } from './quorum-list.js';
+import { quorumListValues } from './quorum-list-values.js';
+import { quorumSetValue } from './quorum-set-value.js';
+import { quorumListTimeouts } from './quorum-list-timeouts.js';
+import { quorumSetTimeout } from './quorum-set-timeout.js';
+import { quorumDelete } from './quorum-delete.js';
+import { quorumGetPolicy } from './quorum-get-policy.js';
+import { quorumSetPolicy } from './quorum-set-policy.js';
 
 type Handler<O extends OperationName> = (ctx: OpContext, args: OpArgs<O>) => OpResult<O> | Promise<OpResult<O>>;
 
@@ -35,4 +46,15 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'change-mfa-deregister': changeMfaDeregister,
   'dev-clock-get': devClockGet,
   'dev-clock-set': devClockSet,
+  'quorum-generate': quorumGenerate,
+  'quorum-register-start': quorumRegisterStart,
+  'quorum-register-finish': quorumRegisterFinish,
+  'quorum-list': quorumList,
+  'quorum-list-values': quorumListValues,
+  'quorum-set-value': quorumSetValue,
+  'quorum-list-timeouts': quorumListTimeouts,
+  'quorum-set-timeout': quorumSetTimeout,
+  'quorum-delete': quorumDelete,
+  'quorum-get-policy': quorumGetPolicy,
+  'quorum-set-policy': quorumSetPolicy,
 };

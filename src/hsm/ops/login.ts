@@ -4,6 +4,7 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { LOGIN_ROLES } from '../../protocol/types.js';
 import type { OpContext } from '../node.js';
 import { verifyPassword } from '../password.js';
+import { mayLockOut } from '../quorum/approvers.js';
 import type { UserRecord } from '../store/store.js';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -42,7 +43,9 @@ function recordFailure(ctx: OpContext, username: string): void {
     const current = ctx.store.getUser(username);
     if (!current) return;
     const failedLogins = current.failedLogins + 1;
-    ctx.store.updateUser({ ...current, failedLogins, locked: current.locked || failedLogins >= MAX_FAILED_LOGINS });
+    // The lock-out guard (on by default) keeps a needed quorum approver unlocked; the count still grows.
+    const lock = failedLogins >= MAX_FAILED_LOGINS && mayLockOut(ctx.store, username);
+    ctx.store.updateUser({ ...current, failedLogins, locked: current.locked || lock });
   });
 }
 

@@ -3,6 +3,8 @@ import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../node.js';
 import { hashPassword } from '../password.js';
+import { requireQuorumApproval } from '../quorum/approval.js';
+import { guardApproverRemoval } from '../quorum/approvers.js';
 import { checkPassword, parseLoginRole, parseUsername, requireLogin, requireUserWithRole } from '../rules.js';
 
 export async function userChangePassword(
@@ -17,12 +19,17 @@ export async function userChangePassword(
     throw new HsmError('ERR_PERMISSION_DENIED', { role: actor.role, action: "change another user's password" });
   }
   const password = checkPassword(args.password);
+  // Only an admin changing another user's password is a `user` service operation (ours: self-change needs no quorum).
+  const grant = self ? undefined : requireQuorumApproval(ctx, 'user', args.approval);
   requireUserWithRole(ctx.store, username, role);
   const hash = await hashPassword(password, ctx.node.kdf);
   ctx.store.transaction(() => {
     const user = requireUserWithRole(ctx.store, username, role);
     if (ctx.node.sessions.isLoggedIn(username, ctx.session)) {
       throw new HsmError('ERR_USER_LOGGED_IN', { action: 'change the password of', username });
+    }
+    if (args.deregisterQuorum && user.quorumPublicKey) {
+      guardApproverRemoval(ctx.store, username, 'deregister', args.allowUnmanageable);
     }
     ctx.store.updateUser({
       ...user,
@@ -32,6 +39,7 @@ export async function userChangePassword(
       mfaPublicKey: args.deregisterMfa ? null : user.mfaPublicKey,
       quorumPublicKey: args.deregisterQuorum ? null : user.quorumPublicKey,
     });
+    grant?.commit();
   });
   return { username, role };
 }

@@ -5,6 +5,7 @@ import { MAX_USERS } from '../../protocol/types.js';
 import type { OpContext } from '../node.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { newUser } from '../provision.js';
+import { requireQuorumApproval } from '../quorum/approval.js';
 import { checkPassword, parseLoginRole, parseUsername, requireAdmin } from '../rules.js';
 
 export async function userCreate(ctx: OpContext, args: OpArgs<'user-create'>): Promise<OpResult<'user-create'>> {
@@ -12,12 +13,14 @@ export async function userCreate(ctx: OpContext, args: OpArgs<'user-create'>): P
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);
   const password = checkPassword(args.password);
+  const grant = requireQuorumApproval(ctx, 'user', args.approval);
 
   const existing = ctx.store.getUser(username);
   if (existing) {
     // A re-run after a partial failure: same role and password means this HSM is already done.
     const same = existing.role === role && (await verifyPassword(password, existing.passwordHash, ctx.node.kdf));
     if (!same) throw new HsmError('ERR_USER_EXISTS', { username });
+    grant.commit();
     return { username, role, alreadyInEffect: true };
   }
   const hash = await hashPassword(password, ctx.node.kdf);
@@ -26,6 +29,7 @@ export async function userCreate(ctx: OpContext, args: OpArgs<'user-create'>): P
     const limit = Number(ctx.store.getSetting('max_users') ?? MAX_USERS);
     if (ctx.store.countUsers() >= limit) throw new HsmError('ERR_TOO_MANY_USERS', { limit });
     ctx.store.insertUser({ ...newUser(username, role), passwordHash: hash });
+    grant.commit();
   });
   return { username, role };
 }

@@ -2,20 +2,28 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../node.js';
+import { requireQuorumApproval } from '../quorum/approval.js';
+import { guardApproverRemoval } from '../quorum/approvers.js';
 import { parseLoginRole, parseUsername, requireAdmin, requireUserWithRole } from '../rules.js';
 
 export function userDelete(ctx: OpContext, args: OpArgs<'user-delete'>): OpResult<'user-delete'> {
   requireAdmin(ctx.session, 'delete users');
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);
-  if (!ctx.store.getUser(username)) return { username, role, alreadyInEffect: true };
+  const grant = requireQuorumApproval(ctx, 'user', args.approval);
+  if (!ctx.store.getUser(username)) {
+    grant.commit();
+    return { username, role, alreadyInEffect: true };
+  }
   ctx.store.transaction(() => {
     requireUserWithRole(ctx.store, username, role);
     if (ctx.node.sessions.isLoggedIn(username)) throw new HsmError('ERR_USER_LOGGED_IN', { action: 'delete', username });
     if (role === 'admin' && ctx.store.listUsers().filter((u) => u.role === 'admin').length <= 1) {
       throw new HsmError('ERR_LAST_ADMIN', { username });
     }
+    guardApproverRemoval(ctx.store, username, 'delete', args.allowUnmanageable);
     ctx.store.deleteUser(username);
+    grant.commit();
   });
   return { username, role };
 }

@@ -1,5 +1,6 @@
 // user change-password: a user changes their own password, or an admin anyone's (which also unlocks).
 import { changeEverywhere } from '../../../cluster/operations.js';
+import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../context.js';
 
 export const userChangePassword: CliCommand = {
@@ -14,22 +15,28 @@ export const userChangePassword: CliCommand = {
     APPROVAL_OPTION,
     { long: 'deregister-mfa', help: "Deregister the user's mfa public key, if present" },
     { long: 'deregister-quorum', help: "Deregister the user's quorum public key, if present" },
+    ALLOW_UNMANAGEABLE_OPTION,
   ],
   async run(options, ctx) {
+    const approval = approvalFrom(options);
     const password = await passwordFrom(options.string('password'), ctx.io, true);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    return changeEverywhere(
-      cluster,
-      'user-change-password',
-      {
-        username: options.required('username'),
-        role: options.required('role'),
-        password,
-        deregisterMfa: options.flag('deregister-mfa'),
-        deregisterQuorum: options.flag('deregister-quorum'),
-      },
-      'User change password',
-      ctx.io.warn,
+    return withApprovalHints(ctx.io, () =>
+      changeEverywhere(
+        cluster,
+        'user-change-password',
+        {
+          username: options.required('username'),
+          role: options.required('role'),
+          password,
+          deregisterMfa: options.flag('deregister-mfa'),
+          deregisterQuorum: options.flag('deregister-quorum'),
+          ...(approval ? { approval } : {}),
+          ...(options.flag('allow-unmanageable') ? { allowUnmanageable: true } : {}),
+        },
+        'User change password',
+        ctx.io.warn,
+      ),
     );
   },
 };

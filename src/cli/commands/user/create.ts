@@ -1,6 +1,7 @@
 // user create: an admin creates an admin or crypto user on every HSM.
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
+import { approvalFrom, withApprovalHints } from '../../quorum.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../context.js';
 
 export const userCreate: CliCommand = {
@@ -15,16 +16,19 @@ export const userCreate: CliCommand = {
     APPROVAL_OPTION,
   ],
   async run(options, ctx) {
+    const approval = approvalFrom(options);
     const password = await passwordFrom(options.string('password'), ctx.io, true);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const username = options.required('username');
-    return changeEverywhere(
-      cluster,
-      'user-create',
-      { username, role: options.required('role'), password },
-      'User create',
-      ctx.io.warn,
-      new HsmError('ERR_USER_EXISTS', { username: username.toLowerCase() }),
+    return withApprovalHints(ctx.io, () =>
+      changeEverywhere(
+        cluster,
+        'user-create',
+        { username, role: options.required('role'), password, ...(approval ? { approval } : {}) },
+        'User create',
+        ctx.io.warn,
+        new HsmError('ERR_USER_EXISTS', { username: username.toLowerCase() }),
+      ),
     );
   },
 };

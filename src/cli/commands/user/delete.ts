@@ -1,23 +1,26 @@
 // user delete: an admin deletes a user from every HSM.
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
+import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, usernameOption } from '../../context.js';
 
 export const userDelete: CliCommand = {
   path: ['user', 'delete'],
   about: 'Delete a user',
   needsLogin: true,
-  options: [CLUSTER_ID_OPTION, usernameOption('Username of the user to delete'), { ...ROLE_OPTION, help: 'Role of the user to delete' }, APPROVAL_OPTION],
+  options: [CLUSTER_ID_OPTION, usernameOption('Username of the user to delete'), { ...ROLE_OPTION, help: 'Role of the user to delete' }, APPROVAL_OPTION, ALLOW_UNMANAGEABLE_OPTION],
   async run(options, ctx) {
+    const approval = approvalFrom(options);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const username = options.required('username');
-    return changeEverywhere(
-      cluster,
-      'user-delete',
-      { username, role: options.required('role') },
-      'User delete',
-      ctx.io.warn,
-      new HsmError('ERR_USER_NOT_FOUND', { username: username.toLowerCase() }),
+    const args = {
+      username,
+      role: options.required('role'),
+      ...(approval ? { approval } : {}),
+      ...(options.flag('allow-unmanageable') ? { allowUnmanageable: true } : {}),
+    };
+    return withApprovalHints(ctx.io, () =>
+      changeEverywhere(cluster, 'user-delete', args, 'User delete', ctx.io.warn, new HsmError('ERR_USER_NOT_FOUND', { username: username.toLowerCase() })),
     );
   },
 };

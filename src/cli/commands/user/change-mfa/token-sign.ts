@@ -1,6 +1,7 @@
 // user change-mfa token-sign: registers (or rotates) a user's MFA key after proof of possession on every
 // HSM, or with --deregister removes it; always sets the user's password (spec §4.2, §4.5).
 import { changeMfaTokenSign, deregisterMfa } from '../../../../cluster/mfa.js';
+import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../../quorum.js';
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
@@ -10,13 +11,13 @@ import {
   usernameOption,
 } from '../../../context.js';
 import {
-  loadSignWithKey,
+  openCliSigner,
   publicKeyFromPrompt,
   signInProcess,
-  signWithOption,
-  signWithPublicKey,
   signaturesFromFile,
+  signerPublicKeyPem,
 } from '../../../mfa-io.js';
+import { CLI_SIGNER_CONFLICTS, SIGNER_REQUIRES, cliSignerOptions } from '../../../../signers/options.js';
 
 export const userChangeMfaTokenSign: CliCommand = {
   path: ['user', 'change-mfa', 'token-sign'],
@@ -39,44 +40,63 @@ export const userChangeMfaTokenSign: CliCommand = {
     APPROVAL_OPTION,
     { long: 'deregister', help: 'Deregister the MFA public key, if present' },
     { long: 'change-quorum', help: 'Change the Quorum public key along with the MFA key' },
-    signWithOption(
-      'Sign the tokens in-process with this PEM private key (RSA 2048-bit; an encrypted key asks for its pass phrase) and register its public key, instead of prompting for the signed token file and the public key',
+    ALLOW_UNMANAGEABLE_OPTION,
+    ...cliSignerOptions(
+      'Sign the tokens in-process with this PEM private key (RSA 2048-bit; an encrypted key asks for its pass phrase) and register its public key, instead of prompting for the signed token file and the public key. --pkcs11-* and --sign-command do the same with a key on a PKCS#11 token or an external signer',
     ),
   ],
   exactlyOne: [['token', 'deregister']],
-  conflicts: [['sign-with', 'deregister']],
+  conflicts: [
+    ['sign-with', 'deregister'],
+    ['pkcs11-module', 'deregister'],
+    ['sign-command', 'deregister'],
+    ['allow-unmanageable', 'token'],
+    ...CLI_SIGNER_CONFLICTS,
+  ],
+  requires: SIGNER_REQUIRES,
   examples: [
     'user change-mfa token-sign --username alice --role crypto-user --token unsigned-tokens.json --change-quorum',
     'user change-mfa token-sign --username alice --role crypto-user --token tokens.json --sign-with alice-mfa.key',
+    'user change-mfa token-sign --username alice --role crypto-user --token tokens.json --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token mfa --key-label alice',
     'user change-mfa token-sign --username alice --role crypto-user --deregister',
   ],
   async run(options, ctx) {
+    const approval = approvalFrom(options);
     const password = await passwordFrom(options.string('change-password'), ctx.io, true);
     const args = {
       username: options.required('username'),
       role: options.required('role'),
       password,
       changeQuorum: options.flag('change-quorum'),
+      ...(approval ? { approval } : {}),
     };
-    // --approval: quorum approvals (service `user`) arrive with the quorum work; while every quorum
-    // value is 1, none is needed and the option is accepted as the real CLI accepts it.
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    if (options.flag('deregister')) return deregisterMfa(cluster, args, ctx.io.warn);
+    if (options.flag('deregister')) {
+      const allowUnmanageable = options.flag('allow-unmanageable') ? { allowUnmanageable: true } : {};
+      return withApprovalHints(ctx.io, () =>
+        deregisterMfa(cluster, { ...args, ...allowUnmanageable }, ctx.io.warn),
+      );
+    }
     const tokenPath = options.required('token');
-    const signWith = options.string('sign-with');
-    const key = signWith === undefined ? undefined : await loadSignWithKey(ctx.io, signWith);
-    const publicKey = key && signWithPublicKey(key);
-    return changeMfaTokenSign(
-      cluster,
-      args,
-      async (issued) =>
-        key && publicKey
-          ? { signatures: signInProcess(key, tokenPath, issued), publicKey }
-          : {
-              signatures: await signaturesFromFile(ctx.io, tokenPath, issued),
-              publicKey: await publicKeyFromPrompt(ctx.io),
-            },
-      ctx.io.warn,
-    );
+    const signer = await openCliSigner(options, ctx.io, ctx.env);
+    try {
+      const publicKey = signer && (await signerPublicKeyPem(signer));
+      return await withApprovalHints(ctx.io, () =>
+        changeMfaTokenSign(
+          cluster,
+          args,
+          async (issued) =>
+            signer && publicKey
+              ? { signatures: await signInProcess(signer, tokenPath, issued), publicKey }
+              : {
+                  signatures: await signaturesFromFile(ctx.io, tokenPath, issued),
+                  publicKey: await publicKeyFromPrompt(ctx.io),
+                },
+          ctx.io.warn,
+        ),
+      );
+    } finally {
+      await signer?.close();
+    }
   },
 };

@@ -1,0 +1,17 @@
+// quorum token-sign list-policy (LocalHSM extension): the self-approval and lock-out guard switches (no login needed).
+import { readSettings } from '../../../../cluster/quorum.js';
+import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+
+const onOff = (v: boolean | 'inconsistent') => (v === 'inconsistent' ? v : v ? 'on' : 'off');
+
+export const quorumTokenListPolicy: CliCommand = {
+  path: ['quorum', 'token-sign', 'list-policy'],
+  about: "List LocalHSM's quorum policy: self-approval and the lock-out guard",
+  extension: true,
+  options: [CLUSTER_ID_OPTION],
+  async run(options, ctx) {
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    const policy = await readSettings(cluster, 'quorum-get-policy', 'List quorum policy', ctx.io.warn);
+    return { 'self-approval': onOff(policy.selfApproval), 'lockout-guard': onOff(policy.lockoutGuard) };
+  },
+};

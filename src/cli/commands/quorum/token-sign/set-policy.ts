@@ -1,0 +1,43 @@
+// quorum token-sign set-policy (LocalHSM extension): switches self-approval and the lock-out guard, approved per the quorum service.
+import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
+import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { approvalFrom, withApprovalHints } from '../../../quorum.js';
+
+const ON_OFF = [{ value: 'on' }, { value: 'off' }] as const;
+
+export const quorumTokenSetPolicy: CliCommand = {
+  path: ['quorum', 'token-sign', 'set-policy'],
+  about: "Set LocalHSM's quorum policy: self-approval and the lock-out guard",
+  extension: true,
+  needsLogin: true,
+  options: [
+    CLUSTER_ID_OPTION,
+    {
+      long: 'self-approval',
+      value: 'SELF_APPROVAL',
+      help: "Whether the requester's own signature counts as one approval (on, as in CloudHSM, by default)",
+      possible: ON_OFF,
+    },
+    {
+      long: 'lockout-guard',
+      value: 'LOCKOUT_GUARD',
+      help: 'Whether failed logins are kept from locking out an approver a service needs to reach its quorum value (on by default)',
+      possible: ON_OFF,
+    },
+    APPROVAL_OPTION,
+  ],
+  async run(options, ctx) {
+    const flag = (name: string) => (options.has(name) ? options.string(name) === 'on' : undefined);
+    const approval = approvalFrom(options);
+    const args = {
+      ...(options.has('self-approval') ? { selfApproval: flag('self-approval') } : {}),
+      ...(options.has('lockout-guard') ? { lockoutGuard: flag('lockout-guard') } : {}),
+      ...(approval ? { approval } : {}),
+    };
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    await withApprovalHints(ctx.io, () =>
+      changeSettingEverywhere(cluster, 'quorum-set-policy', args, 'Set quorum policy', ctx.io.warn),
+    );
+    return 'Set quorum policy successful';
+  },
+};

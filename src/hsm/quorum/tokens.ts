@@ -1,0 +1,143 @@
+// The quorum tokens one HSM has issued: in memory only, bound to the login that generated them.
+import crypto from 'node:crypto';
+import { HsmError } from '../../errors.js';
+import { MAX_QUORUM_TOKENS } from '../../protocol/quorum.js';
+import type { HsmNode } from '../node.js';
+import type { Session, SessionUser } from '../session.js';
+import type { Store } from '../store/store.js';
+import { type RecordService, buildRecord, splitRecords } from './record.js';
+import { MAX_TOKENS_KEY, type TokenTimeouts, tokenTimeouts } from './settings.js';
+
+export interface QuorumToken {
+  readonly handle: number;
+  readonly service: RecordService;
+  readonly username: string;
+  readonly session: Session;
+  /**
+   * The session's login when the token was generated. The token is alive only while
+   * `session.user` is this very object: logout, idle logout, a closed connection and a new
+   * login all replace or clear it, which is what "a token dies with its login session" means.
+   */
+  readonly login: SessionUser;
+  readonly record: Buffer;
+  readonly generatedAt: number;
+  /** Clock time of the first presentation with enough valid approvals (the approved phase starts). */
+  approvedAt: number | undefined;
+  /** Distinct valid approvals counted at that presentation. */
+  approvals: number;
+}
+
+export type TokenState = 'live' | 'expired' | 'dead';
+
+/**
+ * Timeouts (our reading of "generated" vs "approved", spec §5.1): a token that has not been
+ * approved expires `generated` seconds after it was generated; once a presentation carried enough
+ * valid approvals it is approved and then expires `approved` seconds after that moment. The
+ * current settings apply (shortening a timeout affects tokens already issued).
+ */
+export function deadlineOf(token: QuorumToken, timeouts: TokenTimeouts): number {
+  return token.approvedAt === undefined
+    ? token.generatedAt + timeouts.generated * 1000
+    : token.approvedAt + timeouts.approved * 1000;
+}
+
+export class QuorumTokenStore {
+  /** Keyed by the record's hex: presenting a token means presenting the records this HSM issued. */
+  private readonly byRecord = new Map<string, QuorumToken>();
+  private nextHandle = crypto.randomInt(1, 0x10000);
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+  ) {}
+
+  get size(): number {
+    return this.byRecord.size;
+  }
+
+  stateOf(token: QuorumToken): TokenState {
+    if (token.session.user !== token.login || this.byRecord.get(token.record.toString('hex')) !== token)
+      return 'dead';
+    return this.now() > deadlineOf(token, tokenTimeouts(this.store)) ? 'expired' : 'live';
+  }
+
+  /** Forgets tokens whose login ended or whose timeout passed. */
+  purge(): void {
+    for (const token of [...this.byRecord.values()]) if (this.stateOf(token) !== 'live') this.remove(token);
+  }
+
+  /**
+   * Issues a token for the session's login. One live token per user and service: a new one
+   * replaces the previous (so a partly failed generate can simply be re-run). Expired and dead
+   * tokens are purged before the limit of 1,024 is checked.
+   */
+  issue(session: Session, service: RecordService): QuorumToken {
+    const login = session.user;
+    if (!login) throw new HsmError('ERR_NOT_LOGGED_IN');
+    this.purge();
+    for (const token of [...this.byRecord.values()]) {
+      if (token.username === login.username && token.service === service) this.remove(token);
+    }
+    const limit = Number(this.store.getSetting(MAX_TOKENS_KEY) ?? MAX_QUORUM_TOKENS);
+    if (this.byRecord.size >= limit) throw new HsmError('ERR_QUORUM_TOKEN_LIMIT', { limit });
+    const handle = this.nextHandle;
+    this.nextHandle = (this.nextHandle % 0xffffffff) + 1;
+    const now = this.now();
+    const token: QuorumToken = {
+      handle,
+      service,
+      username: login.username,
+      session,
+      login,
+      record: buildRecord(service, handle, login.username, now),
+      generatedAt: now,
+      approvedAt: undefined,
+      approvals: 0,
+    };
+    this.byRecord.set(token.record.toString('hex'), token);
+    return token;
+  }
+
+  /** The token whose record is one of the 80-byte records of `approvalData`, if this HSM issued one. */
+  find(approvalData: Buffer): QuorumToken | undefined {
+    for (const record of splitRecords(approvalData) ?? []) {
+      const token = this.byRecord.get(record.toString('hex'));
+      if (token) return token;
+    }
+    return undefined;
+  }
+
+  remove(token: QuorumToken): boolean {
+    const key = token.record.toString('hex');
+    if (this.byRecord.get(key) !== token) return false;
+    this.byRecord.delete(key);
+    return true;
+  }
+
+  /** Live tokens in generation order. */
+  live(): QuorumToken[] {
+    this.purge();
+    return [...this.byRecord.values()];
+  }
+
+  removeWhere(predicate: (token: QuorumToken) => boolean): number {
+    let removed = 0;
+    for (const token of [...this.byRecord.values()]) if (predicate(token) && this.remove(token)) removed++;
+    return removed;
+  }
+}
+
+/**
+ * Each node's token store, created on first use. Kept beside the node rather than in it so the
+ * quorum feature stays in this folder; tokens are never persisted (they die with their sessions).
+ */
+const stores = new WeakMap<HsmNode, QuorumTokenStore>();
+
+export function quorumTokens(node: HsmNode): QuorumTokenStore {
+  let tokens = stores.get(node);
+  if (!tokens) {
+    tokens = new QuorumTokenStore(node.store, () => node.clock.now());
+    stores.set(node, tokens);
+  }
+  return tokens;
+}

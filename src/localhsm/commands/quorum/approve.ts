@@ -1,0 +1,117 @@
+// localhsm quorum approve: an approver signs a quorum approval token file and appends their entry (also for a real
+// cluster's file), with a PEM key, a key on a PKCS#11 token or an external command (docs/signing.md).
+import crypto, { type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import { LineInput } from '../../../cli/line-input.js';
+import { HsmError } from '../../../errors.js';
+import { isValidUsername, normalizeUsername } from '../../../protocol/types.js';
+import { isSigned, readApprovalFile, tokenOf, writeTokenFile } from '../../../tokens/approval-file.js';
+import { parseTokenSignPublicKey } from '../../../tokens/token-sign.js';
+import {
+  LOCAL_SIGNER_RULES,
+  PKCS11_OPTIONS,
+  SIGNER_REQUIRES,
+  SIGN_COMMAND_OPTIONS,
+} from '../../../signers/options.js';
+import type { LocalCommand, LocalContext } from '../../context.js';
+import { signTokenWithOptions } from '../../signing.js';
+
+/** An RSA-2048 private key from PEM; asks for the pass phrase of an encrypted one. */
+async function readSigningKey(file: string, ctx: LocalContext): Promise<KeyObject> {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new HsmError('ERR_QUORUM_SIGNING_KEY', {
+      file,
+      detail: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    });
+  }
+  // An encrypted key (PKCS#8 or traditional `Proc-Type: 4,ENCRYPTED`, as `openssl genrsa -aes256` writes) needs its pass phrase.
+  const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem);
+  let passphrase: string | undefined;
+  if (encrypted) {
+    const input = new LineInput({ input: ctx.stdin, output: ctx.stderr, terminal: ctx.stdin.isTTY === true });
+    try {
+      passphrase = (await input.read(`Enter pass phrase for ${file}:`, true)) ?? '';
+    } finally {
+      input.close();
+    }
+  }
+  let key: KeyObject;
+  try {
+    key = crypto.createPrivateKey({ key: pem, format: 'pem', ...(encrypted ? { passphrase } : {}) });
+  } catch {
+    throw new HsmError('ERR_QUORUM_SIGNING_KEY', {
+      file,
+      detail: encrypted ? 'wrong pass phrase' : 'it is not a PEM private key',
+    });
+  }
+  try {
+    parseTokenSignPublicKey(crypto.createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString());
+  } catch (error) {
+    if (error instanceof HsmError)
+      throw new HsmError('ERR_QUORUM_SIGNING_KEY', { file, detail: String(error.params.detail) });
+    throw error;
+  }
+  return key;
+}
+
+export const quorumApproveCommand: LocalCommand = {
+  path: ['quorum', 'approve'],
+  about: 'Sign a quorum approval token file as an approver and add the signature to it',
+  options: [
+    {
+      long: 'token',
+      value: 'FILE',
+      required: true,
+      help: 'Approval token file written by quorum token-sign generate (updated in place, mode 0600)',
+    },
+    {
+      long: 'username',
+      value: 'USERNAME',
+      required: true,
+      help: 'Username of the approver, whose registered quorum key matches the private key',
+    },
+    {
+      long: 'private-key',
+      value: 'KEY',
+      help: "PEM file of the approver's RSA-2048 private key (asks for the pass phrase if encrypted)",
+    },
+    ...PKCS11_OPTIONS,
+    ...SIGN_COMMAND_OPTIONS,
+  ],
+  exactlyOne: LOCAL_SIGNER_RULES.exactlyOne,
+  requires: SIGNER_REQUIRES,
+  examples: [
+    'localhsm quorum approve --token /tmp/user-token.json --username admin2 --private-key admin2.key',
+    'localhsm quorum approve --token /tmp/user-token.json --username admin2 --pkcs11-module /usr/lib/x86_64-linux-gnu/libykcs11.so.2 --pkcs11-token "YubiKey PIV #12345678" --key-label "Private key for PIV Authentication"',
+  ],
+  async run(options, ctx) {
+    const file = options.required('token');
+    const approval = readApprovalFile(file);
+    const raw = options.required('username');
+    if (!isValidUsername(raw)) throw new HsmError('ERR_INVALID_USERNAME', { username: raw.slice(0, 64) });
+    const username = normalizeUsername(raw);
+    const sameUser = (name: string) => normalizeUsername(name) === username;
+    if (approval.signatures.some((e) => sameUser(e.username) && isSigned(e))) {
+      throw new HsmError('ERR_QUORUM_DUPLICATE_APPROVER', { file, username });
+    }
+    // The approver's key: a PEM file (read as before), a PKCS#11 token or a command; the signature is verified.
+    const signature = (
+      await signTokenWithOptions(options, ctx, tokenOf(approval), {
+        pemKey: (keyFile) => readSigningKey(keyFile, ctx),
+      })
+    ).toString('base64');
+    // A placeholder entry for this user (a real cluster may list approvers with empty signatures) is filled in place.
+    const placeholder = approval.signatures.find((e) => sameUser(e.username) && !isSigned(e));
+    if (placeholder) placeholder.signature = signature;
+    else approval.signatures.push({ username, signature });
+    writeTokenFile(file, approval);
+    const count = approval.signatures.filter(isSigned).length;
+    ctx.out(
+      `Added the signature of ${username} to ${file} (${count} ${count === 1 ? 'signature' : 'signatures'})`,
+    );
+    return 0;
+  },
+};

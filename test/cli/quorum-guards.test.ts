@@ -1,0 +1,121 @@
+// The guards LocalHSM adds (on by default): no quorum value above the approvers, no removing or locking out a needed approver.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_PASSWORD, startActivatedCluster, type TestCluster } from '../helpers/cluster.js';
+import { registerQuorumKey } from '../helpers/quorum-cli.js';
+import { rsaKeys } from '../helpers/quorum.js';
+import { type InteractiveShell, openShell } from '../helpers/shell.js';
+import { addApproval } from '../helpers/token-files.js';
+
+const PASS = 'admin-pass-2';
+
+describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
+  let cluster: TestCluster;
+  let shell: InteractiveShell;
+  const keys = rsaKeys(3);
+  const KEY = { admin: keys[0]!, admin2: keys[1]!, admin3: keys[2]! };
+  const admin = (...args: string[]) => cluster.as('admin', 'admin', ADMIN_PASSWORD, args);
+  const approvedFile = async (name: string, service: string, signers: (keyof typeof KEY)[]) => {
+    const file = path.join(cluster.dir, name);
+    const out = await shell.run(`quorum token-sign generate --service ${service} --token ${file}`);
+    assert.equal(out.error_code, 0, JSON.stringify(out.data));
+    for (const s of signers) addApproval(file, s, KEY[s].privateKey);
+    return file;
+  };
+
+  before(async () => {
+    cluster = await startActivatedCluster({ hsms: 2 });
+    for (const name of ['admin2', 'admin3']) {
+      assert.equal(
+        (await admin('user', 'create', '--username', name, '--role', 'admin', '--password', PASS)).json
+          ?.error_code,
+        0,
+      );
+    }
+    await registerQuorumKey(cluster, 'admin', ADMIN_PASSWORD, KEY.admin);
+    await registerQuorumKey(cluster, 'admin2', PASS, KEY.admin2);
+    await registerQuorumKey(cluster, 'admin3', PASS, KEY.admin3);
+    shell = openShell(cluster.dir);
+    assert.equal(
+      (await shell.run(`login --username admin --role admin --password ${ADMIN_PASSWORD}`)).error_code,
+      0,
+    );
+  });
+  after(async () => {
+    await shell?.close();
+    await cluster.close();
+  });
+
+  it('refuses a quorum value higher than the number of approvers, unless overridden', async () => {
+    const refused = await shell.run('quorum token-sign set-quorum-value --service user --value 4');
+    assert.deepEqual(refused, {
+      error_code: 1,
+      data: 'Refused: a user quorum value of 4 needs 4 quorum approvers, but only 3 approvers can approve service user (use --allow-unmanageable to override)',
+    });
+    assert.deepEqual(await shell.run('quorum token-sign set-quorum-value --service user --value 3'), {
+      error_code: 0,
+      data: 'Set Quorum Value successful',
+    });
+    assert.deepEqual((await cluster.cli(['quorum', 'token-sign', 'list-quorum-values'])).json!.data, {
+      user: 3,
+      quorum: 1,
+      cluster: 1,
+    });
+  });
+
+  it('keeps a needed approver from being locked out by failed logins (lock-out guard on)', async () => {
+    for (let i = 0; i < 6; i++) {
+      const run = await cluster.as('admin', 'admin3', 'wrong-password', ['quorum', 'token-sign', 'list']);
+      assert.deepEqual(run.json, { error_code: 1, data: 'Incorrect authentication credentials' });
+    }
+    const users = (await cluster.cli(['user', 'list'])).json!.data.users;
+    assert.equal(users.find((u: { username: string }) => u.username === 'admin3').locked, 'false');
+    const ok = await cluster.as('admin', 'admin3', PASS, ['quorum', 'token-sign', 'list']);
+    assert.equal(ok.json?.error_code, 0);
+  });
+
+  it("refuses to deregister an approver's quorum key when fewer than M would remain", async () => {
+    const run = await cluster.as('admin', 'admin2', PASS, [
+      'user',
+      'change-password',
+      '--username',
+      'admin2',
+      '--role',
+      'admin',
+      '--password',
+      PASS,
+      '--deregister-quorum',
+    ]);
+    assert.deepEqual(run.json, {
+      error_code: 1,
+      data: 'Refused: deregistering the quorum key of admin2 would leave 2 quorum approvers for service user, which needs 3 (use --allow-unmanageable to override)',
+    });
+  });
+
+  it('refuses to delete an approver when fewer than M would remain; the override works with the same approval', async () => {
+    const approval = await approvedFile('delete-admin3.json', 'user', ['admin', 'admin2', 'admin3']);
+    const refused = await shell.run(`user delete --username admin3 --role admin --approval ${approval}`);
+    assert.deepEqual(refused, {
+      error_code: 1,
+      data: 'Refused: deleting admin3 would leave 2 quorum approvers for service user, which needs 3 (use --allow-unmanageable to override)',
+    });
+    // The refusal did not consume the approval.
+    const overridden = await shell.run(
+      `user delete --username admin3 --role admin --approval ${approval} --allow-unmanageable`,
+    );
+    assert.deepEqual(overridden, { error_code: 0, data: { username: 'admin3', role: 'admin' } });
+
+    // What the guard protects against: with 2 approvers left, no user operation can reach 3 approvals.
+    const stuck = await approvedFile('create.json', 'user', ['admin', 'admin2']);
+    assert.deepEqual(
+      await shell.run(
+        `user create --username late --role crypto-user --password user-pass-1 --approval ${stuck}`,
+      ),
+      {
+        error_code: 1,
+        data: 'Too few quorum approvals: currently 2 approvals, but 3 approvals required',
+      },
+    );
+  });
+});
