@@ -23,15 +23,20 @@ new_key() {
   openssl rsa -in "$1.key" -pubout -out "$1.pub" 2>/dev/null
 }
 
-# sign_when_written FILE KEY: waits until cloudhsm-cli has written the token file FILE, then signs every
-# token in it with KEY -- what the person at the prompt does with openssl (see docs/mfa.md).
-sign_when_written() {
+# wait_for_file FILE: waits (at most 30 s) until cloudhsm-cli has written FILE, e.g. a token file.
+wait_for_file() {
   for _ in $(seq 300); do
-    [ -s "$1" ] && { localhsm token sign --token "$1" --private-key "$2" >&2; return; }
+    [ -s "$1" ] && return
     sleep 0.1
   done
-  echo "no token file $1 was written" >&2
+  echo "no file $1 was written" >&2
   return 1
+}
+
+# sign_when_written FILE KEY: once cloudhsm-cli has written the token file FILE, signs every token in it
+# with KEY -- what the person at the prompt does with openssl (see docs/mfa.md).
+sign_when_written() {
+  wait_for_file "$1" && localhsm token sign --token "$1" --private-key "$2" >&2
 }
 
 # user_field USER JQ_PATH: one attribute of USER from `user list`, e.g. user_field alice '.mfa[0].status'.

@@ -3,7 +3,15 @@
 import { HsmError } from '../errors.js';
 import { INITIAL_ADMIN, MAX_USERS } from '../protocol/types.js';
 import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
+import {
+  ADMIN_SERVICES,
+  type AdminService,
+  isValidQuorumValue,
+  isValidTokenTimeout,
+} from '../protocol/quorum.js';
 import { chainEntry } from './audit.js';
+import { guardQuorumValue } from './quorum/approvers.js';
+import { type TimeoutKind, setQuorumValue, setTokenTimeout } from './quorum/settings.js';
 import { MFA_TOKEN_SECONDS_SETTING } from './challenge.js';
 import { MAX_FAILED_LOGINS } from './ops/login.js';
 import { KDF_PROFILES, hashPassword, isKdfProfile } from './password.js';
@@ -29,6 +37,10 @@ export interface SeedState {
   users: readonly SeedUserState[];
   mfaTokenSeconds?: number;
   sessionIdleSeconds?: number;
+  /** Quorum value M per admin service (1, or 2 to 8). */
+  quorumValues?: Partial<Record<AdminService, number>>;
+  /** Quorum token timeouts in seconds. */
+  quorumTimeouts?: Partial<Record<TimeoutKind, number>>;
 }
 
 export const SESSION_IDLE_SECONDS_SETTING = 'session_idle_seconds';
@@ -71,6 +83,12 @@ export async function importSeed(store: Store, seed: SeedState): Promise<void> {
   if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
   checkSeconds(seed.mfaTokenSeconds, 'the MFA token lifetime');
   checkSeconds(seed.sessionIdleSeconds, 'the session idle timeout');
+  for (const value of Object.values(seed.quorumValues ?? {})) {
+    if (!isValidQuorumValue(value)) throw new HsmError('ERR_QUORUM_VALUE', { value: String(value) });
+  }
+  for (const value of Object.values(seed.quorumTimeouts ?? {})) {
+    if (!isValidTokenTimeout(value)) throw new HsmError('ERR_QUORUM_TIMEOUT', { value: String(value) });
+  }
   const records = seed.users.map(checkUser);
   const names = new Set(records.map((r) => r.username));
   if (names.size !== records.length)
@@ -101,5 +119,15 @@ export async function importSeed(store: Store, seed: SeedState): Promise<void> {
       store.setSetting(MFA_TOKEN_SECONDS_SETTING, String(seed.mfaTokenSeconds));
     if (seed.sessionIdleSeconds !== undefined)
       store.setSetting(SESSION_IDLE_SECONDS_SETTING, String(seed.sessionIdleSeconds));
+    // After the users: a value M needs M approvers among them, as set-quorum-value checks (no override here).
+    for (const service of ADMIN_SERVICES) {
+      const value = seed.quorumValues?.[service];
+      if (value === undefined) continue;
+      guardQuorumValue(store, service, value, false);
+      setQuorumValue(store, service, value);
+    }
+    for (const [kind, seconds] of Object.entries(seed.quorumTimeouts ?? {}) as [TimeoutKind, number][]) {
+      setTokenTimeout(store, kind, seconds);
+    }
   });
 }

@@ -1,6 +1,7 @@
 // A seed applied to a cluster: imported into each new HSM's state at creation, or compared with a resumed cluster.
 import type { ClusterClient } from '../cluster/cluster.js';
 import { listUsers } from '../cluster/operations.js';
+import { ADMIN_SERVICES, DEFAULT_TOKEN_TIMEOUT_SECONDS } from '../protocol/quorum.js';
 import { importSeed } from '../hsm/seed-import.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
@@ -57,6 +58,21 @@ export async function compareWithSeed(
     if (enabled(row.quorum) !== (user.quorumPublicKey ? 'enabled' : 'none'))
       differs.push(`quorum ${row.quorum[0]?.status ?? 'none'}`);
     if (differs.length) notes.push(`user ${user.username} changed since seeding: ${differs.join(', ')}`);
+  }
+  // Quorum values and timeouts change in ceremonies on purpose: reported, never refused.
+  const [values] = (await client.fanOut('quorum-list-values', {})).flatMap((o) => (o.ok ? [o.value] : []));
+  for (const service of ADMIN_SERVICES) {
+    const wanted = seed.quorumValues?.[service] ?? 1;
+    if (values && values[service] !== wanted)
+      notes.push(`the ${service} quorum value is ${values[service]} (seed: ${wanted})`);
+  }
+  const [timeouts] = (await client.fanOut('quorum-list-timeouts', {})).flatMap((o) =>
+    o.ok ? [o.value] : [],
+  );
+  for (const kind of ['generated', 'approved'] as const) {
+    const wanted = seed.quorumTimeouts?.[kind] ?? DEFAULT_TOKEN_TIMEOUT_SECONDS;
+    if (timeouts && timeouts[kind] !== wanted)
+      notes.push(`the ${kind} quorum token timeout is ${timeouts[kind]} s (seed: ${wanted} s)`);
   }
   const extra = [...rows.keys()].filter((name) => name !== 'app_user');
   if (extra.length) notes.push(`users not in the seed: ${extra.join(', ')}`);

@@ -19,6 +19,17 @@ import {
 } from '../protocol/types.js';
 import { parseTokenSignPublicKey } from '../tokens/token-sign.js';
 import { DURATION_HELP, parseDuration } from '../cluster/duration.js';
+import { newUser } from '../hsm/provision.js';
+import { isApprover } from '../hsm/quorum/approvers.js';
+import type { TimeoutKind } from '../hsm/quorum/settings.js';
+import {
+  ADMIN_SERVICES,
+  type AdminService,
+  MAX_QUORUM_VALUE,
+  MAX_TOKEN_TIMEOUT_SECONDS,
+  isValidQuorumValue,
+} from '../protocol/quorum.js';
+import type { LoginRole } from '../protocol/types.js';
 
 /** One user of a seed (library form; a YAML or JSON seed file has the same fields). */
 export interface SeedUser {
@@ -291,19 +302,55 @@ function checkSeed(input: SeedInput, baseDir: string, problems: Problem[]): Seed
     });
   }
   const t = input.timeouts ?? {};
-  // Applied once quorum (M of N) lands on the node; refused until then rather than silently ignored.
-  for (const [field, value] of [
-    [['quorumValues'], input.quorumValues],
-    [['timeouts', 'quorumGenerated'], t.quorumGenerated],
-    [['timeouts', 'quorumApproved'], t.quorumApproved],
-  ] as const) {
-    if (value !== undefined)
-      problems.push({ path: field, detail: 'quorum settings are not supported by this build yet' });
+  const quorumValues: Partial<Record<AdminService, number>> = {};
+  for (const service of ADMIN_SERVICES) {
+    const value = input.quorumValues?.[service];
+    if (value === undefined) continue;
+    const at: Path = ['quorumValues', service];
+    if (!isValidQuorumValue(value)) {
+      problems.push({
+        path: at,
+        detail: `invalid value ${show(value)} (expected 1 for no quorum, or 2 to ${MAX_QUORUM_VALUE})`,
+      });
+      continue;
+    }
+    // The node's own definition of an approver (an unlocked admin with a quorum key), as set-quorum-value checks.
+    const approvers = users.filter((u) =>
+      isApprover(
+        { ...newUser(u.username, u.role as LoginRole), quorumPublicKey: u.quorumPublicKey, locked: u.locked },
+        service,
+      ),
+    );
+    if (value > 1 && approvers.length < value) {
+      problems.push({
+        path: at,
+        detail: `${value} approvals need ${value} approvers (unlocked admins with a quorum key); the seed has ${approvers.length}`,
+      });
+      continue;
+    }
+    quorumValues[service] = value;
   }
+  const quorumTimeouts: Partial<Record<TimeoutKind, number>> = {};
+  const generated = seconds(
+    t.quorumGenerated,
+    ['timeouts', 'quorumGenerated'],
+    MAX_TOKEN_TIMEOUT_SECONDS,
+    problems,
+  );
+  const approved = seconds(
+    t.quorumApproved,
+    ['timeouts', 'quorumApproved'],
+    MAX_TOKEN_TIMEOUT_SECONDS,
+    problems,
+  );
+  if (generated !== undefined) quorumTimeouts.generated = generated;
+  if (approved !== undefined) quorumTimeouts.approved = approved;
   return {
     users,
     mfaTokenSeconds: seconds(t.mfaToken, ['timeouts', 'mfaToken'], MAX_SETTING_SECONDS, problems),
     sessionIdleSeconds: seconds(t.sessionIdle, ['timeouts', 'sessionIdle'], MAX_SETTING_SECONDS, problems),
+    ...(Object.keys(quorumValues).length > 0 && { quorumValues }),
+    ...(Object.keys(quorumTimeouts).length > 0 && { quorumTimeouts }),
   };
 }
 

@@ -46,6 +46,15 @@ const EXPECTED: Record<string, { passed: string; lines: string[] }> = {
       'ok: officer logs in = Logout successful',
     ],
   },
+  'quorum-ceremony.sh': {
+    passed: 'drill passed: the user quorum value is 2',
+    lines: [
+      'ok: quorum keys = admin officer1 officer2',
+      'ok: creating a user without approval = Quorum approval is required for this operation',
+      'ok: create with officer1\'s approval = "Too few quorum approvals: currently 1 approvals, but 2 approvals required"',
+      'ok: create with two approvals = {"username":"carol","role":"crypto-user"}',
+    ],
+  },
   'replace-failed-hsm.sh': {
     passed: 'drill passed: hsm-',
     lines: [

@@ -102,6 +102,44 @@ describe('seed import (node side)', () => {
     );
   });
 
+  it('sets quorum values and token timeouts once the approvers are in place, with the guard of set-quorum-value', async () => {
+    const { store } = await makeNode();
+    const officer = user('officer', 'admin', { quorumPublicKey: testKeyPair('officer').publicPem });
+    const admin = user('admin', 'admin', { quorumPublicKey: testKeyPair('alice').publicPem });
+    await importSeed(store, {
+      users: [admin, officer],
+      quorumValues: { user: 2 },
+      quorumTimeouts: { generated: 300, approved: 60 },
+    });
+    assert.deepEqual(
+      ['quorum_value_user', 'quorum_value_quorum', 'quorum_timeout_generated', 'quorum_timeout_approved'].map(
+        (k) => store.getSetting(k),
+      ),
+      ['2', undefined, '300', '60'],
+    );
+    const short = await makeNode();
+    await assert.rejects(
+      importSeed(short.store, { users: [admin, { ...officer, locked: true }], quorumValues: { user: 2 } }),
+      {
+        code: 'ERR_QUORUM_GUARD_VALUE',
+        message:
+          'Refused: a user quorum value of 2 needs 2 quorum approvers, but only 1 approver can approve service user (use --allow-unmanageable to override)',
+      },
+    );
+    assert.deepEqual(
+      short.store.listUsers().map((u) => u.username),
+      ['admin', 'app_user'],
+      'nothing was imported',
+    );
+    const bad = await makeNode();
+    await assert.rejects(importSeed(bad.store, { users: [admin], quorumValues: { user: 9 } }), {
+      code: 'ERR_QUORUM_VALUE',
+    });
+    await assert.rejects(importSeed(bad.store, { users: [admin], quorumTimeouts: { approved: 0 } }), {
+      code: 'ERR_QUORUM_TIMEOUT',
+    });
+  });
+
   it('is refused on an activated HSM and changes nothing', async () => {
     const { store } = await makeNode({ activated: true });
     const before = store.listUsers();

@@ -7,6 +7,7 @@ import { parseDuration, formatDuration } from '../../src/cluster/duration.js';
 import { HsmError } from '../../src/errors.js';
 import { loadSeedFile, resolveSeed } from '../../src/seed/seed-file.js';
 import { tempDir } from '../helpers/cluster.js';
+import { ROOT } from '../helpers/processes.js';
 import { testKeyPair } from '../helpers/keys.js';
 
 const ADMIN = ['users:', '  - username: admin', '    role: admin', '    password: admin-pass-1'];
@@ -86,6 +87,47 @@ describe('seed files', () => {
     assert.equal(seed.users[2]!.quorumPublicKey, testKeyPair('officer').publicPem);
     assert.equal(seed.mfaTokenSeconds, 600);
     assert.equal(seed.sessionIdleSeconds, 3600);
+  });
+
+  it('reads quorum values and quorum token timeouts', () => {
+    const file = write('quorum.yaml', [
+      ...ADMIN,
+      '    quorumPublicKey: keys/alice.pub',
+      '  - username: officer',
+      '    role: admin',
+      '    password: officer-pass-1',
+      '    quorumPublicKey: keys/officer.pub',
+      'quorumValues:',
+      '  user: 2',
+      '  quorum: 1',
+      'timeouts:',
+      '  quorumGenerated: 5m',
+      '  quorumApproved: 120',
+    ]);
+    const seed = loadSeedFile(file);
+    assert.deepEqual(seed.quorumValues, { user: 2, quorum: 1 });
+    assert.deepEqual(seed.quorumTimeouts, { generated: 300, approved: 120 });
+  });
+
+  it('reads the example seed of docs/ci.md as documented', () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'ci.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)![1]!;
+    fs.writeFileSync(path.join(dir, 'keys', 'admin.pub'), testKeyPair('admin').publicPem);
+    fs.writeFileSync(path.join(dir, 'keys', 'officer1.pub'), testKeyPair('officer').publicPem);
+    const seed = loadSeedFile(write('docs-example.yaml', example));
+    assert.deepEqual(
+      seed.users.map((u) => [u.username, u.role, u.locked, u.mfaPublicKey !== null, u.quorumPublicKey !== null]),
+      [
+        ['admin', 'admin', false, false, true],
+        ['officer1', 'admin', false, false, true],
+        ['alice', 'crypto-user', true, true, true],
+      ],
+    );
+    assert.deepEqual(seed.quorumValues, { user: 2 });
+    assert.deepEqual(
+      [seed.mfaTokenSeconds, seed.sessionIdleSeconds, seed.quorumTimeouts],
+      [600, 1800, { generated: 600, approved: 600 }],
+    );
   });
 
   it('reads the same seed written as JSON, and a seed object with an inline PEM key', () => {
@@ -206,6 +248,33 @@ describe('seed files', () => {
       lines: [...ADMIN, 'timeouts:', '  mfaToken: 10 minutes'],
       message:
         "{file}:6: timeouts.mfaToken: invalid value '10 minutes' (expected whole seconds from 1 to 9999999, or a duration such as 90s, 10m, 2h, 1h30m or 1d)",
+    },
+    {
+      name: 'a quorum value out of range',
+      lines: [...ADMIN, 'quorumValues:', '  user: 9'],
+      message: '{file}:6: quorumValues.user: invalid value 9 (expected 1 for no quorum, or 2 to 8)',
+    },
+    {
+      name: 'a quorum value with too few approvers (locked admins and admins without a key do not count)',
+      lines: [
+        ...ADMIN,
+        '    quorumPublicKey: keys/alice.pub',
+        '  - username: officer',
+        '    role: admin',
+        '    password: officer-pass-1',
+        '    quorumPublicKey: keys/officer.pub',
+        '    locked: true',
+        'quorumValues:',
+        '  user: 2',
+      ],
+      message:
+        '{file}:12: quorumValues.user: 2 approvals need 2 approvers (unlocked admins with a quorum key); the seed has 1',
+    },
+    {
+      name: 'a quorum token timeout out of range',
+      lines: [...ADMIN, 'timeouts:', '  quorumApproved: 2d'],
+      message:
+        "{file}:6: timeouts.quorumApproved: invalid value '2d' (expected whole seconds from 1 to 86400, or a duration such as 90s, 10m, 2h, 1h30m or 1d)",
     },
     {
       name: 'an unknown top-level field',
