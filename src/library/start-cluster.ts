@@ -160,7 +160,8 @@ export async function launchCluster(options: StartClusterOptions = {}): Promise<
     await runner.startAll();
     const cluster = makeCluster(dir, manifest, runner, options.processes === true, temporary);
     if (resumed && seed) {
-      const { mismatches } = await compareClusterWithSeed(dir, seed, log);
+      const { mismatches, notes } = await compareClusterWithSeed(dir, seed, log);
+      for (const note of notes) log(`note: ${note}`);
       if (mismatches.length > 0) {
         await cluster.stop();
         throw new HsmError('ERR_SEED_MISMATCH', { dir, file: seed.source, detail: mismatches.join('; ') });
