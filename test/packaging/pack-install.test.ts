@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../helpers/cluster.js';
-import { ROOT, cleanEnv } from '../helpers/processes.js';
+import { ROOT } from '../helpers/processes.js';
 
 /** Dependencies with an install script (native addons): what a consumer approves in `allowScripts`. */
 const NATIVE_DEPENDENCIES = ['better-sqlite3', 'pkcs11js'];
@@ -23,11 +23,22 @@ const REQUIRED_FILES = [
   'docs/ci.md',
 ];
 
+/**
+ * The environment of a user's shell: this one without what `npm test` adds (npm_*, which would point the
+ * nested npm at this repository) and without LOCALHSM_* / CLOUDHSM_*. Proxy and CA settings stay: the
+ * install needs the registry. npm's CA file and Node headers are kept explicitly (they matter when the
+ * Node running the tests is not the system's, whose global npmrc names them).
+ */
+function installEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('npm_') && !/^(LOCALHSM|CLOUDHSM)_/.test(key)),
+  );
+  for (const key of ['npm_config_nodedir', 'npm_config_cafile']) if (process.env[key]) env[key] = process.env[key];
+  return env;
+}
+
 function run(command: string, args: readonly string[], cwd: string, timeout = 600_000) {
-  // npm_config_nodedir, if set, names the Node headers the addons build against (a Node other than the system's).
-  const nodedir = process.env.npm_config_nodedir;
-  const env = cleanEnv(nodedir ? { npm_config_nodedir: nodedir } : {});
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout });
+  const result = spawnSync(command, args, { cwd, env: installEnv(), encoding: 'utf8', timeout });
   const output = `$ ${command} ${args.join(' ')}\n${result.stdout}\n${result.stderr}`;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output };
 }
