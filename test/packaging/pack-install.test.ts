@@ -50,41 +50,74 @@ describe('npm pack and install into an empty project', () => {
   });
 
   it('packs only the executables, the compiled library with its types, the docs and the README', () => {
-    for (const required of REQUIRED_FILES) assert.ok(files.includes(required), `${required} is in the tarball`);
+    for (const required of REQUIRED_FILES)
+      assert.ok(files.includes(required), `${required} is in the tarball`);
     const allowed = /^(package\.json|README\.md|bin\/[a-z-]+|dist\/src\/.+\.(js|d\.ts)|docs\/[a-z-]+\.md)$/;
-    assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'nothing else (no tests, sources, maps, examples)');
-    const stale = files.filter((f) => f.endsWith('.js') && !fs.existsSync(path.join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))));
+    assert.deepEqual(
+      files.filter((f) => !allowed.test(f)),
+      [],
+      'nothing else (no tests, sources, maps, examples)',
+    );
+    const stale = files.filter(
+      (f) =>
+        f.endsWith('.js') &&
+        !fs.existsSync(path.join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))),
+    );
     assert.deepEqual(stale, [], 'every compiled file has its source (no stale build output)');
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    assert.equal(manifest.scripts.install ?? manifest.scripts.postinstall ?? manifest.scripts.preinstall, undefined);
+    assert.equal(
+      manifest.scripts.install ?? manifest.scripts.postinstall ?? manifest.scripts.preinstall,
+      undefined,
+    );
     const native = Object.keys(manifest.dependencies).filter((d) =>
       fs.existsSync(path.join(ROOT, 'node_modules', d, 'binding.gyp')),
     );
-    assert.deepEqual(native.sort(), NATIVE_DEPENDENCIES, 'the README names every dependency whose install script must be allowed');
+    assert.deepEqual(
+      native.sort(),
+      NATIVE_DEPENDENCIES,
+      'the README names every dependency whose install script must be allowed',
+    );
   });
 
   it('installs with only the native addons approved, and runs npx localhsm up / npx cloudhsm-cli user list there', () => {
     const consumer = path.join(work, 'consumer');
     fs.mkdirSync(consumer);
     const allowScripts = Object.fromEntries(NATIVE_DEPENDENCIES.map((d) => [d, true]));
-    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, allowScripts }, null, 2));
+    fs.writeFileSync(
+      path.join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, allowScripts }, null, 2),
+    );
     // npm 11 runs only approved install scripts. LocalHSM's own `prepare` (the build of a clone) never
     // runs from a tarball, which already holds dist/; --strict-allow-scripts would still ask to approve it.
     const install = run('npm', ['install', '--no-audit', '--no-fund', tarball], consumer);
     assert.equal(install.status, 0, install.output);
     assert.doesNotMatch(install.stderr, /EBADENGINE/);
-    assert.ok(fs.existsSync(path.join(consumer, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')));
+    assert.ok(
+      fs.existsSync(
+        path.join(consumer, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+      ),
+    );
 
-    const up = run('npx', ['--no-install', 'localhsm', 'up', '--kdf', 'fast', '--base-port', '0', '--detach'], consumer);
+    const up = run(
+      'npx',
+      ['--no-install', 'localhsm', 'up', '--kdf', 'fast', '--base-port', '0', '--detach'],
+      consumer,
+    );
     assert.equal(up.status, 0, up.output);
     assert.match(up.stdout, /^Cluster cluster-[a-z2-7]{11} is up: 3 HSM\(s\) answering\.$/m);
     const list = run('npx', ['--no-install', 'cloudhsm-cli', 'user', 'list'], consumer);
     assert.equal(list.status, 0, list.output);
     assert.deepEqual(
-      JSON.parse(list.stdout).data.users.map((u: { username: string; role: string }) => `${u.username}:${u.role}`),
+      JSON.parse(list.stdout).data.users.map(
+        (u: { username: string; role: string }) => `${u.username}:${u.role}`,
+      ),
       ['admin:unactivated-admin', 'app_user:internal(APPLIANCE_USER)'],
     );
-    const library = run('node', ['--input-type=module', '-e', "import('localhsm').then((m) => console.log(typeof m.startCluster))"], consumer);
+    const library = run(
+      'node',
+      ['--input-type=module', '-e', "import('localhsm').then((m) => console.log(typeof m.startCluster))"],
+      consumer,
+    );
     assert.equal(library.stdout, 'function\n', library.output);
     const down = run('npx', ['--no-install', 'localhsm', 'down'], consumer);
     assert.equal(down.status, 0, down.output);
