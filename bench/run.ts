@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ClusterClient } from '../src/cluster/cluster.js';
 import { readConfig, selectCluster } from '../src/cluster/config.js';
 import { HsmConnection } from '../src/cluster/connection.js';
+import { RawClient } from './raw-client.js';
 import { type IssuedToken, changeMfaTokenSign, loginWithMfa } from '../src/cluster/mfa.js';
 import { listUsers, loginCluster, logoutCluster } from '../src/cluster/operations.js';
 import { publicKeyPemOf, signUnsigned } from '../src/tokens/private-key.js';
@@ -333,39 +334,28 @@ function nodeBaselineRssKb(): number {
   return Number(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout.trim());
 }
 
-async function loadRps(
-  port: number,
-  ca: string,
-  op: 'user-list' | 'login',
-  seconds: number,
-  concurrency = 16,
-): Promise<number> {
-  const connections = await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const c = new HsmConnection({ hostname: '127.0.0.1', port }, ca);
-      await c.connect();
-      return c;
-    }),
-  );
+/** Requests per second from `concurrency` connections, each logged in first, each with one request in flight. */
+async function loadRps(port: number, ca: string, op: 'user-list' | 'login', seconds: number, concurrency = 16): Promise<number> {
+  const clients = await Promise.all(Array.from({ length: concurrency }, () => RawClient.connect(port, ca)));
+  const credentials = { username: 'admin', role: 'admin', password: ADMIN_PASSWORD };
+  if (op === 'user-list') await Promise.all(clients.map((c) => c.request('login', credentials)));
   const end = Date.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
-    connections.map(async (c) => {
+    clients.map(async (c) => {
       while (Date.now() < end) {
         if (op === 'login') {
-          await c
-            .call('login', { username: 'admin', role: 'admin', password: ADMIN_PASSWORD })
-            .catch(() => undefined);
-          await c.call('logout', {}).catch(() => undefined);
+          await c.request('login', credentials);
+          await c.request('logout', {});
           done += 2;
         } else {
-          await c.call('user-list', {});
+          await c.request('user-list', {});
           done++;
         }
       }
     }),
   );
-  for (const c of connections) c.close();
+  for (const c of clients) c.close();
   return done / seconds;
 }
 
