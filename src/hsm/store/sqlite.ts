@@ -93,13 +93,13 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.stmts = {
       list: this.db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY seq`),
-      summaries: this.db.prepare<
-        [],
-        { username: string; role: string; locked: number; mfa: number; quorum: number }
-      >(
-        `SELECT username, role, locked, mfa_public_key IS NOT NULL AS mfa, quorum_public_key IS NOT NULL AS quorum
-         FROM users ORDER BY seq`,
-      ),
+      // Rows as arrays (raw mode): about twice as fast as objects for a long list.
+      summaries: this.db
+        .prepare<[], [string, string, number, number, number]>(
+          `SELECT username, role, locked, mfa_public_key IS NOT NULL, quorum_public_key IS NOT NULL
+           FROM users ORDER BY seq`,
+        )
+        .raw(true),
       get: this.db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`),
       count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
       insert: this.db.prepare<[UserRow]>(
@@ -130,12 +130,12 @@ export class SqliteStore implements Store {
     return this.stmts.list.all().map(toRecord);
   }
   listUserSummaries(): UserView[] {
-    return this.stmts.summaries.all().map((r) => ({
-      username: r.username,
-      role: r.role as Role,
-      locked: r.locked === 1,
-      mfa: r.mfa === 1,
-      quorum: r.quorum === 1,
+    return this.stmts.summaries.all().map(([username, role, locked, mfa, quorum]) => ({
+      username,
+      role: role as Role,
+      locked: locked === 1,
+      mfa: mfa === 1,
+      quorum: quorum === 1,
     }));
   }
   getUser(username: string): UserRecord | undefined {
