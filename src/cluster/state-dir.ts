@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { HsmError } from '../errors.js';
-import { dataFiles } from '../hsm/serve.js';
+import { dataFiles } from '../hsm/data-files.js';
 
 export const DEFAULT_STATE_DIR = '.localhsm';
 

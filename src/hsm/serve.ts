@@ -1,7 +1,7 @@
 // Runs one HSM node as a process: opens its SQLite state, serves TLS, writes a pid file, stops cleanly on signals.
 import fs from 'node:fs';
-import path from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../file-modes.js';
+import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
 import { isProvisioned } from './provision.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -22,12 +22,6 @@ export interface ServingNode {
   stop(): Promise<void>;
 }
 
-export const dataFiles = (dir: string) => ({
-  db: path.join(dir, 'hsm.db'),
-  cert: path.join(dir, 'node.crt'),
-  key: path.join(dir, 'node.key'),
-  pid: path.join(dir, 'node.pid'),
-});
 
 export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   const files = dataFiles(options.dataDir);
