@@ -26,7 +26,10 @@ const REQUIRED_FILES = [
 ];
 
 function run(command: string, args: readonly string[], cwd: string, timeout = 600_000) {
-  const result = spawnSync(command, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout });
+  // npm_config_nodedir, if set, names the Node headers the addons build against (a Node other than the system's).
+  const nodedir = process.env.npm_config_nodedir;
+  const env = cleanEnv(nodedir ? { npm_config_nodedir: nodedir } : {});
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout });
   const output = `$ ${command} ${args.join(' ')}\n${result.stdout}\n${result.stderr}`;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output };
 }
