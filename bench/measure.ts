@@ -31,7 +31,11 @@ export function throughput(seconds: number, fn: () => void): number {
 }
 
 /** Wall time (ms) of a whole process run. */
-export function runProcess(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export function runProcess(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(cmd, args, { stdio: 'ignore', env });
@@ -44,7 +48,11 @@ export function runProcess(cmd: string, args: readonly string[], env: NodeJS.Pro
 }
 
 /** Medians of two commands measured alternately, so machine noise hits both alike. */
-export async function alternate(runs: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
+export async function alternate(
+  runs: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<[number, number]> {
   const as: number[] = [];
   const bs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -56,7 +64,9 @@ export async function alternate(runs: number, a: () => Promise<number>, b: () =>
 
 /** `openssl speed -seconds S rsa2048` verify/s on this machine. */
 export function opensslRsa2048VerifyPerSecond(seconds: number): number {
-  const out = spawnSync('openssl', ['speed', '-seconds', String(seconds), 'rsa2048'], { encoding: 'utf8' }).stdout;
+  const out = spawnSync('openssl', ['speed', '-seconds', String(seconds), 'rsa2048'], {
+    encoding: 'utf8',
+  }).stdout;
   const line = out.split('\n').find((l) => /^rsa\s+2048 bits/.test(l));
   if (!line) throw new Error('could not read openssl speed output');
   return Number(line.trim().split(/\s+/).pop());

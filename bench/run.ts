@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ClusterClient } from '../src/cluster/cluster.js';
 import { readConfig, selectCluster } from '../src/cluster/config.js';
 import { HsmConnection } from '../src/cluster/connection.js';
+import { RawClient } from './raw-client.js';
 import { type IssuedToken, changeMfaTokenSign, loginWithMfa } from '../src/cluster/mfa.js';
 import { listUsers, loginCluster, logoutCluster } from '../src/cluster/operations.js';
 import { publicKeyPemOf, signUnsigned } from '../src/tokens/private-key.js';
@@ -17,7 +18,14 @@ import { newUser } from '../src/hsm/provision.js';
 import { SqliteStore } from '../src/hsm/store/sqlite.js';
 import { createCluster, startNodes, stopNodes } from '../src/localhsm/cluster-manager.js';
 import { signToken, parseTokenSignPublicKey, verifyTokenSignature } from '../src/tokens/token-sign.js';
-import { alternate, median, opensslRsa2048VerifyPerSecond, runProcess, throughput, timeMedian } from './measure.js';
+import {
+  alternate,
+  median,
+  opensslRsa2048VerifyPerSecond,
+  runProcess,
+  throughput,
+  timeMedian,
+} from './measure.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = (name: string) => path.join(ROOT, 'bin', name);
@@ -36,11 +44,16 @@ interface Result {
 const results: Result[] = [];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function record(r: Omit<Result, 'ratio' | 'met'> & { ratio?: number }, check?: (ratio: number) => boolean): void {
+function record(
+  r: Omit<Result, 'ratio' | 'met'> & { ratio?: number },
+  check?: (ratio: number) => boolean,
+): void {
   const ratio = r.ratio ?? r.value / r.baselineValue;
   const full = { ...r, ratio, met: check ? check(ratio) : null };
   results.push(full);
-  log(`  ${full.name}: ${fmt(full.value)} ${full.unit} vs ${full.baseline} ${fmt(full.baselineValue)} -> ratio ${fmt(ratio)} ${full.goal}${full.met === null ? '' : full.met ? ' (met)' : ' (MISSED)'}`);
+  log(
+    `  ${full.name}: ${fmt(full.value)} ${full.unit} vs ${full.baseline} ${fmt(full.baselineValue)} -> ratio ${fmt(ratio)} ${full.goal}${full.met === null ? '' : full.met ? ' (met)' : ' (MISSED)'}`,
+  );
 }
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(3));
 
@@ -76,18 +89,41 @@ async function benchVerifier(): Promise<void> {
     ours.push(throughput(3, () => verifyTokenSignature(key, token, signature)));
     theirs.push(opensslRsa2048VerifyPerSecond(3));
   }
-  record({ name: 'token verify', value: Math.max(...ours), unit: 'verify/s', baseline: 'openssl speed rsa2048', baselineValue: Math.max(...theirs), goal: 'goal >= 0.85' }, (r) => r >= 0.85);
+  record(
+    {
+      name: 'token verify',
+      value: Math.max(...ours),
+      unit: 'verify/s',
+      baseline: 'openssl speed rsa2048',
+      baselineValue: Math.max(...theirs),
+      goal: 'goal >= 0.85',
+    },
+    (r) => r >= 0.85,
+  );
 }
 
-async function mfaUserCluster(hsms: number, key: crypto.KeyObject): Promise<{ dir: string; client: ClusterClient }> {
+async function mfaUserCluster(
+  hsms: number,
+  key: crypto.KeyObject,
+): Promise<{ dir: string; client: ClusterClient }> {
   const dir = await newCluster(hsms);
   const client = clientFor(dir);
   await loginCluster(client, { username: 'admin', role: 'admin', password: ADMIN_PASSWORD }, log);
   await client.fanOut('user-create', { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw' });
   const sign = (issued: readonly IssuedToken[]) =>
-    issued.map((t, i) => ({ unsigned: t.unsigned, signature: signUnsigned(key, Buffer.from(t.unsigned, 'base64')), index: i + 1, total: issued.length }));
+    issued.map((t, i) => ({
+      unsigned: t.unsigned,
+      signature: signUnsigned(key, Buffer.from(t.unsigned, 'base64')),
+      index: i + 1,
+      total: issued.length,
+    }));
   const publicKey = publicKeyPemOf(key);
-  await changeMfaTokenSign(client, { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw', changeQuorum: false }, async (issued) => ({ signatures: sign(issued), publicKey }), log);
+  await changeMfaTokenSign(
+    client,
+    { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw', changeQuorum: false },
+    async (issued) => ({ signatures: sign(issued), publicKey }),
+    log,
+  );
   await logoutCluster(client, log);
   return { dir, client };
 }
@@ -98,10 +134,20 @@ async function benchMfaLogin(): Promise<void> {
   const one = await mfaUserCluster(1, privateKey);
   const three = await mfaUserCluster(3, privateKey);
   const sign = async (issued: readonly IssuedToken[]) =>
-    issued.map((t, i) => ({ unsigned: t.unsigned, signature: signUnsigned(privateKey, Buffer.from(t.unsigned, 'base64')), index: i + 1, total: issued.length }));
+    issued.map((t, i) => ({
+      unsigned: t.unsigned,
+      signature: signUnsigned(privateKey, Buffer.from(t.unsigned, 'base64')),
+      index: i + 1,
+      total: issued.length,
+    }));
   const loginOnce = (client: ClusterClient) => async () => {
     const start = process.hrtime.bigint();
-    await loginWithMfa(client, { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw' }, sign, log);
+    await loginWithMfa(
+      client,
+      { username: 'mfa_user', role: 'crypto-user', password: 'mfa-user-pw' },
+      sign,
+      log,
+    );
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     await logoutCluster(client, log);
     return ms;
@@ -110,7 +156,17 @@ async function benchMfaLogin(): Promise<void> {
     await loginOnce(three.client)();
     await loginOnce(one.client)();
     const [t3, t1] = await alternate(21, loginOnce(three.client), loginOnce(one.client));
-    record({ name: 'password + MFA login, 3 HSMs', value: t3, unit: 'ms', baseline: '1 HSM', baselineValue: t1, goal: 'goal <= 1.3' }, (r) => r <= 1.3);
+    record(
+      {
+        name: 'password + MFA login, 3 HSMs',
+        value: t3,
+        unit: 'ms',
+        baseline: '1 HSM',
+        baselineValue: t1,
+        goal: 'goal <= 1.3',
+      },
+      (r) => r <= 1.3,
+    );
   } finally {
     for (const c of [one, three]) {
       c.client.close();
@@ -127,7 +183,17 @@ async function benchCliProcess(dir: string): Promise<void> {
     () => runProcess(process.execPath, [BIN('cloudhsm-cli'), 'user', 'list'], env),
     () => runProcess(process.execPath, ['-e', '0']),
   );
-  record({ name: 'cloudhsm-cli user list process', value: cli, unit: 'ms', baseline: 'node -e 0', baselineValue: bare, goal: 'goal <= 3' }, (r) => r <= 3);
+  record(
+    {
+      name: 'cloudhsm-cli user list process',
+      value: cli,
+      unit: 'ms',
+      baseline: 'node -e 0',
+      baselineValue: bare,
+      goal: 'goal <= 3',
+    },
+    (r) => r <= 3,
+  );
 }
 
 async function benchUp(): Promise<void> {
@@ -138,12 +204,34 @@ async function benchUp(): Promise<void> {
     async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localhsm-bench-up-'));
       dirs.push(dir);
-      return runProcess(process.execPath, [BIN('localhsm'), 'up', '--hsms', '3', '--detach', '--kdf', 'fast', '--base-port', '0', '--state', dir]);
+      return runProcess(process.execPath, [
+        BIN('localhsm'),
+        'up',
+        '--hsms',
+        '3',
+        '--detach',
+        '--kdf',
+        'fast',
+        '--base-port',
+        '0',
+        '--state',
+        dir,
+      ]);
     },
     () => runProcess(process.execPath, ['-e', '0']),
   );
   for (const dir of dirs) await dropCluster(dir);
-  record({ name: 'localhsm up --hsms 3 --detach', value: up, unit: 'ms', baseline: 'node -e 0', baselineValue: bare, goal: 'goal <= 10' }, (r) => r <= 10);
+  record(
+    {
+      name: 'localhsm up --hsms 3 --detach',
+      value: up,
+      unit: 'ms',
+      baseline: 'node -e 0',
+      baselineValue: bare,
+      goal: 'goal <= 10',
+    },
+    (r) => r <= 10,
+  );
 }
 
 /** Puts `count` crypto users straight into every HSM's state (the node's 1,024 limit is for the CLI path). */
@@ -154,7 +242,8 @@ async function seedUsers(dir: string, count: number): Promise<void> {
     const store = new SqliteStore(paths(dir).hsm(hsm.id).db);
     const existing = store.countUsers() - 2;
     store.transaction(() => {
-      for (let i = existing; i < count; i++) store.insertUser({ ...newUser(`user_${i}`, 'crypto-user'), passwordHash: hash });
+      for (let i = existing; i < count; i++)
+        store.insertUser({ ...newUser(`user_${i}`, 'crypto-user'), passwordHash: hash });
     });
     store.database.pragma('wal_checkpoint(TRUNCATE)');
     store.close();
@@ -174,9 +263,39 @@ async function benchUserListScaling(dir: string): Promise<void> {
     log(`   ${count} users: ${fmt(timings.get(count)!)} ms`);
     if (count === 100_000) benchMemory(dir);
   }
-  record({ name: 'user list 1,024 users', value: timings.get(1024)!, unit: 'ms', baseline: 'empty list', baselineValue: timings.get(0)!, goal: 'goal <= 5' }, (r) => r <= 5);
-  record({ name: 'user list growth 10k / 1k', value: timings.get(10_000)!, unit: 'ms', baseline: '1,024 users', baselineValue: timings.get(1024)!, goal: 'goal <= 12' }, (r) => r <= 12);
-  record({ name: 'user list growth 100k / 10k', value: timings.get(100_000)!, unit: 'ms', baseline: '10,000 users', baselineValue: timings.get(10_000)!, goal: 'goal <= 12' }, (r) => r <= 12);
+  record(
+    {
+      name: 'user list 1,024 users',
+      value: timings.get(1024)!,
+      unit: 'ms',
+      baseline: 'empty list',
+      baselineValue: timings.get(0)!,
+      goal: 'goal <= 5',
+    },
+    (r) => r <= 5,
+  );
+  record(
+    {
+      name: 'user list growth 10k / 1k',
+      value: timings.get(10_000)!,
+      unit: 'ms',
+      baseline: '1,024 users',
+      baselineValue: timings.get(1024)!,
+      goal: 'goal <= 12',
+    },
+    (r) => r <= 12,
+  );
+  record(
+    {
+      name: 'user list growth 100k / 10k',
+      value: timings.get(100_000)!,
+      unit: 'ms',
+      baseline: '10,000 users',
+      baselineValue: timings.get(10_000)!,
+      goal: 'goal <= 12',
+    },
+    (r) => r <= 12,
+  );
 }
 
 function benchMemory(dir: string): void {
@@ -186,42 +305,57 @@ function benchMemory(dir: string): void {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)![1]);
   const bareKb = nodeBaselineRssKb();
-  record({ name: 'node peak RSS, 100k users', value: peakKb / 1024, unit: 'MiB', baseline: 'bare node process', baselineValue: bareKb / 1024, goal: 'reported' });
+  record({
+    name: 'node peak RSS, 100k users',
+    value: peakKb / 1024,
+    unit: 'MiB',
+    baseline: 'bare node process',
+    baselineValue: bareKb / 1024,
+    goal: 'reported',
+  });
   const files = paths(dir).hsm(hsm.id);
-  const bytes = [files.db, `${files.db}-wal`].reduce((sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
-  record({ name: 'state file per user', value: bytes / 100_002, unit: 'bytes', baseline: 'password hash string', baselineValue: 110, goal: 'reported' });
+  const bytes = [files.db, `${files.db}-wal`].reduce(
+    (sum, f) => sum + (fs.existsSync(f) ? fs.statSync(f).size : 0),
+    0,
+  );
+  record({
+    name: 'state file per user',
+    value: bytes / 100_002,
+    unit: 'bytes',
+    baseline: 'password hash string',
+    baselineValue: 110,
+    goal: 'reported',
+  });
 }
 
 function nodeBaselineRssKb(): number {
-  const script = "setTimeout(() => console.log(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]), 50)";
+  const script =
+    "setTimeout(() => console.log(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]), 50)";
   return Number(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout.trim());
 }
 
+/** Requests per second from `concurrency` connections, each logged in first, each with one request in flight. */
 async function loadRps(port: number, ca: string, op: 'user-list' | 'login', seconds: number, concurrency = 16): Promise<number> {
-  const connections = await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      const c = new HsmConnection({ hostname: '127.0.0.1', port }, ca);
-      await c.connect();
-      return c;
-    }),
-  );
+  const clients = await Promise.all(Array.from({ length: concurrency }, () => RawClient.connect(port, ca)));
+  const credentials = { username: 'admin', role: 'admin', password: ADMIN_PASSWORD };
+  if (op === 'user-list') await Promise.all(clients.map((c) => c.request('login', credentials)));
   const end = Date.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
-    connections.map(async (c) => {
+    clients.map(async (c) => {
       while (Date.now() < end) {
         if (op === 'login') {
-          await c.call('login', { username: 'admin', role: 'admin', password: ADMIN_PASSWORD }).catch(() => undefined);
-          await c.call('logout', {}).catch(() => undefined);
+          await c.request('login', credentials);
+          await c.request('logout', {});
           done += 2;
         } else {
-          await c.call('user-list', {});
+          await c.request('user-list', {});
           done++;
         }
       }
     }),
   );
-  for (const c of connections) c.close();
+  for (const c of clients) c.close();
   return done / seconds;
 }
 
@@ -232,14 +366,38 @@ async function benchLoad(): Promise<void> {
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
   const files = paths(dir).hsm(hsm.id);
   const echoPort = hsm.port + 1000 > 65000 ? 40000 : hsm.port + 1000;
-  const echo = spawn(process.execPath, [path.join(ROOT, 'dist/bench/echo-server.js'), files.cert, files.key, String(echoPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const echo = spawn(
+    process.execPath,
+    [path.join(ROOT, 'dist/bench/echo-server.js'), files.cert, files.key, String(echoPort)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise((resolve) => echo.stdout!.once('data', resolve));
   try {
-    const echoRps = median([await loadRps(echoPort, ca, 'user-list', 3), await loadRps(echoPort, ca, 'user-list', 3)]);
-    const listRps = median([await loadRps(hsm.port, ca, 'user-list', 3), await loadRps(hsm.port, ca, 'user-list', 3)]);
+    const echoRps = median([
+      await loadRps(echoPort, ca, 'user-list', 3),
+      await loadRps(echoPort, ca, 'user-list', 3),
+    ]);
+    const listRps = median([
+      await loadRps(hsm.port, ca, 'user-list', 3),
+      await loadRps(hsm.port, ca, 'user-list', 3),
+    ]);
     const loginRps = await loadRps(hsm.port, ca, 'login', 3);
-    record({ name: 'node: authenticated-session user list', value: listRps, unit: 'req/s', baseline: 'TLS echo server', baselineValue: echoRps, goal: 'reported' });
-    record({ name: 'node: login + logout (fast KDF)', value: loginRps, unit: 'req/s', baseline: 'TLS echo server', baselineValue: echoRps, goal: 'reported' });
+    record({
+      name: 'node: authenticated-session user list',
+      value: listRps,
+      unit: 'req/s',
+      baseline: 'TLS echo server',
+      baselineValue: echoRps,
+      goal: 'reported',
+    });
+    record({
+      name: 'node: login + logout (fast KDF)',
+      value: loginRps,
+      unit: 'req/s',
+      baseline: 'TLS echo server',
+      baselineValue: echoRps,
+      goal: 'reported',
+    });
   } finally {
     echo.kill('SIGTERM');
     await dropCluster(dir);
@@ -250,11 +408,21 @@ async function benchKdf(): Promise<void> {
   log('8. the password KDF on its own, and its share of a login');
   const strong = await timeMedian(5, () => hashPassword('some-password-1', KDF_PROFILES.strong));
   const fast = await timeMedian(21, () => hashPassword('some-password-1', KDF_PROFILES.fast));
-  record({ name: 'scrypt strong vs fast', value: strong, unit: 'ms', baseline: 'fast profile', baselineValue: fast, goal: 'reported' });
+  record({
+    name: 'scrypt strong vs fast',
+    value: strong,
+    unit: 'ms',
+    baseline: 'fast profile',
+    baselineValue: fast,
+    goal: 'reported',
+  });
   for (const kdf of ['fast', 'strong'] as const) {
     const dir = await newCluster(1, kdf);
     const hsm = readManifest(dir).hsms[0]!;
-    const c = new HsmConnection({ hostname: hsm.host, port: hsm.port }, fs.readFileSync(paths(dir).ca, 'utf8'));
+    const c = new HsmConnection(
+      { hostname: hsm.host, port: hsm.port },
+      fs.readFileSync(paths(dir).ca, 'utf8'),
+    );
     const login = await timeMedian(kdf === 'fast' ? 21 : 7, async () => {
       await c.call('login', { username: 'admin', role: 'admin', password: ADMIN_PASSWORD });
       await c.call('logout', {});
@@ -262,14 +430,27 @@ async function benchKdf(): Promise<void> {
     c.close();
     await dropCluster(dir);
     const kdfMs = kdf === 'fast' ? fast : strong;
-    record({ name: `KDF share of a login (${kdf})`, value: kdfMs, unit: 'ms', baseline: 'login + logout round trip', baselineValue: login, goal: 'reported' });
+    record({
+      name: `KDF share of a login (${kdf})`,
+      value: kdfMs,
+      unit: 'ms',
+      baseline: 'login + logout round trip',
+      baselineValue: login,
+      goal: 'reported',
+    });
   }
 }
 
 function writeReports(): void {
   const when = new Date().toISOString();
-  fs.writeFileSync(path.join(ROOT, 'bench/results.json'), JSON.stringify({ when, cpus: os.cpus().length, node: process.version, results }, null, 2) + '\n');
-  const rows = results.map((r) => `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baseline}: ${fmt(r.baselineValue)} | **${fmt(r.ratio)}** | ${r.goal}${r.met === null ? '' : r.met ? ' ✔' : ' ✘'} |`);
+  fs.writeFileSync(
+    path.join(ROOT, 'bench/results.json'),
+    JSON.stringify({ when, cpus: os.cpus().length, node: process.version, results }, null, 2) + '\n',
+  );
+  const rows = results.map(
+    (r) =>
+      `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baseline}: ${fmt(r.baselineValue)} | **${fmt(r.ratio)}** | ${r.goal}${r.met === null ? '' : r.met ? ' ✔' : ' ✘'} |`,
+  );
   const doc = [
     '# Benchmarks',
     '',
@@ -298,5 +479,13 @@ try {
 } finally {
   await dropCluster(shared);
 }
-console.log(['benchmark\tvalue\tbaseline\tratio\tgoal', ...results.map((r) => `${r.name}\t${fmt(r.value)} ${r.unit}\t${r.baseline} ${fmt(r.baselineValue)}\t${fmt(r.ratio)}\t${r.goal}${r.met === null ? '' : r.met ? ' met' : ' MISSED'}`)].join('\n'));
+console.log(
+  [
+    'benchmark\tvalue\tbaseline\tratio\tgoal',
+    ...results.map(
+      (r) =>
+        `${r.name}\t${fmt(r.value)} ${r.unit}\t${r.baseline} ${fmt(r.baselineValue)}\t${fmt(r.ratio)}\t${r.goal}${r.met === null ? '' : r.met ? ' met' : ' MISSED'}`,
+    ),
+  ].join('\n'),
+);
 if (!only) writeReports();

@@ -18,7 +18,8 @@ try {
     lost += result.lost.length;
     if (result.integrity !== 'ok') corrupt++;
     for (const line of result.lost) console.error(`cycle ${i}: LOST ${line}`);
-    if (i % 10 === 0 || i === cycles) console.error(`${i}/${cycles} cycles, ${acknowledged} acknowledged, ${lost} lost`);
+    if (i % 10 === 0 || i === cycles)
+      console.error(`${i}/${cycles} cycles, ${acknowledged} acknowledged, ${lost} lost`);
   }
   console.log(JSON.stringify({ cycles, acknowledged, lost, corruptFiles: corrupt }));
   process.exitCode = lost === 0 && corrupt === 0 ? 0 : 1;

@@ -23,8 +23,12 @@ if (files.length === 0) {
   console.error(`no test files found under ${testDir}${filter ? ` matching ${filter}` : ''}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, LOCALHSM_TEST: '1' },
-});
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  {
+    stdio: 'inherit',
+    env: { ...process.env, LOCALHSM_TEST: '1' },
+  },
+);
 process.exit(result.status ?? 1);

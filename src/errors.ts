@@ -47,21 +47,25 @@ export const MESSAGES = {
   ERR_CLUSTER_ID_REQUIRED: 'multiple clusters provided in configuration file. Please specify cluster-id',
   ERR_UNKNOWN_CLUSTER: 'Cluster {cluster} is not in the configuration file {file}',
   ERR_STATE: '{detail}',
-  ERR_ENV_PIN: "CLOUDHSM_PIN must have the form <username>:<password>",
-  ERR_ENV_ROLE: "CLOUDHSM_ROLE must be admin or crypto-user",
+  ERR_ENV_PIN: 'CLOUDHSM_PIN must have the form <username>:<password>',
+  ERR_ENV_ROLE: 'CLOUDHSM_ROLE must be admin or crypto-user',
   ERR_INPUT_CLOSED: 'Input ended before a value was entered for: {prompt}',
   ERR_HSM_NOT_FOUND: 'No HSM {hsm} in this cluster',
   // MFA token-sign (node side: the token is the request's argument, so messages do not repeat it)
-  ERR_MFA_NOT_ENABLED: 'User {username} does not have MFA enabled; log in with: login --username {username} --role {role}',
+  ERR_MFA_NOT_ENABLED:
+    'User {username} does not have MFA enabled; log in with: login --username {username} --role {role}',
   ERR_TOKEN_UNKNOWN: 'Unknown token: it was not issued to this session, or was already used or withdrawn',
-  ERR_TOKEN_EXPIRED: 'The token expired ({seconds} seconds after it was issued); run the command again for new tokens',
+  ERR_TOKEN_EXPIRED:
+    'The token expired ({seconds} seconds after it was issued); run the command again for new tokens',
   ERR_TOKEN_PURPOSE: 'The token was issued for {issued}, not for {expected}',
   ERR_TOKEN_SIGNATURE_INVALID: 'The signature does not verify with the {key} public key',
   ERR_SIGNATURE_FORMAT: 'The signature is not strict base64 of a {bytes}-byte RSA signature',
-  ERR_TOKEN_NOT_VERIFIED: 'The token was not verified with this signature and public key first; nothing was changed',
+  ERR_TOKEN_NOT_VERIFIED:
+    'The token was not verified with this signature and public key first; nothing was changed',
   // MFA token-sign (client side: token files and signatures)
   ERR_TOKEN_FILE: 'Invalid token file {file}: {detail}',
-  ERR_TOKEN_FAILED: 'Token {index} of {total} (unsigned {unsigned}) failed verification on HSM at {hsm}: {reason}',
+  ERR_TOKEN_FAILED:
+    'Token {index} of {total} (unsigned {unsigned}) failed verification on HSM at {hsm}: {reason}',
   ERR_TOKEN_NOT_SIGNED: 'Token {index} of {total} (unsigned {unsigned}) in {file} is not signed',
   ERR_TOKEN_BAD_SIGNED:
     'Token {index} of {total} (unsigned {unsigned}) in {file}: "signed" is not base64 (one line, as base64 -w0 prints it) of a {bytes}-byte RSA-2048 signature',
@@ -80,11 +84,13 @@ export const MESSAGES = {
   ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
   // quorum (M of N) token-sign
   ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',
-  ERR_QUORUM_TOO_FEW: 'Too few quorum approvals: currently {current} approvals, but {required} approvals required',
+  ERR_QUORUM_TOO_FEW:
+    'Too few quorum approvals: currently {current} approvals, but {required} approvals required',
   ERR_QUORUM_TOKEN_INVALID: 'Invalid username-signature pair for quorum authorization',
   ERR_QUORUM_TOKEN_NOT_OWNED:
     'This quorum token belongs to another login session; a quorum token can only be used by the login session that generated it',
-  ERR_QUORUM_WRONG_SERVICE: 'This quorum token was generated for service {actual}, but this operation needs a token for service {service}',
+  ERR_QUORUM_WRONG_SERVICE:
+    'This quorum token was generated for service {actual}, but this operation needs a token for service {service}',
   ERR_QUORUM_TOKEN_EXPIRED:
     'The quorum token has expired ({timeout} timeout of {seconds} seconds); generate a new one with quorum token-sign generate',
   ERR_APPROVAL_INVALID: 'Invalid quorum approval: {detail}',
@@ -117,7 +123,8 @@ export const MESSAGES = {
     'The user PIN of token {token} is locked (too many incorrect PINs); unlock it with the security officer PIN or PUK',
   ERR_PKCS11_KEY_NOT_FOUND: 'No private key labelled "{label}" on token {token}',
   ERR_PKCS11_KEY_UNSUITABLE: 'The key "{label}" on token {token} cannot sign tokens: {detail}',
-  ERR_PKCS11_AMBIGUOUS: '{count} {what} are labelled "{label}" in {where}; LocalHSM signs only with a label that names exactly one',
+  ERR_PKCS11_AMBIGUOUS:
+    '{count} {what} are labelled "{label}" in {where}; LocalHSM signs only with a label that names exactly one',
   ERR_PKCS11: 'PKCS#11 {function} failed on token {token}: {code}',
   ERR_SIGN_COMMAND: 'The --sign-command failed for token {index} of {total} (unsigned {unsigned}): {detail}',
 } as const;

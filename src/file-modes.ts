@@ -24,7 +24,8 @@ export function tightenMode(target: string, mode: number): string | undefined {
 export function warnIfShared(file: string): string | undefined {
   try {
     const mode = fs.statSync(file).mode & 0o777;
-    if (mode & 0o077) return `warning: ${file} is accessible to other users (mode ${mode.toString(8).padStart(4, '0')}); it should be 0600`;
+    if (mode & 0o077)
+      return `warning: ${file} is accessible to other users (mode ${mode.toString(8).padStart(4, '0')}); it should be 0600`;
   } catch {
     // unreadable files are reported by the code that reads them
   }

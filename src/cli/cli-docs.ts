@@ -7,7 +7,14 @@ import { type CommandTree, childrenOf } from './tree.js';
 
 function section(tree: CommandTree<unknown, unknown>, binary: string): string[] {
   const commands = [...tree.commands].sort((a, b) => a.path.join(' ').localeCompare(b.path.join(' ')));
-  return commands.flatMap((c) => [`### \`${binary} ${c.path.join(' ')}\``, '', '```text', commandHelp(c, [binary], childrenOf(tree, c.path)), '```', '']);
+  return commands.flatMap((c) => [
+    `### \`${binary} ${c.path.join(' ')}\``,
+    '',
+    '```text',
+    commandHelp(c, [binary], childrenOf(tree, c.path)),
+    '```',
+    '',
+  ]);
 }
 
 export function renderCliDocs(): string {

@@ -51,7 +51,8 @@ export function commandHelp(
   }
   if (spec.positionals?.length) {
     out.push('Arguments:');
-    for (const p of spec.positionals) out.push(`  <${p.name}>${p.multiple ? '...' : ''}`, indent(p.help, 10), '');
+    for (const p of spec.positionals)
+      out.push(`  <${p.name}>${p.multiple ? '...' : ''}`, indent(p.help, 10), '');
   }
   out.push('Options:');
   for (const o of spec.options) {
@@ -60,7 +61,8 @@ export function commandHelp(
     if (o.possible?.some((p) => p.help)) {
       const width = Math.max(...o.possible.map((p) => p.value.length)) + 1;
       out.push('', indent('Possible values:', 10));
-      for (const p of o.possible) out.push(indent(`- ${`${p.value}:`.padEnd(width + 1)}${p.help ?? ''}`.trimEnd(), 10));
+      for (const p of o.possible)
+        out.push(indent(`- ${`${p.value}:`.padEnd(width + 1)}${p.help ?? ''}`.trimEnd(), 10));
     } else if (o.possible) {
       out.push('', indent(`[possible values: ${o.possible.map((p) => p.value).join(', ')}]`, 10));
     }
@@ -76,7 +78,11 @@ export interface HelpEntry {
   about: string;
 }
 
-export function groupHelp(about: string, usagePath: readonly string[], entries: readonly HelpEntry[]): string {
+export function groupHelp(
+  about: string,
+  usagePath: readonly string[],
+  entries: readonly HelpEntry[],
+): string {
   const width = Math.max(4, ...entries.map((e) => e.name.length)) + 2;
   const lines = [about, '', `Usage: ${[...usagePath, '<COMMAND>'].join(' ')}`, '', 'Commands:'];
   for (const e of entries) lines.push(`  ${e.name.padEnd(width)}${e.about}`);

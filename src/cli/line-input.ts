@@ -66,7 +66,11 @@ export class LineInput {
     } else {
       this.options.output.write(`${prompt}\n`);
     }
-    const next = this.queue.length ? Promise.resolve(this.queue.shift()) : this.closed ? Promise.resolve(undefined) : new Promise<string | undefined>((r) => (this.waiting = r));
+    const next = this.queue.length
+      ? Promise.resolve(this.queue.shift())
+      : this.closed
+        ? Promise.resolve(undefined)
+        : new Promise<string | undefined>((r) => (this.waiting = r));
     return next.then((line) => {
       if (hidden && this.options.terminal) {
         this.muted = false;

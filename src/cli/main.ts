@@ -25,20 +25,31 @@ export const EXIT_FAILED = 1;
 /** Takes the LocalHSM-only leading `--state DIR` option off argv. */
 function takeStateOption(argv: readonly string[]): { state: string | undefined; rest: string[] } {
   if (argv[0] === '--state' && argv[1] !== undefined) return { state: argv[1], rest: argv.slice(2) };
-  if (argv[0]?.startsWith('--state=')) return { state: argv[0].slice('--state='.length), rest: argv.slice(1) };
+  if (argv[0]?.startsWith('--state='))
+    return { state: argv[0].slice('--state='.length), rest: argv.slice(1) };
   return { state: undefined, rest: [...argv] };
 }
 
-export async function cloudhsmCliMain(argv: readonly string[], env: NodeJS.ProcessEnv, io: ProcessIo): Promise<number> {
+export async function cloudhsmCliMain(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: ProcessIo,
+): Promise<number> {
   const { state, rest } = takeStateOption(argv);
   const stateDir = resolveStateDir(state, env);
   const files = paths(stateDir);
   const session = new CliSession(env.LOCALHSM_CLI_CONFIG ?? files.config);
   let input: LineInput | undefined;
   const lineInput = () =>
-    (input ??= new LineInput({ input: io.stdin, output: io.stderr, terminal: io.stdin.isTTY === true, historyFile: files.history }));
+    (input ??= new LineInput({
+      input: io.stdin,
+      output: io.stderr,
+      terminal: io.stdin.isTTY === true,
+      historyFile: files.history,
+    }));
   try {
-    if (rest[0] === 'interactive') return await runShell(rest.slice(1), { session, env, io, historyFile: files.history });
+    if (rest[0] === 'interactive')
+      return await runShell(rest.slice(1), { session, env, io, historyFile: files.history });
     const tree = cliTree('cloudhsm-cli');
     let resolved;
     try {

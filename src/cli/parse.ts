@@ -23,8 +23,14 @@ export function optionLabel(o: OptionSpec): string {
   return o.value ? `--${o.long} <${o.value}>` : `--${o.long}`;
 }
 
-function usageError(spec: CommandSpec<unknown, unknown>, first: string, prefix: readonly string[]): UsageError {
-  return new UsageError(`error: ${first}\n\n${usageLine(spec, prefix)}\n\nFor more information, try '--help'.`);
+function usageError(
+  spec: CommandSpec<unknown, unknown>,
+  first: string,
+  prefix: readonly string[],
+): UsageError {
+  return new UsageError(
+    `error: ${first}\n\n${usageLine(spec, prefix)}\n\nFor more information, try '--help'.`,
+  );
 }
 
 export function parseCommandArgs(
@@ -55,10 +61,13 @@ export function parseCommandArgs(
     const short = !arg.startsWith('--') && eq === -1 ? byShort.get(arg.slice(1)) : undefined;
     const name = short?.long ?? (arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '');
     const option = byName.get(name);
-    if (!option) throw usageError(spec, `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found`, prefix);
+    if (!option)
+      throw usageError(spec, `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found`, prefix);
     if (!option.value) {
-      if (eq !== -1) throw usageError(spec, `unexpected value for '--${name}' found; no more were expected`, prefix);
-      if (values.has(name)) throw usageError(spec, `the argument '--${name}' cannot be used multiple times`, prefix);
+      if (eq !== -1)
+        throw usageError(spec, `unexpected value for '--${name}' found; no more were expected`, prefix);
+      if (values.has(name))
+        throw usageError(spec, `the argument '--${name}' cannot be used multiple times`, prefix);
       values.set(name, true);
       continue;
     }
@@ -67,14 +76,22 @@ export function parseCommandArgs(
     else {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('--') && next.length > 2)) {
-        throw usageError(spec, `a value is required for '${optionLabel(option)}' but none was supplied`, prefix);
+        throw usageError(
+          spec,
+          `a value is required for '${optionLabel(option)}' but none was supplied`,
+          prefix,
+        );
       }
       value = next;
       i++;
     }
     if (option.possible && !option.possible.some((p) => p.value === value)) {
       const list = option.possible.map((p) => p.value).join(', ');
-      throw usageError(spec, `invalid value '${value}' for '${optionLabel(option)}'\n  [possible values: ${list}]`, prefix);
+      throw usageError(
+        spec,
+        `invalid value '${value}' for '${optionLabel(option)}'\n  [possible values: ${list}]`,
+        prefix,
+      );
     }
     const previous = values.get(name);
     if (previous !== undefined && !option.multiple) {
@@ -100,15 +117,26 @@ export function parseCommandArgs(
     }
   }
   if (missing.length > 0) {
-    throw usageError(spec, `the following required arguments were not provided:\n  ${missing.join('\n  ')}`, prefix);
+    throw usageError(
+      spec,
+      `the following required arguments were not provided:\n  ${missing.join('\n  ')}`,
+      prefix,
+    );
   }
   for (const [a, b] of spec.conflicts ?? []) {
-    if (values.has(a) && values.has(b)) throw usageError(spec, `the argument '--${a}' cannot be used with '--${b}'`, prefix);
+    if (values.has(a) && values.has(b))
+      throw usageError(spec, `the argument '--${a}' cannot be used with '--${b}'`, prefix);
   }
-  const required = (spec.requires ?? []).filter(([a, b]) => values.has(a) && !values.has(b)).map(([, b]) => b);
+  const required = (spec.requires ?? [])
+    .filter(([a, b]) => values.has(a) && !values.has(b))
+    .map(([, b]) => b);
   if (required.length > 0) {
     const labels = [...new Set(required)].map((n) => optionLabel(byName.get(n)!));
-    throw usageError(spec, `the following required arguments were not provided:\n  ${labels.join('\n  ')}`, prefix);
+    throw usageError(
+      spec,
+      `the following required arguments were not provided:\n  ${labels.join('\n  ')}`,
+      prefix,
+    );
   }
   return new ParsedOptions(values, positionals);
 }

@@ -52,7 +52,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
   quorum: 'Quorum authentication (M of N) commands',
   'quorum token-sign': 'Quorum commands using the token-sign strategy',
   'user change-quorum': "Change a user's quorum authentication",
-  'user change-quorum token-sign': 'Change a user\'s quorum authentication using the token-sign strategy',
+  'user change-quorum token-sign': "Change a user's quorum authentication using the token-sign strategy",
 };
 
 export function cliTree(name: string): CommandTree<CliContext, unknown> {

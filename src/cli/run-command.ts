@@ -4,7 +4,11 @@ import type { CliCommand, CliContext } from './context.js';
 import { type Envelope, errorEnvelope, successEnvelope } from './output.js';
 import type { ParsedOptions } from './spec.js';
 
-export async function runCommand(command: CliCommand, options: ParsedOptions, ctx: CliContext): Promise<Envelope> {
+export async function runCommand(
+  command: CliCommand,
+  options: ParsedOptions,
+  ctx: CliContext,
+): Promise<Envelope> {
   try {
     return successEnvelope(await command.run(options, ctx));
   } catch (error) {

@@ -38,7 +38,9 @@ const EXIT_WORDS = new Set(['quit', 'exit']);
 export async function runShell(argv: readonly string[], options: ShellOptions): Promise<number> {
   const { session, env, io } = options;
   try {
-    const parsed = parseCommandArgs(INTERACTIVE, argv, () => commandHelp(INTERACTIVE, ['cloudhsm-cli']), ['cloudhsm-cli']);
+    const parsed = parseCommandArgs(INTERACTIVE, argv, () => commandHelp(INTERACTIVE, ['cloudhsm-cli']), [
+      'cloudhsm-cli',
+    ]);
     session.defaultClusterId = parsed.string('cluster-id');
   } catch (error) {
     const parseOutcome = reportParseOutcome(error, io.stdout, io.stderr);
@@ -97,4 +99,3 @@ export function complete(tree: CommandTree<unknown, unknown>, line: string): [st
   const hits = candidates.filter((c) => c.startsWith(partial) && !words.includes(c));
   return [hits.length ? hits : [], partial];
 }
-

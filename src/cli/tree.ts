@@ -32,10 +32,14 @@ function findCommand<Ctx, Out>(tree: CommandTree<Ctx, Out>, path: readonly strin
   return tree.commands.find((c) => key(c.path) === key(path));
 }
 
-export function helpFor(tree: CommandTree<unknown, unknown>, path: readonly string[], prefix: readonly string[]): string {
+export function helpFor(
+  tree: CommandTree<unknown, unknown>,
+  path: readonly string[],
+  prefix: readonly string[],
+): string {
   const command = findCommand(tree, path);
   if (command) return commandHelp(command, prefix, childrenOf(tree, path));
-  const about = path.length === 0 ? tree.about : tree.groups[key(path)] ?? '';
+  const about = path.length === 0 ? tree.about : (tree.groups[key(path)] ?? '');
   return groupHelp(about, [...prefix, ...path], childrenOf(tree, path));
 }
 
@@ -48,14 +52,16 @@ export function resolve<Ctx, Out>(
   const path: string[] = [];
   let i = 0;
   while (i < argv.length && childrenOf(tree, path).some((c) => c.name === argv[i])) path.push(argv[i++]!);
-  if (argv[i] === 'help' && !findCommand(tree, path)) throw new HelpRequested(helpFor(tree, [...path, ...argv.slice(i + 1)], prefix));
+  if (argv[i] === 'help' && !findCommand(tree, path))
+    throw new HelpRequested(helpFor(tree, [...path, ...argv.slice(i + 1)], prefix));
   let command = findCommand(tree, path);
   let rest = argv.slice(i);
   // A command with subcommands after its own options, like `login --username u --role r mfa-token-sign --token f`.
   if (command) {
     const sub = rest.findIndex((word, at) => {
       const previous = rest[at - 1];
-      const takesValue = previous?.startsWith('--') && command!.options.find((o) => o.long === previous.slice(2))?.value;
+      const takesValue =
+        previous?.startsWith('--') && command!.options.find((o) => o.long === previous.slice(2))?.value;
       return !takesValue && findCommand(tree, [...path, word]) !== undefined;
     });
     if (sub !== -1) {
@@ -74,6 +80,16 @@ export function resolve<Ctx, Out>(
     );
   }
   const spec = command;
-  const options = parseCommandArgs(spec as CommandSpec<unknown, unknown>, rest, () => commandHelp(spec as CommandSpec<unknown, unknown>, prefix, childrenOf(tree as CommandTree<unknown, unknown>, spec.path)), prefix);
+  const options = parseCommandArgs(
+    spec as CommandSpec<unknown, unknown>,
+    rest,
+    () =>
+      commandHelp(
+        spec as CommandSpec<unknown, unknown>,
+        prefix,
+        childrenOf(tree as CommandTree<unknown, unknown>, spec.path),
+      ),
+    prefix,
+  );
   return { spec, options };
 }

@@ -35,7 +35,8 @@ export class ClusterClient {
         try {
           return { connection, ok: true, value: await connection.call(op, args) };
         } catch (error) {
-          if (error instanceof HsmError || error instanceof UnreachableError) return { connection, ok: false, error };
+          if (error instanceof HsmError || error instanceof UnreachableError)
+            return { connection, ok: false, error };
           throw error;
         }
       }),
@@ -73,7 +74,9 @@ export function describeFailures(outcomes: Outcome<unknown>[]): string[] {
     first !== undefined &&
     !first.ok &&
     first.error instanceof HsmError &&
-    outcomes.every((o) => !o.ok && o.error instanceof HsmError && o.error.code === (first.error as HsmError).code);
+    outcomes.every(
+      (o) => !o.ok && o.error instanceof HsmError && o.error.code === (first.error as HsmError).code,
+    );
   if (uniform) return [];
   return outcomes.flatMap((o) =>
     o.ok

@@ -33,7 +33,11 @@ export interface ClusterEntry {
   servers: { hostname: string; port: number; enable: boolean }[];
 }
 
-export function buildConfig(clusterId: string, caFile: string, servers: { hostname: string; port: number }[]): CliConfig {
+export function buildConfig(
+  clusterId: string,
+  caFile: string,
+  servers: { hostname: string; port: number }[],
+): CliConfig {
   return {
     clusters: [
       {
@@ -62,7 +66,10 @@ export function readConfig(file: string): CliConfig {
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new HsmError('ERR_CONFIG', { file, detail: `${issue.path.join('.') || '(top)'}: ${issue.message}` });
+    throw new HsmError('ERR_CONFIG', {
+      file,
+      detail: `${issue.path.join('.') || '(top)'}: ${issue.message}`,
+    });
   }
   return parsed.data;
 }

@@ -1,7 +1,14 @@
 // One TLS connection to one HSM: typed calls, replies matched by id, the cluster CA as the only trust anchor.
 import tls from 'node:tls';
 import { HsmError } from '../errors.js';
-import { FrameDecoder, MAX_REPLY_BYTES, PROTOCOL_VERSION, type Reply, encodeFrame, parseReply } from '../protocol/frames.js';
+import {
+  FrameDecoder,
+  MAX_REPLY_BYTES,
+  PROTOCOL_VERSION,
+  type Reply,
+  encodeFrame,
+  parseReply,
+} from '../protocol/frames.js';
 import { OPERATIONS, type OpArgs, type OpResult, type OperationName } from '../protocol/operations.js';
 
 export interface ServerAddress {
@@ -70,7 +77,8 @@ export class HsmConnection {
     const decoder = new FrameDecoder(MAX_REPLY_BYTES);
     socket.on('data', (chunk: Buffer) => {
       for (const event of decoder.push(chunk)) {
-        if (event.kind !== 'frame') return this.failAll(new UnreachableError(this.address, 'oversized reply'));
+        if (event.kind !== 'frame')
+          return this.failAll(new UnreachableError(this.address, 'oversized reply'));
         let reply: Reply | undefined;
         try {
           reply = parseReply(JSON.parse(event.body.toString('utf8')));

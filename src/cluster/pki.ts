@@ -26,7 +26,10 @@ function serial(): string {
 }
 
 export async function createClusterCa(clusterId: string): Promise<PemPair> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, [
+    'sign',
+    'verify',
+  ])) as unknown as CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -45,10 +48,19 @@ export async function createClusterCa(clusterId: string): Promise<PemPair> {
 }
 
 /** A server certificate for one HSM, valid for localhost, 127.0.0.1, ::1 and any extra host names or IPs. */
-export async function issueNodeCert(ca: PemPair, hsmId: string, hosts: readonly string[] = []): Promise<PemPair> {
+export async function issueNodeCert(
+  ca: PemPair,
+  hsmId: string,
+  hosts: readonly string[] = [],
+): Promise<PemPair> {
   const caCert = new x509.X509Certificate(ca.cert);
-  const caKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decode(ca.key)[0]!, ALG, false, ['sign']);
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  const caKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decode(ca.key)[0]!, ALG, false, [
+    'sign',
+  ]);
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, [
+    'sign',
+    'verify',
+  ])) as unknown as CryptoKeyPair;
   const names = new Set(['localhost', '127.0.0.1', '::1', ...hosts]);
   const sans = [...names].map((n) => ({ type: isIp(n) ? ('ip' as const) : ('dns' as const), value: n }));
   const now = Date.now();

@@ -3,12 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { HsmError } from '../errors.js';
-import { dataFiles } from '../hsm/serve.js';
+import { dataFiles } from '../hsm/data-files.js';
 
 export const DEFAULT_STATE_DIR = '.localhsm';
 
 /** --state, else LOCALHSM_STATE, else ./.localhsm (both binaries use the same rule). */
-export function resolveStateDir(flag: string | undefined, env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
+export function resolveStateDir(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+): string {
   return path.resolve(cwd, flag ?? env.LOCALHSM_STATE ?? DEFAULT_STATE_DIR);
 }
 
@@ -54,7 +58,8 @@ export function readManifest(dir: string): ClusterManifest {
     throw new HsmError('ERR_STATE', { detail: `cannot read ${file}: ${(error as Error).message}` });
   }
   const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) throw new HsmError('ERR_STATE', { detail: `${file} is not a LocalHSM cluster manifest` });
+  if (!parsed.success)
+    throw new HsmError('ERR_STATE', { detail: `${file} is not a LocalHSM cluster manifest` });
   return parsed.data;
 }
 

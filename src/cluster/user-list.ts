@@ -15,45 +15,61 @@ export interface UserRow {
   'cluster-coverage': 'full' | 'inconsistent';
 }
 
-function agree<T>(values: readonly T[]): T | 'inconsistent' {
-  return values.every((v) => v === values[0]) ? values[0]! : 'inconsistent';
+/** What the HSMs that hold one user say about it, tallied without keeping every view. */
+interface Tally {
+  first: UserView;
+  holders: number;
+  sameRole: boolean;
+  locked: number;
+  mfa: number;
+  quorum: number;
 }
 
-function strategy(flags: readonly boolean[], total: number): Strategy[] {
-  const enabled = flags.filter(Boolean).length;
+function strategy(enabled: number, total: number): Strategy[] {
   if (enabled === 0) return [];
   return [{ strategy: 'token-sign', status: enabled === total ? 'enabled' : 'inconsistent' }];
 }
 
-/** `perHsm` holds the lists of the HSMs that answered; coverage is relative to them. */
+/** `perHsm` holds the lists of the HSMs that answered; coverage is relative to them. Linear in users × HSMs. */
 export function mergeUserLists(perHsm: readonly (readonly UserView[])[]): UserRow[] {
-  const order: string[] = [];
-  const seen = new Map<string, UserView[]>();
+  const tallies = new Map<string, Tally>();
   for (const users of perHsm) {
     for (const u of users) {
-      let views = seen.get(u.username);
-      if (!views) seen.set(u.username, (views = [])), order.push(u.username);
-      views.push(u);
+      const t = tallies.get(u.username);
+      if (!t) {
+        tallies.set(u.username, {
+          first: u,
+          holders: 1,
+          sameRole: true,
+          locked: u.locked ? 1 : 0,
+          mfa: u.mfa ? 1 : 0,
+          quorum: u.quorum ? 1 : 0,
+        });
+        continue;
+      }
+      t.holders++;
+      if (u.role !== t.first.role) t.sameRole = false;
+      if (u.locked) t.locked++;
+      if (u.mfa) t.mfa++;
+      if (u.quorum) t.quorum++;
     }
   }
-  // Creation order, with the built-in app_user last as in CloudHSM's listings.
-  const names = [...order.filter((n) => n !== APPLIANCE_USER), ...order.filter((n) => n === APPLIANCE_USER)];
-  return names.map((username) => {
-    const views = seen.get(username)!;
-    const full = views.length === perHsm.length;
-    return {
+  const total = perHsm.length;
+  const rows: UserRow[] = [];
+  let appliance: UserRow | undefined;
+  // Map order is first-seen order: creation order, with the built-in app_user last as in CloudHSM's listings.
+  for (const [username, t] of tallies) {
+    const row: UserRow = {
       username,
-      role: agree(views.map((v) => v.role)),
-      locked: agree(views.map((v) => (v.locked ? 'true' : 'false'))),
-      mfa: strategy(
-        views.map((v) => v.mfa),
-        perHsm.length,
-      ),
-      quorum: strategy(
-        views.map((v) => v.quorum),
-        perHsm.length,
-      ),
-      'cluster-coverage': full ? 'full' : 'inconsistent',
+      role: t.sameRole ? t.first.role : 'inconsistent',
+      locked: t.locked === 0 ? 'false' : t.locked === t.holders ? 'true' : 'inconsistent',
+      mfa: strategy(t.mfa, total),
+      quorum: strategy(t.quorum, total),
+      'cluster-coverage': t.holders === total ? 'full' : 'inconsistent',
     };
-  });
+    if (username === APPLIANCE_USER) appliance = row;
+    else rows.push(row);
+  }
+  if (appliance) rows.push(appliance);
+  return rows;
 }

@@ -41,18 +41,30 @@ export interface AuditProblem {
  * hash, each hash matching its content, and the last hash equal to the recorded head (so a removed
  * tail is caught too). Returns every problem found (empty when intact).
  */
-export function verifyAuditLog(entries: readonly AuditEntry[], recordedHead: string | undefined): AuditProblem[] {
+export function verifyAuditLog(
+  entries: readonly AuditEntry[],
+  recordedHead: string | undefined,
+): AuditProblem[] {
   const problems: AuditProblem[] = [];
   let previousHash = GENESIS_HASH;
   entries.forEach((e, index) => {
-    if (e.seq !== index + 1) problems.push({ seq: e.seq, problem: `expected sequence ${index + 1} (entry missing, inserted or reordered)` });
-    if (e.prevHash !== previousHash) problems.push({ seq: e.seq, problem: 'does not link to the previous entry' });
-    if (auditHash(e.seq, e.prevHash, e) !== e.hash) problems.push({ seq: e.seq, problem: 'content does not match its hash (modified)' });
+    if (e.seq !== index + 1)
+      problems.push({
+        seq: e.seq,
+        problem: `expected sequence ${index + 1} (entry missing, inserted or reordered)`,
+      });
+    if (e.prevHash !== previousHash)
+      problems.push({ seq: e.seq, problem: 'does not link to the previous entry' });
+    if (auditHash(e.seq, e.prevHash, e) !== e.hash)
+      problems.push({ seq: e.seq, problem: 'content does not match its hash (modified)' });
     previousHash = e.hash;
   });
   const head = entries.length ? entries[entries.length - 1]!.hash : GENESIS_HASH;
   if ((recordedHead ?? GENESIS_HASH) !== head) {
-    problems.push({ seq: entries.length, problem: 'the last entry is not the recorded head (entries removed from the end?)' });
+    problems.push({
+      seq: entries.length,
+      problem: 'the last entry is not the recorded head (entries removed from the end?)',
+    });
   }
   return problems;
 }

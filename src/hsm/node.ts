@@ -72,13 +72,16 @@ export class HsmNode {
   async handle(raw: unknown, session: Session): Promise<Reply> {
     const envelope = RequestSchema.safeParse(raw);
     const id = envelope.success ? envelope.data.id : idOf(raw);
-    if (!envelope.success) return errorReply(id, 'ERR_BAD_REQUEST', { detail: describeIssues(envelope.error.issues) });
+    if (!envelope.success)
+      return errorReply(id, 'ERR_BAD_REQUEST', { detail: describeIssues(envelope.error.issues) });
     const { op, args } = envelope.data;
     this.expireIdleLogin(session);
     if (!isOperationName(op)) return errorReply(id, 'ERR_UNKNOWN_OPERATION', { op: op.slice(0, 64) });
     const parsedArgs = OPERATIONS[op].args.safeParse(args ?? {});
     if (!parsedArgs.success) {
-      return errorReply(id, 'ERR_BAD_REQUEST', { detail: `${op}: ${describeIssues(parsedArgs.error.issues)}` });
+      return errorReply(id, 'ERR_BAD_REQUEST', {
+        detail: `${op}: ${describeIssues(parsedArgs.error.issues)}`,
+      });
     }
     const actor = session.user?.username ?? '-';
     const ctx: OpContext = { node: this, store: this.store, session };

@@ -25,7 +25,9 @@ const FORMAT = /^scrypt\$v=1\$N=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za
 function scrypt(password: string, salt: Buffer, params: KdfParams, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const maxmem = 256 * params.N * params.r + 1024 * 1024;
-    crypto.scrypt(password, salt, length, { ...params, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
+    crypto.scrypt(password, salt, length, { ...params, maxmem }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -40,7 +42,11 @@ export async function hashPassword(password: string, params: KdfParams): Promise
  * Checks a password against a stored hash in constant time. With no stored hash (unknown user)
  * it still spends one derivation with the given parameters, so timing does not tell the cases apart.
  */
-export async function verifyPassword(password: string, stored: string | null, fallback: KdfParams): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string | null,
+  fallback: KdfParams,
+): Promise<boolean> {
   const parsed = stored === null ? undefined : parseHash(stored);
   if (!parsed) {
     await scrypt(password, crypto.randomBytes(SALT_BYTES), fallback, HASH_BYTES);

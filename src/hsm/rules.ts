@@ -28,7 +28,8 @@ export function parseUsername(raw: string): string {
 }
 
 export function parseLoginRole(raw: string): LoginRole {
-  if (!(LOGIN_ROLES as readonly string[]).includes(raw)) throw new HsmError('ERR_INVALID_ROLE', { role: raw.slice(0, 64) });
+  if (!(LOGIN_ROLES as readonly string[]).includes(raw))
+    throw new HsmError('ERR_INVALID_ROLE', { role: raw.slice(0, 64) });
   return raw as LoginRole;
 }
 

@@ -1,7 +1,7 @@
 // Runs one HSM node as a process: opens its SQLite state, serves TLS, writes a pid file, stops cleanly on signals.
 import fs from 'node:fs';
-import path from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../file-modes.js';
+import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
 import { isProvisioned } from './provision.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -22,20 +22,19 @@ export interface ServingNode {
   stop(): Promise<void>;
 }
 
-export const dataFiles = (dir: string) => ({
-  db: path.join(dir, 'hsm.db'),
-  cert: path.join(dir, 'node.crt'),
-  key: path.join(dir, 'node.key'),
-  pid: path.join(dir, 'node.pid'),
-});
 
 export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   const files = dataFiles(options.dataDir);
   for (const file of [files.db, files.cert, files.key]) {
-    if (!fs.existsSync(file)) throw new Error(`${file} is missing: not an HSM data directory (create one with localhsm up)`);
+    if (!fs.existsSync(file))
+      throw new Error(`${file} is missing: not an HSM data directory (create one with localhsm up)`);
   }
   // The database holds password hashes and the key file the node's TLS key: both private to the owner.
-  for (const [file, mode] of [[options.dataDir, PRIVATE_DIR_MODE], [files.db, PRIVATE_FILE_MODE], [files.key, PRIVATE_FILE_MODE]] as const) {
+  for (const [file, mode] of [
+    [options.dataDir, PRIVATE_DIR_MODE],
+    [files.db, PRIVATE_FILE_MODE],
+    [files.key, PRIVATE_FILE_MODE],
+  ] as const) {
     const warning = tightenMode(file, mode);
     if (warning) options.log(warning);
   }
@@ -46,7 +45,8 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   }
   const node = new HsmNode(store, {
     clock: options.clock,
-    onInternalError: (op, error) => options.log(`internal error in ${op}: ${(error as Error)?.stack ?? String(error)}`),
+    onInternalError: (op, error) =>
+      options.log(`internal error in ${op}: ${(error as Error)?.stack ?? String(error)}`),
   });
   const server = await startTlsServer(node, {
     host: options.host,

@@ -27,7 +27,13 @@ export function cloneFrom(sourceDb: string, sourceLabel: string): StateMaker {
         store.setSetting('hsm_id', identity.hsmId);
         store.setSetting('serial_number', identity.serialNumber);
         store.setSetting('cluster_id', identity.clusterId);
-        const fields = { time: new Date().toISOString(), actor: '-', operation: 'hsm-clone', target: sourceLabel, result: 'ok' };
+        const fields = {
+          time: new Date().toISOString(),
+          actor: '-',
+          operation: 'hsm-clone',
+          target: sourceLabel,
+          result: 'ok',
+        };
         store.appendAudit(chainEntry(store.lastAudit(), fields));
       });
     } finally {

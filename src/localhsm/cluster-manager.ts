@@ -69,7 +69,12 @@ async function freePort(host: string): Promise<number> {
 }
 
 /** Ports from `base` upward that are free now (or OS-chosen ones when base is 0), skipping `taken`. */
-export async function choosePorts(count: number, base: number, host: string, taken: readonly number[] = []): Promise<number[]> {
+export async function choosePorts(
+  count: number,
+  base: number,
+  host: string,
+  taken: readonly number[] = [],
+): Promise<number[]> {
   const ports: number[] = [];
   for (let port = base; ports.length < count; port++) {
     if (base === 0 || port > 65535) {
@@ -94,7 +99,11 @@ export const provisionFresh: StateMaker = async (dbFile, identity) => {
   }
 };
 
-export async function createCluster(dir: string, options: CreateOptions, makeState: StateMaker = provisionFresh): Promise<ClusterManifest> {
+export async function createCluster(
+  dir: string,
+  options: CreateOptions,
+  makeState: StateMaker = provisionFresh,
+): Promise<ClusterManifest> {
   const host = options.host ?? '127.0.0.1';
   const progress = options.progress ?? (() => {});
   const files = paths(dir);
@@ -106,7 +115,13 @@ export async function createCluster(dir: string, options: CreateOptions, makeSta
   writeFileAtomic(files.caKey, ca.key, 0o600);
   writeFileAtomic(files.ca, ca.cert, 0o644);
   const san = options.subjectAltNames?.length ? [...options.subjectAltNames] : undefined;
-  const manifest: ClusterManifest = { version: 1, clusterId, kdf: options.kdf, hsms: [], ...(san && { san }) };
+  const manifest: ClusterManifest = {
+    version: 1,
+    clusterId,
+    kdf: options.kdf,
+    hsms: [],
+    ...(san && { san }),
+  };
   const settings = Object.entries(options.settings ?? {});
   const makeNodeState: StateMaker = settings.length
     ? async (dbFile, identity) => {
@@ -143,7 +158,12 @@ export async function addNodeFiles(
   const cert = await issueNodeCert(ca, hsm.id, [hsm.host, ...(manifest.san ?? [])]);
   writeFileAtomic(files.key, cert.key, 0o600);
   writeFileAtomic(files.cert, cert.cert, 0o644);
-  await makeState(files.db, { hsmId: hsm.id, clusterId: manifest.clusterId, serialNumber: newSerialNumber(), kdf: manifest.kdf });
+  await makeState(files.db, {
+    hsmId: hsm.id,
+    clusterId: manifest.clusterId,
+    serialNumber: newSerialNumber(),
+    kdf: manifest.kdf,
+  });
   manifest.hsms.push(hsm);
   return hsm;
 }
@@ -204,7 +224,11 @@ function isZombie(pid: number): boolean {
 }
 
 /** Asks one HSM who it is, over TLS with the cluster CA; checks it is the HSM we expect. */
-async function probe(dir: string, manifest: ClusterManifest, hsm: HsmEntry): Promise<{ users: number } | { error: string }> {
+async function probe(
+  dir: string,
+  manifest: ClusterManifest,
+  hsm: HsmEntry,
+): Promise<{ users: number } | { error: string }> {
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
   const connection = new HsmConnection({ hostname: hsm.host, port: hsm.port }, ca);
   try {
@@ -259,9 +283,17 @@ export async function startNodes(
       continue;
     }
     if (!(await isPortFree(hsm.port, hsm.host))) {
-      const [port] = await choosePorts(1, 0, hsm.host, manifest.hsms.map((h) => h.port));
+      const [port] = await choosePorts(
+        1,
+        0,
+        hsm.host,
+        manifest.hsms.map((h) => h.port),
+      );
       progress(`  port ${hsm.port} is taken by another program; ${hsm.id} moves to ${port}`);
-      manifest = { ...manifest, hsms: manifest.hsms.map((h) => (h.id === hsm.id ? { ...h, port: port! } : h)) };
+      manifest = {
+        ...manifest,
+        hsms: manifest.hsms.map((h) => (h.id === hsm.id ? { ...h, port: port! } : h)),
+      };
       writeManifest(dir, manifest);
       writeCliConfig(dir, manifest);
       hsm.port = port!;
@@ -300,14 +332,18 @@ async function waitUntilAnswering(
   while (pending.size > 0) {
     const exited = children.find((c) => c.exitCode !== null);
     if (exited) {
-      throw new HsmError('ERR_STATE', { detail: `an HSM node exited at start (code ${exited.exitCode}); see its node.log under ${dir}/hsms` });
+      throw new HsmError('ERR_STATE', {
+        detail: `an HSM node exited at start (code ${exited.exitCode}); see its node.log under ${dir}/hsms`,
+      });
     }
     for (const hsm of hsms) {
       if (pending.has(hsm.id) && 'users' in (await probe(dir, manifest, hsm))) pending.delete(hsm.id);
     }
     if (pending.size === 0) return;
     if (Date.now() > deadline) {
-      throw new HsmError('ERR_STATE', { detail: `HSM(s) ${[...pending].join(', ')} did not answer within ${START_TIMEOUT_MS / 1000} s` });
+      throw new HsmError('ERR_STATE', {
+        detail: `HSM(s) ${[...pending].join(', ')} did not answer within ${START_TIMEOUT_MS / 1000} s`,
+      });
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -342,4 +378,3 @@ export async function stopNodes(dir: string, only?: readonly string[]): Promise<
   );
   return stopped;
 }
-

@@ -3,6 +3,10 @@ import type { ProcessIo } from '../cli/main.js';
 import { localTree } from './registry.js';
 import { runLocalTree } from './run.js';
 
-export function localhsmMain(argv: readonly string[], env: NodeJS.ProcessEnv, io: ProcessIo): Promise<number> {
+export function localhsmMain(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: ProcessIo,
+): Promise<number> {
   return runLocalTree(localTree, argv, env, io);
 }

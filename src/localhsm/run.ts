@@ -23,7 +23,9 @@ export async function runLocalTree(
   } catch (error) {
     const parseOutcome = reportParseOutcome(error, io.stdout, io.stderr);
     if (parseOutcome !== undefined) return parseOutcome;
-    ctx.err(`error: ${error instanceof HsmError ? error.message : (error as Error)?.message ?? String(error)}`);
+    ctx.err(
+      `error: ${error instanceof HsmError ? error.message : ((error as Error)?.message ?? String(error))}`,
+    );
     if (env.LOCALHSM_DEBUG && !(error instanceof HsmError)) ctx.err(String((error as Error)?.stack));
     return 1;
   }

@@ -3,7 +3,11 @@ import type { OptionSpec, ParsedOptions } from '../cli/spec.js';
 import type { ClusterManifest, HsmEntry } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 
-export const HSM_OPTION: OptionSpec = { long: 'hsm', value: 'ID', help: 'Only this HSM [default: every HSM of the cluster]' };
+export const HSM_OPTION: OptionSpec = {
+  long: 'hsm',
+  value: 'ID',
+  help: 'Only this HSM [default: every HSM of the cluster]',
+};
 
 export function selectHsms(manifest: ClusterManifest, options: ParsedOptions): HsmEntry[] {
   const id = options.string('hsm');

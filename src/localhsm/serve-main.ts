@@ -4,5 +4,10 @@ import { hsmServeCommand } from './commands/hsm/serve.js';
 import { runLocalTree } from './run.js';
 
 export function serveMain(argv: readonly string[], env: NodeJS.ProcessEnv, io: ProcessIo): Promise<number> {
-  return runLocalTree({ name: 'localhsm', about: '', commands: [hsmServeCommand], groups: {} }, argv, env, io);
+  return runLocalTree(
+    { name: 'localhsm', about: '', commands: [hsmServeCommand], groups: {} },
+    argv,
+    env,
+    io,
+  );
 }

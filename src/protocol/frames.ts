@@ -59,11 +59,24 @@ export type FrameEvent = { kind: 'frame'; body: Buffer } | { kind: 'oversized'; 
 /** Splits a byte stream into frames; reports a frame whose declared size exceeds the limit. */
 export class FrameDecoder {
   private buffered: Buffer = Buffer.alloc(0);
+  /** Chunks of an incomplete frame not yet joined: a large reply arrives in many chunks, joined once. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Total size (header + body) of the frame being awaited, once its header is known. */
+  private awaited = 0;
 
   constructor(private readonly limit = MAX_FRAME_BYTES) {}
 
   push(chunk: Buffer): FrameEvent[] {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (this.awaited > 0 && this.buffered.length + this.pendingBytes + chunk.length < this.awaited) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      return [];
+    }
+    this.buffered = Buffer.concat([this.buffered, ...this.pending, chunk]);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.awaited = 0;
     const events: FrameEvent[] = [];
     while (this.buffered.length >= HEADER_BYTES) {
       const size = this.buffered.readUInt32BE(0);
@@ -72,7 +85,10 @@ export class FrameDecoder {
         this.buffered = Buffer.alloc(0);
         return events;
       }
-      if (this.buffered.length < HEADER_BYTES + size) break;
+      if (this.buffered.length < HEADER_BYTES + size) {
+        this.awaited = HEADER_BYTES + size;
+        break;
+      }
       events.push({ kind: 'frame', body: this.buffered.subarray(HEADER_BYTES, HEADER_BYTES + size) });
       this.buffered = this.buffered.subarray(HEADER_BYTES + size);
     }

@@ -52,9 +52,15 @@ export const OPERATIONS = {
     result: z.object({ username: z.string(), role: z.enum(LOGIN_ROLES) }),
   },
   logout: { args: Empty, result: z.object({}) },
-  'user-create': { args: UserRef.extend({ password: secret, approval: ApprovalSchema.optional() }).strict(), result: UserChange },
+  'user-create': {
+    args: UserRef.extend({ password: secret, approval: ApprovalSchema.optional() }).strict(),
+    result: UserChange,
+  },
   'user-delete': {
-    args: UserRef.extend({ approval: ApprovalSchema.optional(), allowUnmanageable: z.boolean().optional() }).strict(),
+    args: UserRef.extend({
+      approval: ApprovalSchema.optional(),
+      allowUnmanageable: z.boolean().optional(),
+    }).strict(),
     result: UserChange,
   },
   'user-change-password': {
@@ -101,11 +107,18 @@ export const OPERATIONS = {
     args: z.object({ service: z.string().max(64) }).strict(),
     result: z.object({ record: z.string() }),
   },
-  'quorum-register-start': { args: Empty, result: z.object({ approvalData: z.string(), unsigned: z.string() }) },
+  'quorum-register-start': {
+    args: Empty,
+    result: z.object({ approvalData: z.string(), unsigned: z.string() }),
+  },
   /** Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`). */
   'quorum-register-finish': {
     args: z
-      .object({ publicKey: z.string().max(16_384), tokens: z.array(RegistrationEntrySchema).max(64), commit: z.boolean() })
+      .object({
+        publicKey: z.string().max(16_384),
+        tokens: z.array(RegistrationEntrySchema).max(64),
+        commit: z.boolean(),
+      })
       .strict(),
     result: UserChange,
   },
@@ -125,7 +138,10 @@ export const OPERATIONS = {
       .strict(),
     result: z.object({}),
   },
-  'quorum-list-timeouts': { args: Empty, result: z.object({ generated: z.number().int(), approved: z.number().int() }) },
+  'quorum-list-timeouts': {
+    args: Empty,
+    result: z.object({ generated: z.number().int(), approved: z.number().int() }),
+  },
   'quorum-set-timeout': {
     args: z.object({ generated: z.number().optional(), approved: z.number().optional() }).strict(),
     result: z.object({}),
@@ -134,10 +150,17 @@ export const OPERATIONS = {
     args: z.object({ scope: z.enum(['user', 'all']) }).strict(),
     result: z.object({ deleted: z.number().int() }),
   },
-  'quorum-get-policy': { args: Empty, result: z.object({ selfApproval: z.boolean(), lockoutGuard: z.boolean() }) },
+  'quorum-get-policy': {
+    args: Empty,
+    result: z.object({ selfApproval: z.boolean(), lockoutGuard: z.boolean() }),
+  },
   'quorum-set-policy': {
     args: z
-      .object({ selfApproval: z.boolean().optional(), lockoutGuard: z.boolean().optional(), approval: ApprovalSchema.optional() })
+      .object({
+        selfApproval: z.boolean().optional(),
+        lockoutGuard: z.boolean().optional(),
+        approval: ApprovalSchema.optional(),
+      })
       .strict(),
     result: z.object({}),
   },

@@ -25,10 +25,14 @@ export function parseTokenSignPublicKey(pem: string): KeyObject {
   }
   const details = key.asymmetricKeyDetails;
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new HsmError('ERR_BAD_PUBLIC_KEY', { detail: `it is a ${key.asymmetricKeyType ?? 'non-RSA'} key; an RSA 2048-bit key is required` });
+    throw new HsmError('ERR_BAD_PUBLIC_KEY', {
+      detail: `it is a ${key.asymmetricKeyType ?? 'non-RSA'} key; an RSA 2048-bit key is required`,
+    });
   }
   if (details?.modulusLength !== REQUIRED_MODULUS_BITS) {
-    throw new HsmError('ERR_BAD_PUBLIC_KEY', { detail: `it is RSA ${details?.modulusLength ?? '?'}-bit; an RSA 2048-bit key is required` });
+    throw new HsmError('ERR_BAD_PUBLIC_KEY', {
+      detail: `it is RSA ${details?.modulusLength ?? '?'}-bit; an RSA 2048-bit key is required`,
+    });
   }
   return key;
 }
@@ -57,7 +61,10 @@ export function verifyTokenSignature(publicKey: KeyObject, token: Buffer, signat
   if (token.length !== TOKEN_BYTES || signature.length !== modulusBytes(publicKey)) return false;
   let recovered: Buffer;
   try {
-    recovered = crypto.publicDecrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_PADDING }, signature);
+    recovered = crypto.publicDecrypt(
+      { key: publicKey, padding: crypto.constants.RSA_PKCS1_PADDING },
+      signature,
+    );
   } catch {
     return false;
   }
@@ -72,5 +79,8 @@ export function verifyTokenSignature(publicKey: KeyObject, token: Buffer, signat
 /** Signs a token the way the openssl recipe does (PKCS#1 v1.5 over DigestInfo(SHA-256) || token). */
 export function signToken(privateKey: KeyObject, token: Buffer): Buffer {
   if (token.length !== TOKEN_BYTES) throw new Error(`a token is ${TOKEN_BYTES} bytes, got ${token.length}`);
-  return crypto.privateEncrypt({ key: privateKey, padding: crypto.constants.RSA_PKCS1_PADDING }, Buffer.concat([SHA256_DIGEST_INFO, token]));
+  return crypto.privateEncrypt(
+    { key: privateKey, padding: crypto.constants.RSA_PKCS1_PADDING },
+    Buffer.concat([SHA256_DIGEST_INFO, token]),
+  );
 }

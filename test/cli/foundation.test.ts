@@ -17,8 +17,22 @@ describe('a new cluster', () => {
       error_code: 0,
       data: {
         users: [
-          { username: 'admin', role: 'unactivated-admin', locked: 'false', mfa: [], quorum: [], 'cluster-coverage': 'full' },
-          { username: 'app_user', role: 'internal(APPLIANCE_USER)', locked: 'false', mfa: [], quorum: [], 'cluster-coverage': 'full' },
+          {
+            username: 'admin',
+            role: 'unactivated-admin',
+            locked: 'false',
+            mfa: [],
+            quorum: [],
+            'cluster-coverage': 'full',
+          },
+          {
+            username: 'app_user',
+            role: 'internal(APPLIANCE_USER)',
+            locked: 'false',
+            mfa: [],
+            quorum: [],
+            'cluster-coverage': 'full',
+          },
         ],
       },
     });
@@ -39,7 +53,9 @@ describe('a new cluster', () => {
     assert.deepEqual(mismatch.json, { error_code: 1, data: 'Passwords do not match' });
     assert.match(mismatch.stderr, /Enter password:\nConfirm password:/);
 
-    const run = await cluster.cli(['cluster', 'activate'], { input: `${ADMIN_PASSWORD}\n${ADMIN_PASSWORD}\n` });
+    const run = await cluster.cli(['cluster', 'activate'], {
+      input: `${ADMIN_PASSWORD}\n${ADMIN_PASSWORD}\n`,
+    });
     assert.deepEqual(run.json, { error_code: 0, data: 'Cluster activation successful' });
     const list = await cluster.cli(['user', 'list']);
     assert.equal(list.json!.data.users[0].role, 'admin');
@@ -50,9 +66,27 @@ describe('a new cluster', () => {
   });
 
   it('logs the admin in with the activation password only', async () => {
-    const ok = await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'create', '--username', 'u1', '--role', 'crypto-user', '--password', 'u1-password']);
+    const ok = await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+      'user',
+      'create',
+      '--username',
+      'u1',
+      '--role',
+      'crypto-user',
+      '--password',
+      'u1-password',
+    ]);
     assert.deepEqual(ok.json, { error_code: 0, data: { username: 'u1', role: 'crypto-user' } });
-    const bad = await cluster.as('admin', 'admin', 'wrong-password', ['user', 'create', '--username', 'u2', '--role', 'crypto-user', '--password', 'u2-password']);
+    const bad = await cluster.as('admin', 'admin', 'wrong-password', [
+      'user',
+      'create',
+      '--username',
+      'u2',
+      '--role',
+      'crypto-user',
+      '--password',
+      'u2-password',
+    ]);
     assert.deepEqual(bad.json, { error_code: 1, data: 'Incorrect authentication credentials' });
   });
 });

@@ -52,7 +52,10 @@ describe('a real 3-process cluster', () => {
       upOutput,
       new RegExp(`^Cluster ${manifest.clusterId} is up: 3 HSM\\(s\\) answering\\.$`, 'm'),
     );
-    assert.ok(upOutput.includes(`Use it:  LOCALHSM_STATE=${state} ${CLOUDHSM_CLI_BIN} interactive`), upOutput);
+    assert.ok(
+      upOutput.includes(`Use it:  LOCALHSM_STATE=${state} ${CLOUDHSM_CLI_BIN} interactive`),
+      upOutput,
+    );
     assert.equal(manifest.hsms.length, 3);
     const status = await localhsm(['status', '--state', state]);
     assert.equal(status.exitCode, 0, status.stderr);

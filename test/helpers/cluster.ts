@@ -18,7 +18,10 @@ export interface CliRun {
   json: { error_code: number; data: any } | undefined;
 }
 
-export async function runCli(args: readonly string[], options: { state: string; input?: string; env?: NodeJS.ProcessEnv }): Promise<CliRun> {
+export async function runCli(
+  args: readonly string[],
+  options: { state: string; input?: string; env?: NodeJS.ProcessEnv },
+): Promise<CliRun> {
   return runCliInProcess(args, options.input, { LOCALHSM_STATE: options.state, ...options.env });
 }
 
@@ -29,7 +32,13 @@ export interface TestCluster {
   clock: ManualClock;
   cli(args: readonly string[], options?: { input?: string; env?: NodeJS.ProcessEnv }): Promise<CliRun>;
   /** cloudhsm-cli in single-command mode logged in from CLOUDHSM_ROLE / CLOUDHSM_PIN. */
-  as(role: string, username: string, password: string, args: readonly string[], input?: string): Promise<CliRun>;
+  as(
+    role: string,
+    username: string,
+    password: string,
+    args: readonly string[],
+    input?: string,
+  ): Promise<CliRun>;
   stopNode(index: number): Promise<void>;
   startNode(index: number): Promise<void>;
   close(): Promise<void>;
@@ -51,7 +60,11 @@ export async function startTestCluster(
   options: { hsms?: number; seed?: StartClusterOptions['seed']; devClock?: boolean } = {},
 ): Promise<TestCluster> {
   const clock = new ManualClock();
-  const { cluster: api, manifest, serving } = await launchCluster({ ...options, kdf: 'fast', clock, state: tempDir() });
+  const {
+    cluster: api,
+    manifest,
+    serving,
+  } = await launchCluster({ ...options, kdf: 'fast', clock, state: tempDir() });
   const dir = api.stateDir;
   const cluster: TestCluster = {
     dir,
@@ -60,7 +73,11 @@ export async function startTestCluster(
     clock,
     cli: (args, o = {}) => runCli(args, { state: dir, ...o }),
     as: (role, username, password, args, input) =>
-      runCli(args, { state: dir, input, env: { CLOUDHSM_ROLE: role, CLOUDHSM_PIN: `${username}:${password}` } }),
+      runCli(args, {
+        state: dir,
+        input,
+        env: { CLOUDHSM_ROLE: role, CLOUDHSM_PIN: `${username}:${password}` },
+      }),
     stopNode: (i) => api.stopHsm(i),
     startNode: (i) => api.startHsm(i),
     async close() {

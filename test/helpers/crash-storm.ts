@@ -48,7 +48,11 @@ export class CrashStorm {
 
   private spawnNode(): ChildProcess {
     const files = paths(this.dir).hsm(this.hsm.id);
-    return spawn(process.execPath, [LOCALHSM, 'hsm', 'serve', '--data', files.dir, '--port', String(this.hsm.port)], { stdio: 'ignore' });
+    return spawn(
+      process.execPath,
+      [LOCALHSM, 'hsm', 'serve', '--data', files.dir, '--port', String(this.hsm.port)],
+      { stdio: 'ignore' },
+    );
   }
 
   private async connect(): Promise<HsmConnection> {
@@ -96,17 +100,33 @@ export class CrashStorm {
   }
 
   /** Alternates creates, password changes and deletes over a small pool of names. */
-  private nextOperation(): { username: string; after: { password: string } | undefined; send(c: HsmConnection): Promise<unknown> } {
+  private nextOperation(): {
+    username: string;
+    after: { password: string } | undefined;
+    send(c: HsmConnection): Promise<unknown>;
+  } {
     const n = this.counter++;
     const username = `u${n % 7}`;
     const password = `pw-${n}-abcdef`;
     if (this.expected.get(username) === undefined) {
-      return { username, after: { password }, send: (c) => c.call('user-create', { username, role: 'crypto-user', password }) };
+      return {
+        username,
+        after: { password },
+        send: (c) => c.call('user-create', { username, role: 'crypto-user', password }),
+      };
     }
     if (n % 3 === 0) {
-      return { username, after: undefined, send: (c) => c.call('user-delete', { username, role: 'crypto-user' }) };
+      return {
+        username,
+        after: undefined,
+        send: (c) => c.call('user-delete', { username, role: 'crypto-user' }),
+      };
     }
-    return { username, after: { password }, send: (c) => c.call('user-change-password', { username, role: 'crypto-user', password }) };
+    return {
+      username,
+      after: { password },
+      send: (c) => c.call('user-change-password', { username, role: 'crypto-user', password }),
+    };
   }
 
   /**
@@ -119,7 +139,12 @@ export class CrashStorm {
     try {
       const integrity = db.pragma('integrity_check', { simple: true }) as string;
       const rows = new Map(
-        db.prepare<[], { username: string; password_hash: string }>('SELECT username, password_hash FROM users').all().map((r) => [r.username, r.password_hash]),
+        db
+          .prepare<[], { username: string; password_hash: string }>(
+            'SELECT username, password_hash FROM users',
+          )
+          .all()
+          .map((r) => [r.username, r.password_hash]),
       );
       const lost: string[] = [];
       const names = new Set([...this.expected.keys(), ...(this.inFlight ? [this.inFlight.username] : [])]);

@@ -10,7 +10,11 @@ export interface LocalRun {
 }
 
 /** `input`: what stdin holds (answers to prompts, one per line). */
-export async function runLocalhsm(args: readonly string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<LocalRun> {
+export async function runLocalhsm(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  input = '',
+): Promise<LocalRun> {
   const capture = () => {
     const stream = new PassThrough();
     const chunks: Buffer[] = [];
@@ -19,7 +23,11 @@ export async function runLocalhsm(args: readonly string[], env: NodeJS.ProcessEn
   };
   const out = capture();
   const err = capture();
-  const code = await localhsmMain(args, env, { stdin: Readable.from([input]), stdout: out.stream, stderr: err.stream });
+  const code = await localhsmMain(args, env, {
+    stdin: Readable.from([input]),
+    stdout: out.stream,
+    stderr: err.stream,
+  });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

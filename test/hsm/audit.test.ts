@@ -20,10 +20,44 @@ describe('audit log', () => {
   before(async () => {
     cluster = await startActivatedCluster({ hsms: 1 });
     db = paths(cluster.dir).hsm(cluster.manifest.hsms[0]!.id).db;
-    await cluster.as('admin', 'admin', 'wrong-password', ['user', 'change-password', '--username', 'admin', '--role', 'admin', '--password', 'x-password-1']);
-    await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'create', '--username', 'carol', '--role', 'crypto-user', '--password', 'carol-secret-1']);
-    await cluster.as('admin', 'admin', 'wrong-password-2', ['user', 'create', '--username', 'dave', '--role', 'crypto-user', '--password', 'dave-secret-1']);
-    await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'delete', '--username', 'carol', '--role', 'crypto-user']);
+    await cluster.as('admin', 'admin', 'wrong-password', [
+      'user',
+      'change-password',
+      '--username',
+      'admin',
+      '--role',
+      'admin',
+      '--password',
+      'x-password-1',
+    ]);
+    await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+      'user',
+      'create',
+      '--username',
+      'carol',
+      '--role',
+      'crypto-user',
+      '--password',
+      'carol-secret-1',
+    ]);
+    await cluster.as('admin', 'admin', 'wrong-password-2', [
+      'user',
+      'create',
+      '--username',
+      'dave',
+      '--role',
+      'crypto-user',
+      '--password',
+      'dave-secret-1',
+    ]);
+    await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+      'user',
+      'delete',
+      '--username',
+      'carol',
+      '--role',
+      'crypto-user',
+    ]);
   });
   after(() => cluster.close());
 
@@ -44,11 +78,16 @@ describe('audit log', () => {
 
   it('never stores a password', () => {
     const bytes = fs.readFileSync(db).toString('latin1') + fs.readFileSync(`${db}-wal`).toString('latin1');
-    for (const secret of [ADMIN_PASSWORD, 'carol-secret-1', 'wrong-password-2']) assert.ok(!bytes.includes(secret), secret);
+    for (const secret of [ADMIN_PASSWORD, 'carol-secret-1', 'wrong-password-2'])
+      assert.ok(!bytes.includes(secret), secret);
   });
 
   const tamperings: [string, (d: Database.Database) => void, RegExp][] = [
-    ['a modified entry', (d) => d.prepare("UPDATE audit SET result = 'ok' WHERE seq = 2").run(), /entry 2: content does not match its hash/],
+    [
+      'a modified entry',
+      (d) => d.prepare("UPDATE audit SET result = 'ok' WHERE seq = 2").run(),
+      /entry 2: content does not match its hash/,
+    ],
     ['a deleted entry', (d) => d.prepare('DELETE FROM audit WHERE seq = 2').run(), /expected sequence 2/],
     [
       'an inserted entry',
@@ -56,7 +95,9 @@ describe('audit log', () => {
         d.prepare('UPDATE audit SET seq = seq + 1000 WHERE seq >= 3').run();
         d.prepare('UPDATE audit SET seq = seq - 999 WHERE seq >= 1000').run();
         const { hash } = d.prepare<[], { hash: string }>('SELECT hash FROM audit WHERE seq = 2').get()!;
-        d.prepare("INSERT INTO audit VALUES (3, '2026-01-01T00:00:00.000Z', 'mallory', 'user-create', 'x', 'ok', ?, ?)").run(hash, 'f'.repeat(64));
+        d.prepare(
+          "INSERT INTO audit VALUES (3, '2026-01-01T00:00:00.000Z', 'mallory', 'user-create', 'x', 'ok', ?, ?)",
+        ).run(hash, 'f'.repeat(64));
       },
       /does not link to the previous entry/,
     ],
@@ -69,7 +110,11 @@ describe('audit log', () => {
       },
       /does not link/,
     ],
-    ['removed last entries', (d) => d.prepare('DELETE FROM audit WHERE seq >= 5').run(), /not the recorded head/],
+    [
+      'removed last entries',
+      (d) => d.prepare('DELETE FROM audit WHERE seq >= 5').run(),
+      /not the recorded head/,
+    ],
   ];
 
   for (const [name, tamper, expected] of tamperings) {

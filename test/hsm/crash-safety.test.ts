@@ -16,7 +16,7 @@ describe('crash safety', () => {
     let acknowledged = 0;
     // Deterministic "random" kill points so a failure can be replayed.
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const result = await storm.cycle(1 + Math.floor(random() * 25));
       assert.equal(result.integrity, 'ok', `cycle ${cycle}`);

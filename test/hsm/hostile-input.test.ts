@@ -17,14 +17,32 @@ import { runCli, startActivatedCluster, tempDir, type TestCluster } from '../hel
 
 function newNode(): HsmNode {
   const store = new MemoryStore();
-  provisionHsm(store, { hsmId: 'hsm-aaaaaaaaaaa', clusterId: 'cluster-aaaaaaaaaaa', serialNumber: 'S', kdf: 'fast' });
-  return new HsmNode(store, { onInternalError: (op, e) => assert.fail(`internal error in ${op}: ${String(e)}`) });
+  provisionHsm(store, {
+    hsmId: 'hsm-aaaaaaaaaaa',
+    clusterId: 'cluster-aaaaaaaaaaa',
+    serialNumber: 'S',
+    kdf: 'fast',
+  });
+  return new HsmNode(store, {
+    onInternalError: (op, e) => assert.fail(`internal error in ${op}: ${String(e)}`),
+  });
 }
 
 const oddStrings = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', 'admin', 'app_user', 'ADMIN', '\u0000', '\ud800', 'a'.repeat(300), '../../etc/passwd', '__proto__', 'constructor'),
+  fc.constantFrom(
+    '',
+    'admin',
+    'app_user',
+    'ADMIN',
+    '\u0000',
+    '\ud800',
+    'a'.repeat(300),
+    '../../etc/passwd',
+    '__proto__',
+    'constructor',
+  ),
 );
 const oddValues = fc.oneof(
   oddStrings,
@@ -39,7 +57,10 @@ const requests = fc.oneof(
     v: fc.oneof(fc.constant(1), oddValues),
     id: fc.oneof(fc.nat(), oddValues),
     op: fc.oneof(fc.constantFrom(...operationNames), oddStrings),
-    args: fc.oneof(fc.dictionary(fc.constantFrom('username', 'role', 'password', 'token', 'signature', 'x'), oddValues), oddValues),
+    args: fc.oneof(
+      fc.dictionary(fc.constantFrom('username', 'role', 'password', 'token', 'signature', 'x'), oddValues),
+      oddValues,
+    ),
   }),
 );
 
@@ -72,8 +93,14 @@ describe('hostile input', () => {
 
     async function exchange(frames: Buffer[]): Promise<number> {
       const hsm = cluster.manifest.hsms[0]!;
-      const socket = tls.connect({ host: hsm.host, port: hsm.port, ca: fs.readFileSync(paths(cluster.dir).ca) });
-      await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
+      const socket = tls.connect({
+        host: hsm.host,
+        port: hsm.port,
+        ca: fs.readFileSync(paths(cluster.dir).ca),
+      });
+      await new Promise<void>((resolve, reject) =>
+        socket.once('secureConnect', resolve).once('error', reject),
+      );
       const decoder = new FrameDecoder();
       let replies = 0;
       socket.on('data', (chunk: Buffer) => (replies += decoder.push(chunk).length));
@@ -117,15 +144,22 @@ describe('hostile input', () => {
     const file = path.join(dir, 'cloudhsm-cli.cfg');
     try {
       fc.assert(
-        fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify({ clusters: [v] }))), (text) => {
-          fs.writeFileSync(file, text);
-          try {
-            readConfig(file);
-          } catch (error) {
-            assert.ok(error instanceof HsmError, String(error));
-            assert.equal(error.code, 'ERR_CONFIG');
-          }
-        }),
+        fc.property(
+          fc.oneof(
+            fc.string(),
+            fc.json(),
+            fc.jsonValue().map((v) => JSON.stringify({ clusters: [v] })),
+          ),
+          (text) => {
+            fs.writeFileSync(file, text);
+            try {
+              readConfig(file);
+            } catch (error) {
+              assert.ok(error instanceof HsmError, String(error));
+              assert.equal(error.code, 'ERR_CONFIG');
+            }
+          },
+        ),
         { numRuns: 300 },
       );
     } finally {
@@ -136,7 +170,25 @@ describe('hostile input', () => {
   it('random cloudhsm-cli arguments give a usage error, help or one JSON envelope, never a trace on stdout', async () => {
     const dir = tempDir('args-');
     const words = fc.oneof(
-      fc.constantFrom('user', 'list', 'create', 'login', 'cluster', 'activate', 'help', '--help', '--username', '--role', 'admin', '--password', '--cluster-id', '-h', '--', '=', '--role=admin'),
+      fc.constantFrom(
+        'user',
+        'list',
+        'create',
+        'login',
+        'cluster',
+        'activate',
+        'help',
+        '--help',
+        '--username',
+        '--role',
+        'admin',
+        '--password',
+        '--cluster-id',
+        '-h',
+        '--',
+        '=',
+        '--role=admin',
+      ),
       oddStrings,
     );
     try {

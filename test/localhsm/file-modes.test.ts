@@ -18,7 +18,8 @@ describe('file modes', () => {
       await createCluster(dir, { hsms: 1, kdf: 'fast', basePort: 0 });
       const hsm = paths(dir).hsm(readManifest(dir).hsms[0]!.id);
       assert.equal(modeOf(dir), 0o700);
-      for (const file of [paths(dir).caKey, paths(dir).manifest, hsm.db, hsm.key]) assert.equal(modeOf(file), 0o600, file);
+      for (const file of [paths(dir).caKey, paths(dir).manifest, hsm.db, hsm.key])
+        assert.equal(modeOf(file), 0o600, file);
       assert.equal(modeOf(hsm.dir), 0o700);
     } finally {
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });
@@ -47,9 +48,17 @@ describe('file modes', () => {
       fs.chmodSync(files.db, 0o644);
       fs.chmodSync(files.key, 0o644);
       const log: string[] = [];
-      const node = await serveHsm({ dataDir: files.dir, host: hsm.host, port: hsm.port, log: (l) => log.push(l) });
+      const node = await serveHsm({
+        dataDir: files.dir,
+        host: hsm.host,
+        port: hsm.port,
+        log: (l) => log.push(l),
+      });
       await node.stop();
-      assert.ok(log.includes(`warning: ${files.db} was accessible to other users (mode 0644); set to 0600`), log.join('\n'));
+      assert.ok(
+        log.includes(`warning: ${files.db} was accessible to other users (mode 0644); set to 0600`),
+        log.join('\n'),
+      );
       assert.ok(log.includes(`warning: ${files.key} was accessible to other users (mode 0644); set to 0600`));
       assert.equal(modeOf(files.db), 0o600);
       assert.equal(modeOf(files.key), 0o600);

@@ -5,14 +5,29 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { paths, readManifest } from '../../src/cluster/state-dir.js';
 import { stopNodes } from '../../src/localhsm/cluster-manager.js';
-import { ADMIN_PASSWORD, runCli, startActivatedCluster, tempDir, type TestCluster } from '../helpers/cluster.js';
+import {
+  ADMIN_PASSWORD,
+  runCli,
+  startActivatedCluster,
+  tempDir,
+  type TestCluster,
+} from '../helpers/cluster.js';
 import { runLocalhsm } from '../helpers/localhsm.js';
 
 describe('HSM membership and backups', () => {
   let cluster: TestCluster;
   before(async () => {
     cluster = await startActivatedCluster();
-    const created = await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'create', '--username', 'eve', '--role', 'crypto-user', '--password', 'eve-password']);
+    const created = await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+      'user',
+      'create',
+      '--username',
+      'eve',
+      '--role',
+      'crypto-user',
+      '--password',
+      'eve-password',
+    ]);
     assert.equal(created.json?.error_code, 0);
   });
   after(async () => {
@@ -31,7 +46,10 @@ describe('HSM membership and backups', () => {
     assert.equal(config.clusters[0].cluster.servers.length, 4);
     const info = await cluster.cli(['cluster', 'hsm-info']);
     assert.equal(info.json!.data.hsms.length, 4);
-    assert.equal(new Set(info.json!.data.hsms.map((h: { 'serial-number': string }) => h['serial-number'])).size, 4);
+    assert.equal(
+      new Set(info.json!.data.hsms.map((h: { 'serial-number': string }) => h['serial-number'])).size,
+      4,
+    );
     const list = await cluster.cli(['user', 'list']);
     const eve = list.json!.data.users.find((u: { username: string }) => u.username === 'eve');
     assert.equal(eve['cluster-coverage'], 'full');
@@ -45,10 +63,28 @@ describe('HSM membership and backups', () => {
     const down = await runLocalhsm(['status', '--state', cluster.dir]);
     assert.equal(down.code, 1);
     assert.match(down.stdout, new RegExp(`${added.id}\\s+127\\.0\\.0\\.1:${added.port}\\s+down`));
-    const created = await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'create', '--username', 'frank', '--role', 'admin', '--password', 'frank-password']);
+    const created = await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+      'user',
+      'create',
+      '--username',
+      'frank',
+      '--role',
+      'admin',
+      '--password',
+      'frank-password',
+    ]);
     assert.deepEqual(created.json, { error_code: 1, data: 'User create failed on 1 of 4 connections' });
     assert.equal((await runLocalhsm(['hsm', 'start', '--hsm', added.id, '--state', cluster.dir])).code, 0);
-    const repaired = await cluster.as('admin', 'admin', ADMIN_PASSWORD, ['user', 'create', '--username', 'frank', '--role', 'admin', '--password', 'frank-password']);
+    const repaired = await cluster.as('admin', 'admin', ADMIN_PASSWORD, [
+      'user',
+      'create',
+      '--username',
+      'frank',
+      '--role',
+      'admin',
+      '--password',
+      'frank-password',
+    ]);
     assert.equal(repaired.json?.error_code, 0);
   });
 
@@ -76,16 +112,41 @@ describe('HSM membership and backups', () => {
       const altered = Buffer.from(bytes);
       altered[altered.length - 5000] ^= 0xff;
       fs.writeFileSync(path.join(work, 'altered.bak'), altered);
-      const truncated = await runLocalhsm(['backup', 'restore', path.join(work, 'truncated.bak'), '--state', path.join(work, 't')]);
+      const truncated = await runLocalhsm([
+        'backup',
+        'restore',
+        path.join(work, 'truncated.bak'),
+        '--state',
+        path.join(work, 't'),
+      ]);
       assert.equal(truncated.code, 1);
-      assert.match(truncated.stderr, /Refused to restore .*truncated\.bak: it holds \d+ bytes of state, the header says \d+ \(truncated\?\)/);
-      const changed = await runLocalhsm(['backup', 'restore', path.join(work, 'altered.bak'), '--state', path.join(work, 'a')]);
+      assert.match(
+        truncated.stderr,
+        /Refused to restore .*truncated\.bak: it holds \d+ bytes of state, the header says \d+ \(truncated\?\)/,
+      );
+      const changed = await runLocalhsm([
+        'backup',
+        'restore',
+        path.join(work, 'altered.bak'),
+        '--state',
+        path.join(work, 'a'),
+      ]);
       assert.equal(changed.code, 1);
       assert.match(changed.stderr, /the checksum does not match \(the file was altered\)/);
       assert.ok(!fs.existsSync(path.join(work, 'a', 'cluster.json')));
 
       const target = path.join(work, 'restored');
-      const restored = await runLocalhsm(['backup', 'restore', file, '--state', target, '--hsms', '2', '--base-port', '0']);
+      const restored = await runLocalhsm([
+        'backup',
+        'restore',
+        file,
+        '--state',
+        target,
+        '--hsms',
+        '2',
+        '--base-port',
+        '0',
+      ]);
       assert.equal(restored.code, 0, restored.stderr + restored.stdout);
       const manifest = readManifest(target);
       assert.notEqual(manifest.clusterId, cluster.manifest.clusterId);
@@ -97,7 +158,10 @@ describe('HSM membership and backups', () => {
           list.json!.data.users.map((u: { username: string }) => u.username),
           ['admin', 'eve', 'frank', 'app_user'],
         );
-        const login = await runCli(['logout'], { state: target, env: { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: `admin:${ADMIN_PASSWORD}` } });
+        const login = await runCli(['logout'], {
+          state: target,
+          env: { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: `admin:${ADMIN_PASSWORD}` },
+        });
         assert.equal(login.json?.error_code, 0);
       } finally {
         await stopNodes(target);

@@ -17,6 +17,8 @@ const REQUIRED_FILES = [
   'bin/cloudhsm-cli',
   'dist/src/index.js',
   'dist/src/index.d.ts',
+  'dist/src/bundles/cloudhsm-cli.mjs',
+  'dist/src/bundles/hsm-serve.mjs',
   'dist/src/localhsm/main.js',
   'dist/src/cli/main.js',
   'docs/library.md',
@@ -69,7 +71,8 @@ describe('npm pack and install into an empty project', () => {
   it('packs only the executables, the compiled library with its types, the docs and the README', () => {
     for (const required of REQUIRED_FILES)
       assert.ok(files.includes(required), `${required} is in the tarball`);
-    const allowed = /^(package\.json|README\.md|bin\/[a-z-]+|dist\/src\/.+\.(js|d\.ts)|docs\/[a-z-]+\.md)$/;
+    const allowed =
+      /^(package\.json|README\.md|bin\/[a-z-]+|dist\/src\/.+\.(js|d\.ts)|dist\/src\/bundles\/[a-z-]+\.mjs|docs\/[a-z-]+\.md)$/;
     assert.deepEqual(
       files.filter((f) => !allowed.test(f)),
       [],

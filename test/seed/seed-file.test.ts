@@ -116,7 +116,13 @@ describe('seed files', () => {
     fs.writeFileSync(path.join(dir, 'keys', 'officer1.pub'), testKeyPair('officer').publicPem);
     const seed = loadSeedFile(write('docs-example.yaml', example));
     assert.deepEqual(
-      seed.users.map((u) => [u.username, u.role, u.locked, u.mfaPublicKey !== null, u.quorumPublicKey !== null]),
+      seed.users.map((u) => [
+        u.username,
+        u.role,
+        u.locked,
+        u.mfaPublicKey !== null,
+        u.quorumPublicKey !== null,
+      ]),
       [
         ['admin', 'admin', false, false, true],
         ['officer1', 'admin', false, false, true],

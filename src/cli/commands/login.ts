@@ -9,11 +9,19 @@ export const loginCommand: CliCommand = {
     CLUSTER_ID_OPTION,
     usernameOption('Username to access the Cluster'),
     ROLE_OPTION,
-    { long: 'password', value: 'PASSWORD', help: 'Optional: Plaintext user\'s password. If you do not include this argument you will be prompted for it' },
+    {
+      long: 'password',
+      value: 'PASSWORD',
+      help: "Optional: Plaintext user's password. If you do not include this argument you will be prompted for it",
+    },
   ],
   async run(options, ctx) {
     const password = await passwordFrom(options.string('password'), ctx.io, false);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    return loginCluster(cluster, { username: options.required('username'), role: options.required('role'), password }, ctx.io.warn);
+    return loginCluster(
+      cluster,
+      { username: options.required('username'), role: options.required('role'), password },
+      ctx.io.warn,
+    );
   },
 };

@@ -6,12 +6,16 @@ import type { OpContext } from '../node.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { checkPassword } from '../rules.js';
 
-export async function clusterActivate(ctx: OpContext, args: OpArgs<'cluster-activate'>): Promise<OpResult<'cluster-activate'>> {
+export async function clusterActivate(
+  ctx: OpContext,
+  args: OpArgs<'cluster-activate'>,
+): Promise<OpResult<'cluster-activate'>> {
   const password = checkPassword(args.password);
   const before = ctx.store.getUser(INITIAL_ADMIN);
   if (before?.role !== 'unactivated-admin') {
     // A re-run after a partial activation: this HSM is done if it took the same password.
-    if (before && (await verifyPassword(password, before.passwordHash, ctx.node.kdf))) return { alreadyInEffect: true };
+    if (before && (await verifyPassword(password, before.passwordHash, ctx.node.kdf)))
+      return { alreadyInEffect: true };
     throw new HsmError('ERR_CLUSTER_ALREADY_ACTIVE');
   }
   const hash = await hashPassword(password, ctx.node.kdf);

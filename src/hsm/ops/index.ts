@@ -28,7 +28,10 @@ import { quorumDelete } from './quorum-delete.js';
 import { quorumGetPolicy } from './quorum-get-policy.js';
 import { quorumSetPolicy } from './quorum-set-policy.js';
 
-type Handler<O extends OperationName> = (ctx: OpContext, args: OpArgs<O>) => OpResult<O> | Promise<OpResult<O>>;
+type Handler<O extends OperationName> = (
+  ctx: OpContext,
+  args: OpArgs<O>,
+) => OpResult<O> | Promise<OpResult<O>>;
 
 export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'hsm-info': hsmInfo,

@@ -28,7 +28,8 @@ export async function authenticatePassword(
   const username = args.username.toLowerCase();
   const role = args.role;
   const found = ctx.store.getUser(username);
-  const user = found && found.role === role && (LOGIN_ROLES as readonly string[]).includes(role) ? found : undefined;
+  const user =
+    found && found.role === role && (LOGIN_ROLES as readonly string[]).includes(role) ? found : undefined;
   if (user?.locked) throw new HsmError('ERR_USER_LOCKED', { username });
   const ok = await verifyPassword(args.password, user?.passwordHash ?? null, ctx.node.kdf);
   if (!user || !ok) {

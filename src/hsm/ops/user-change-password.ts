@@ -16,7 +16,10 @@ export async function userChangePassword(
   const role = parseLoginRole(args.role);
   const self = actor.username === username;
   if (!self && actor.role !== 'admin') {
-    throw new HsmError('ERR_PERMISSION_DENIED', { role: actor.role, action: "change another user's password" });
+    throw new HsmError('ERR_PERMISSION_DENIED', {
+      role: actor.role,
+      action: "change another user's password",
+    });
   }
   const password = checkPassword(args.password);
   // Only an admin changing another user's password is a `user` service operation (ours: self-change needs no quorum).

@@ -8,7 +8,10 @@ import { newUser } from '../provision.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { checkPassword, parseLoginRole, parseUsername, requireAdmin } from '../rules.js';
 
-export async function userCreate(ctx: OpContext, args: OpArgs<'user-create'>): Promise<OpResult<'user-create'>> {
+export async function userCreate(
+  ctx: OpContext,
+  args: OpArgs<'user-create'>,
+): Promise<OpResult<'user-create'>> {
   requireAdmin(ctx.session, 'create users');
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);
@@ -18,7 +21,8 @@ export async function userCreate(ctx: OpContext, args: OpArgs<'user-create'>): P
   const existing = ctx.store.getUser(username);
   if (existing) {
     // A re-run after a partial failure: same role and password means this HSM is already done.
-    const same = existing.role === role && (await verifyPassword(password, existing.passwordHash, ctx.node.kdf));
+    const same =
+      existing.role === role && (await verifyPassword(password, existing.passwordHash, ctx.node.kdf));
     if (!same) throw new HsmError('ERR_USER_EXISTS', { username });
     grant.commit();
     return { username, role, alreadyInEffect: true };

@@ -17,7 +17,8 @@ export function userDelete(ctx: OpContext, args: OpArgs<'user-delete'>): OpResul
   }
   ctx.store.transaction(() => {
     requireUserWithRole(ctx.store, username, role);
-    if (ctx.node.sessions.isLoggedIn(username)) throw new HsmError('ERR_USER_LOGGED_IN', { action: 'delete', username });
+    if (ctx.node.sessions.isLoggedIn(username))
+      throw new HsmError('ERR_USER_LOGGED_IN', { action: 'delete', username });
     if (role === 'admin' && ctx.store.listUsers().filter((u) => u.role === 'admin').length <= 1) {
       throw new HsmError('ERR_LAST_ADMIN', { username });
     }

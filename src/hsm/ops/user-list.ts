@@ -3,13 +3,5 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../node.js';
 
 export function userList(ctx: OpContext, _args: OpArgs<'user-list'>): OpResult<'user-list'> {
-  return {
-    users: ctx.store.listUsers().map((u) => ({
-      username: u.username,
-      role: u.role,
-      locked: u.locked,
-      mfa: u.mfaPublicKey !== null,
-      quorum: u.quorumPublicKey !== null,
-    })),
-  };
+  return { users: ctx.store.listUserSummaries() };
 }

@@ -1,6 +1,7 @@
 // In-memory Store for unit tests: same contract as SQLite, nothing on disk.
 import type { AuditEntry } from '../audit.js';
-import { AUDIT_HEAD_SETTING, type Store, type UserRecord } from './store.js';
+import type { UserView } from '../../protocol/types.js';
+import { AUDIT_HEAD_SETTING, type Store, type UserRecord, summarizeUser } from './store.js';
 
 export class MemoryStore implements Store {
   private users = new Map<string, UserRecord>();
@@ -9,6 +10,9 @@ export class MemoryStore implements Store {
 
   listUsers(): UserRecord[] {
     return [...this.users.values()].map((u) => ({ ...u }));
+  }
+  listUserSummaries(): UserView[] {
+    return [...this.users.values()].map(summarizeUser);
   }
   getUser(username: string): UserRecord | undefined {
     const user = this.users.get(username);

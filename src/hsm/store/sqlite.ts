@@ -1,7 +1,7 @@
 // SQLite Store: one file per HSM, WAL with synchronous=FULL so an acknowledged change survives a crash.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import type { Role } from '../../protocol/types.js';
+import type { Role, UserView } from '../../protocol/types.js';
 import type { AuditEntry } from '../audit.js';
 import { AUDIT_HEAD_SETTING, type Store, type UserRecord } from './store.js';
 
@@ -76,7 +76,8 @@ const AUDIT_COLUMNS = 'seq, time, actor, operation, target, result, prev_hash, h
 const toAuditRow = ({ prevHash, ...rest }: AuditEntry): AuditRow => ({ ...rest, prev_hash: prevHash });
 const fromAuditRow = ({ prev_hash, ...rest }: AuditRow): AuditEntry => ({ ...rest, prevHash: prev_hash });
 
-const USER_COLUMNS = 'username, role, password_hash, failed_logins, locked, mfa_public_key, quorum_public_key';
+const USER_COLUMNS =
+  'username, role, password_hash, failed_logins, locked, mfa_public_key, quorum_public_key';
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -92,6 +93,13 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.stmts = {
       list: this.db.prepare<[], UserRow>(`SELECT ${USER_COLUMNS} FROM users ORDER BY seq`),
+      // Rows as arrays (raw mode): about twice as fast as objects for a long list.
+      summaries: this.db
+        .prepare<[], [string, string, number, number, number]>(
+          `SELECT username, role, locked, mfa_public_key IS NOT NULL, quorum_public_key IS NOT NULL
+           FROM users ORDER BY seq`,
+        )
+        .raw(true),
       get: this.db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`),
       count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users'),
       insert: this.db.prepare<[UserRow]>(
@@ -105,7 +113,9 @@ export class SqliteStore implements Store {
       appendAudit: this.db.prepare<[AuditRow]>(
         'INSERT INTO audit (seq, time, actor, operation, target, result, prev_hash, hash) VALUES (@seq, @time, @actor, @operation, @target, @result, @prev_hash, @hash)',
       ),
-      lastAudit: this.db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1`),
+      lastAudit: this.db.prepare<[], AuditRow>(
+        `SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1`,
+      ),
       listAudit: this.db.prepare<[number], AuditRow>(
         `SELECT * FROM (SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
       ),
@@ -118,6 +128,15 @@ export class SqliteStore implements Store {
 
   listUsers(): UserRecord[] {
     return this.stmts.list.all().map(toRecord);
+  }
+  listUserSummaries(): UserView[] {
+    return this.stmts.summaries.all().map(([username, role, locked, mfa, quorum]) => ({
+      username,
+      role: role as Role,
+      locked: locked === 1,
+      mfa: mfa === 1,
+      quorum: quorum === 1,
+    }));
   }
   getUser(username: string): UserRecord | undefined {
     const row = this.stmts.get.get(username);
@@ -171,7 +190,9 @@ export class SqliteStore implements Store {
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`state file schema v${current} is newer than this LocalHSM (v${MIGRATIONS.length}); upgrade LocalHSM`);
+    throw new Error(
+      `state file schema v${current} is newer than this LocalHSM (v${MIGRATIONS.length}); upgrade LocalHSM`,
+    );
   }
   db.transaction(() => {
     for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
@@ -183,8 +204,13 @@ function migrate(db: Database.Database): void {
 export function readAuditLog(file: string): { entries: AuditEntry[]; head: string | undefined } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const entries = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY rowid`).all().map(fromAuditRow);
-    const head = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(AUDIT_HEAD_SETTING);
+    const entries = db
+      .prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY rowid`)
+      .all()
+      .map(fromAuditRow);
+    const head = db
+      .prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?')
+      .get(AUDIT_HEAD_SETTING);
     return { entries, head: head?.value };
   } finally {
     db.close();

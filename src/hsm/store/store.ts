@@ -1,5 +1,5 @@
 // The Store interface: everything one HSM keeps. Implemented by SQLite (real nodes) and memory (unit tests).
-import type { Role } from '../../protocol/types.js';
+import type { Role, UserView } from '../../protocol/types.js';
 import type { AuditEntry } from '../audit.js';
 
 export interface UserRecord {
@@ -18,6 +18,8 @@ export interface UserRecord {
 export interface Store {
   /** Users in creation order. */
   listUsers(): UserRecord[];
+  /** What `user list` shows of each user, in creation order, without reading hashes or keys. */
+  listUserSummaries(): UserView[];
   getUser(username: string): UserRecord | undefined;
   countUsers(): number;
   insertUser(user: UserRecord): void;
@@ -37,6 +39,14 @@ export interface Store {
   transaction<T>(fn: () => T): T;
   close(): void;
 }
+
+export const summarizeUser = (u: UserRecord): UserView => ({
+  username: u.username,
+  role: u.role,
+  locked: u.locked,
+  mfa: u.mfaPublicKey !== null,
+  quorum: u.quorumPublicKey !== null,
+});
 
 export const AUDIT_HEAD_SETTING = 'audit_head';
 

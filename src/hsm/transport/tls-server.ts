@@ -44,7 +44,12 @@ export function startTlsServer(node: HsmNode, options: TlsServerOptions): Promis
   });
 }
 
-function serveConnection(node: HsmNode, socket: tls.TLSSocket, sockets: Set<tls.TLSSocket>, log: (l: string) => void) {
+function serveConnection(
+  node: HsmNode,
+  socket: tls.TLSSocket,
+  sockets: Set<tls.TLSSocket>,
+  log: (l: string) => void,
+) {
   sockets.add(socket);
   const session = node.openSession();
   const decoder = new FrameDecoder();
@@ -58,7 +63,12 @@ function serveConnection(node: HsmNode, socket: tls.TLSSocket, sockets: Set<tls.
         // The stream cannot be resynchronised after an oversized frame: answer, then close this connection.
         const error = new HsmError('ERR_REQUEST_TOO_LARGE', { size: event.size, limit: MAX_FRAME_BYTES });
         queue = queue.then(() => {
-          send({ v: 1, id: null, ok: false, error: { code: error.code, message: error.message, params: error.params } });
+          send({
+            v: 1,
+            id: null,
+            ok: false,
+            error: { code: error.code, message: error.message, params: error.params },
+          });
           socket.end();
         });
         return;
@@ -74,13 +84,22 @@ function serveConnection(node: HsmNode, socket: tls.TLSSocket, sockets: Set<tls.
   });
 }
 
-async function handleFrame(node: HsmNode, body: Buffer, session: ReturnType<HsmNode['openSession']>): Promise<Reply> {
+async function handleFrame(
+  node: HsmNode,
+  body: Buffer,
+  session: ReturnType<HsmNode['openSession']>,
+): Promise<Reply> {
   let request: unknown;
   try {
     request = JSON.parse(body.toString('utf8'));
   } catch {
     const params = { detail: 'the body is not valid JSON' };
-    return { v: 1, id: null, ok: false, error: { code: 'ERR_BAD_REQUEST', message: formatMessage('ERR_BAD_REQUEST', params), params } };
+    return {
+      v: 1,
+      id: null,
+      ok: false,
+      error: { code: 'ERR_BAD_REQUEST', message: formatMessage('ERR_BAD_REQUEST', params), params },
+    };
   }
   return node.handle(request, session);
 }

@@ -11,7 +11,9 @@ export const downCommand: LocalCommand = {
     const dir = stateDirOf(options, ctx);
     const manifest = readManifest(dir);
     const stopped = await stopNodes(dir);
-    ctx.out(`Cluster ${manifest.clusterId}: stopped ${stopped.length} HSM(s)${stopped.length ? ` (${stopped.join(', ')})` : ''}.`);
+    ctx.out(
+      `Cluster ${manifest.clusterId}: stopped ${stopped.length} HSM(s)${stopped.length ? ` (${stopped.join(', ')})` : ''}.`,
+    );
     return 0;
   },
 };

@@ -12,7 +12,8 @@ export const resetCommand: LocalCommand = {
   async run(options, ctx) {
     const dir = stateDirOf(options, ctx);
     // Only a directory holding a LocalHSM cluster is ever deleted.
-    if (!hasCluster(dir)) throw new HsmError('ERR_STATE', { detail: `${dir} holds no LocalHSM cluster; nothing deleted` });
+    if (!hasCluster(dir))
+      throw new HsmError('ERR_STATE', { detail: `${dir} holds no LocalHSM cluster; nothing deleted` });
     await stopNodes(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     ctx.out(`Deleted the cluster in ${dir}.`);

@@ -7,8 +7,11 @@ import { upCommand, bringUp } from './up.js';
 
 export const startCommand: LocalCommand = {
   path: ['start'],
-  about: 'Bring up (or resume) the local cluster and open the aws-cloudhsm > shell on it; HSMs started here stop when the shell quits',
-  options: upCommand.options.filter((o) => o.long !== 'detach').map((o) => (o.long === 'state' ? STATE_OPTION : o)),
+  about:
+    'Bring up (or resume) the local cluster and open the aws-cloudhsm > shell on it; HSMs started here stop when the shell quits',
+  options: upCommand.options
+    .filter((o) => o.long !== 'detach')
+    .map((o) => (o.long === 'state' ? STATE_OPTION : o)),
   async run(options, ctx) {
     const dir = stateDirOf(options, ctx);
     const started = await bringUp(dir, options, ctx, false);

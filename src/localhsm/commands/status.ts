@@ -14,7 +14,9 @@ export const statusCommand: LocalCommand = {
       ctx.out(`Cluster ${manifest.clusterId}`);
       ctx.out(`${'HSM'.padEnd(18)}${'ADDRESS'.padEnd(18)}${'STATE'.padEnd(7)}USERS`);
       for (const h of hsms) {
-        ctx.out(`${h.id.padEnd(18)}${`${h.host}:${h.port}`.padEnd(18)}${(h.up ? 'up' : 'down').padEnd(7)}${h.users ?? '-'}`);
+        ctx.out(
+          `${h.id.padEnd(18)}${`${h.host}:${h.port}`.padEnd(18)}${(h.up ? 'up' : 'down').padEnd(7)}${h.users ?? '-'}`,
+        );
       }
     }
     return hsms.every((h) => h.up) ? 0 : 1;

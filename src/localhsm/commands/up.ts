@@ -17,14 +17,21 @@ export const upCommand: LocalCommand = {
   options: [
     { long: 'hsms', value: 'N', help: 'Number of HSMs of a new cluster (1 to 28) [default: 3]' },
     STATE_OPTION,
-    { long: 'detach', help: 'Leave the HSMs running in the background and return (stop them with localhsm down)' },
+    {
+      long: 'detach',
+      help: 'Leave the HSMs running in the background and return (stop them with localhsm down)',
+    },
     {
       long: 'kdf',
       value: 'PROFILE',
       help: 'Password hashing cost of a new cluster: strong (default) or fast (for tests)',
       possible: [{ value: 'strong' }, { value: 'fast' }],
     },
-    { long: 'base-port', value: 'PORT', help: `First port to try for a new cluster; 0 picks any free ports [default: ${DEFAULT_BASE_PORT}]` },
+    {
+      long: 'base-port',
+      value: 'PORT',
+      help: `First port to try for a new cluster; 0 picks any free ports [default: ${DEFAULT_BASE_PORT}]`,
+    },
     {
       long: 'san',
       value: 'NAMES',
@@ -40,7 +47,10 @@ export const upCommand: LocalCommand = {
       value: 'FILE',
       help: 'YAML or JSON seed: a new cluster is activated with its users, keys and settings; a resumed one must hold its users (nothing is changed)',
     },
-    { long: 'dev-clock', help: 'The clock of a new cluster can be moved with localhsm time advance / reset (rehearsals)' },
+    {
+      long: 'dev-clock',
+      help: 'The clock of a new cluster can be moved with localhsm time advance / reset (rehearsals)',
+    },
   ],
   examples: [
     'localhsm up --hsms 3 --detach',
@@ -80,27 +90,40 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
     if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65535) {
       throw new HsmError('ERR_STATE', { detail: '--base-port must be a port number (0 for any free ports)' });
     }
-    const subjectAltNames = (options.string('san') ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+    const subjectAltNames = (options.string('san') ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     const settings: Record<string, string> = {};
     const mfaTokenSeconds = options.string('mfa-token-seconds');
     if (mfaTokenSeconds !== undefined) {
       if (!/^[1-9]\d{0,6}$/.test(mfaTokenSeconds)) {
-        throw new HsmError('ERR_STATE', { detail: '--mfa-token-seconds must be a whole number of seconds from 1 to 9999999' });
+        throw new HsmError('ERR_STATE', {
+          detail: '--mfa-token-seconds must be a whole number of seconds from 1 to 9999999',
+        });
       }
       if (seed?.mfaTokenSeconds !== undefined) {
-        throw new HsmError('ERR_STATE', { detail: `--mfa-token-seconds and timeouts.mfaToken of ${seedFile} both set the MFA token lifetime; keep one` });
+        throw new HsmError('ERR_STATE', {
+          detail: `--mfa-token-seconds and timeouts.mfaToken of ${seedFile} both set the MFA token lifetime; keep one`,
+        });
       }
       settings[MFA_TOKEN_SECONDS_SETTING] = mfaTokenSeconds;
     }
     const devClock = options.flag('dev-clock');
-    await createNewCluster(dir, { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock }, ctx.err);
-    if (seed) progress(`Activated and seeded from ${seedFile}: ${seed.users.map((u) => u.username).join(', ')}`);
+    await createNewCluster(
+      dir,
+      { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock },
+      ctx.err,
+    );
+    if (seed)
+      progress(`Activated and seeded from ${seedFile}: ${seed.users.map((u) => u.username).join(', ')}`);
     if (devClock) progress('Dev clock: localhsm time advance / reset move the time of its HSMs');
   } else {
     ensurePrivateDir(dir, ctx.err);
     const manifest = readManifest(dir);
     for (const name of NEW_CLUSTER_OPTIONS) {
-      if (options.has(name)) ctx.err(`note: --${name} only applies to a new cluster; resuming ${manifest.clusterId} as it is`);
+      if (options.has(name))
+        ctx.err(`note: --${name} only applies to a new cluster; resuming ${manifest.clusterId} as it is`);
     }
     progress(`Resuming cluster ${manifest.clusterId} from ${dir}`);
   }

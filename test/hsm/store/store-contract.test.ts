@@ -79,6 +79,15 @@ function storeContract(name: string, open: () => Opened): void {
       );
     });
 
+    it('summarises users for user list in creation order, with MFA and quorum as flags', () => {
+      store.insertUser(user('zed', { locked: true, mfaPublicKey: PEM }));
+      store.insertUser(user('amy', { role: 'admin', quorumPublicKey: PEM }));
+      assert.deepEqual(store.listUserSummaries(), [
+        { username: 'zed', role: 'crypto-user', locked: true, mfa: true, quorum: false },
+        { username: 'amy', role: 'admin', locked: false, mfa: false, quorum: true },
+      ]);
+    });
+
     it('updates a user in place, keeping its position in the list', () => {
       store.insertUser(user('alice'));
       store.insertUser(user('bob'));

@@ -17,7 +17,14 @@ export const clusterActivate: CliCommand = {
   async run(options, ctx) {
     const password = await passwordFrom(options.string('password'), ctx.io, true);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    await changeEverywhere(cluster, 'cluster-activate', { password }, 'Cluster activation', ctx.io.warn, new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'));
+    await changeEverywhere(
+      cluster,
+      'cluster-activate',
+      { password },
+      'Cluster activation',
+      ctx.io.warn,
+      new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'),
+    );
     return 'Cluster activation successful';
   },
 };

@@ -1,17 +1,28 @@
 // user change-password: a user changes their own password, or an admin anyone's (which also unlocks).
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
-import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../context.js';
+import {
+  APPROVAL_OPTION,
+  CLUSTER_ID_OPTION,
+  type CliCommand,
+  ROLE_OPTION,
+  passwordFrom,
+  usernameOption,
+} from '../../context.js';
 
 export const userChangePassword: CliCommand = {
   path: ['user', 'change-password'],
-  about: 'Change a user\'s password',
+  about: "Change a user's password",
   needsLogin: true,
   options: [
     CLUSTER_ID_OPTION,
     usernameOption('Username of the user whose password to change'),
     { ...ROLE_OPTION, help: 'Role of the user whose password to change' },
-    { long: 'password', value: 'PASSWORD', help: 'Optional: Plaintext user\'s new password. If you do not include this argument you will be prompted for it' },
+    {
+      long: 'password',
+      value: 'PASSWORD',
+      help: "Optional: Plaintext user's new password. If you do not include this argument you will be prompted for it",
+    },
     APPROVAL_OPTION,
     { long: 'deregister-mfa', help: "Deregister the user's mfa public key, if present" },
     { long: 'deregister-quorum', help: "Deregister the user's quorum public key, if present" },

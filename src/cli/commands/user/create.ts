@@ -2,7 +2,14 @@
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
 import { approvalFrom, withApprovalHints } from '../../quorum.js';
-import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../../context.js';
+import {
+  APPROVAL_OPTION,
+  CLUSTER_ID_OPTION,
+  type CliCommand,
+  ROLE_OPTION,
+  passwordFrom,
+  usernameOption,
+} from '../../context.js';
 
 export const userCreate: CliCommand = {
   path: ['user', 'create'],
@@ -12,7 +19,11 @@ export const userCreate: CliCommand = {
     CLUSTER_ID_OPTION,
     usernameOption('Username to access the HSM'),
     { ...ROLE_OPTION, help: 'Role the user operates as' },
-    { long: 'password', value: 'PASSWORD', help: 'Optional: Plaintext user\'s password. If you do not include this argument you will be prompted for it' },
+    {
+      long: 'password',
+      value: 'PASSWORD',
+      help: "Optional: Plaintext user's password. If you do not include this argument you will be prompted for it",
+    },
     APPROVAL_OPTION,
   ],
   async run(options, ctx) {

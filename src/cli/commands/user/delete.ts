@@ -2,13 +2,25 @@
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
 import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
-import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, usernameOption } from '../../context.js';
+import {
+  APPROVAL_OPTION,
+  CLUSTER_ID_OPTION,
+  type CliCommand,
+  ROLE_OPTION,
+  usernameOption,
+} from '../../context.js';
 
 export const userDelete: CliCommand = {
   path: ['user', 'delete'],
   about: 'Delete a user',
   needsLogin: true,
-  options: [CLUSTER_ID_OPTION, usernameOption('Username of the user to delete'), { ...ROLE_OPTION, help: 'Role of the user to delete' }, APPROVAL_OPTION, ALLOW_UNMANAGEABLE_OPTION],
+  options: [
+    CLUSTER_ID_OPTION,
+    usernameOption('Username of the user to delete'),
+    { ...ROLE_OPTION, help: 'Role of the user to delete' },
+    APPROVAL_OPTION,
+    ALLOW_UNMANAGEABLE_OPTION,
+  ],
   async run(options, ctx) {
     const approval = approvalFrom(options);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
@@ -20,7 +32,14 @@ export const userDelete: CliCommand = {
       ...(options.flag('allow-unmanageable') ? { allowUnmanageable: true } : {}),
     };
     return withApprovalHints(ctx.io, () =>
-      changeEverywhere(cluster, 'user-delete', args, 'User delete', ctx.io.warn, new HsmError('ERR_USER_NOT_FOUND', { username: username.toLowerCase() })),
+      changeEverywhere(
+        cluster,
+        'user-delete',
+        args,
+        'User delete',
+        ctx.io.warn,
+        new HsmError('ERR_USER_NOT_FOUND', { username: username.toLowerCase() }),
+      ),
     );
   },
 };

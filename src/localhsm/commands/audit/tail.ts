@@ -7,7 +7,11 @@ import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 export const auditTailCommand: LocalCommand = {
   path: ['audit', 'tail'],
   about: "Show the last entries of each HSM's audit log",
-  options: [STATE_OPTION, HSM_OPTION, { long: 'lines', value: 'N', help: 'How many entries per HSM [default: 20]' }],
+  options: [
+    STATE_OPTION,
+    HSM_OPTION,
+    { long: 'lines', value: 'N', help: 'How many entries per HSM [default: 20]' },
+  ],
   async run(options, ctx) {
     const dir = stateDirOf(options, ctx);
     const lines = Number(options.string('lines') ?? '20');
@@ -15,7 +19,9 @@ export const auditTailCommand: LocalCommand = {
       const { entries } = readAuditLog(paths(dir).hsm(hsm.id).db);
       ctx.out(`== ${hsm.id}`);
       for (const e of entries.slice(-Math.max(0, lines))) {
-        ctx.out(`${String(e.seq).padStart(6)}  ${e.time}  ${e.actor.padEnd(12)} ${e.operation.padEnd(22)} ${e.target.padEnd(12)} ${e.result}`);
+        ctx.out(
+          `${String(e.seq).padStart(6)}  ${e.time}  ${e.actor.padEnd(12)} ${e.operation.padEnd(22)} ${e.target.padEnd(12)} ${e.result}`,
+        );
       }
     }
     return 0;

@@ -24,7 +24,10 @@ export const backupCreateCommand: LocalCommand = {
     try {
       const copy = path.join(tmp, 'hsm.db');
       await snapshotDatabase(paths(dir).hsm(hsm!.id).db, copy);
-      const bytes = encodeBackup({ clusterId: manifest.clusterId, hsmId: hsm!.id, createdAt: new Date().toISOString() }, fs.readFileSync(copy));
+      const bytes = encodeBackup(
+        { clusterId: manifest.clusterId, hsmId: hsm!.id, createdAt: new Date().toISOString() },
+        fs.readFileSync(copy),
+      );
       const out = path.resolve(options.required('out'));
       writeFileAtomic(out, bytes, 0o600);
       ctx.out(`Backed up ${hsm!.id} of ${manifest.clusterId} to ${out} (${bytes.length} bytes).`);

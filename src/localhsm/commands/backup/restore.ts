@@ -19,12 +19,19 @@ export const backupRestoreCommand: LocalCommand = {
   options: [
     STATE_OPTION,
     { long: 'hsms', value: 'N', help: 'Number of HSMs of the new cluster [default: 3]' },
-    { long: 'base-port', value: 'PORT', help: `First port to try; 0 picks any free ports [default: ${DEFAULT_BASE_PORT}]` },
+    {
+      long: 'base-port',
+      value: 'PORT',
+      help: `First port to try; 0 picks any free ports [default: ${DEFAULT_BASE_PORT}]`,
+    },
   ],
   async run(options, ctx) {
     const file = path.resolve(options.positionals[0]!);
     const dir = stateDirOf(options, ctx);
-    if (hasCluster(dir)) throw new HsmError('ERR_STATE', { detail: `${dir} already holds a cluster; restore into an empty directory` });
+    if (hasCluster(dir))
+      throw new HsmError('ERR_STATE', {
+        detail: `${dir} already holds a cluster; restore into an empty directory`,
+      });
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
@@ -38,16 +45,29 @@ export const backupRestoreCommand: LocalCommand = {
       fs.writeFileSync(source, database, { mode: 0o600 });
       const store = new SqliteStore(source);
       const kdf = store.getSetting('kdf') ?? '';
-      const ok = isProvisioned(store) && (store.database.pragma('integrity_check', { simple: true }) as string) === 'ok';
+      const ok =
+        isProvisioned(store) &&
+        (store.database.pragma('integrity_check', { simple: true }) as string) === 'ok';
       store.close();
-      if (!ok || !isKdfProfile(kdf)) throw new HsmError('ERR_BACKUP_INVALID', { file, detail: 'the state inside is not a consistent HSM database' });
+      if (!ok || !isKdfProfile(kdf))
+        throw new HsmError('ERR_BACKUP_INVALID', {
+          file,
+          detail: 'the state inside is not a consistent HSM database',
+        });
       ensurePrivateDir(dir, ctx.err);
       const manifest = await createCluster(
         dir,
-        { hsms: Number(options.string('hsms') ?? '3'), kdf, basePort: Number(options.string('base-port') ?? DEFAULT_BASE_PORT), progress: ctx.err },
+        {
+          hsms: Number(options.string('hsms') ?? '3'),
+          kdf,
+          basePort: Number(options.string('base-port') ?? DEFAULT_BASE_PORT),
+          progress: ctx.err,
+        },
         cloneFrom(source, `backup of ${header.hsmId}`),
       );
-      ctx.out(`Restored the backup of ${header.hsmId} (${header.clusterId}, ${header.createdAt}) into new cluster ${manifest.clusterId}.`);
+      ctx.out(
+        `Restored the backup of ${header.hsmId} (${header.clusterId}, ${header.createdAt}) into new cluster ${manifest.clusterId}.`,
+      );
       ctx.out(`Start it with: localhsm up --state ${dir}`);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,7 +1,13 @@
 // localhsm hsm add: a new HSM cloned from a healthy one (users, MFA and quorum keys, settings), with its own identity.
 import { paths, readManifest, writeManifest } from '../../../cluster/state-dir.js';
 import { HsmError } from '../../../errors.js';
-import { addNodeFiles, choosePorts, clusterStatus, startNodes, writeCliConfig } from '../../cluster-manager.js';
+import {
+  addNodeFiles,
+  choosePorts,
+  clusterStatus,
+  startNodes,
+  writeCliConfig,
+} from '../../cluster-manager.js';
 import { cloneFrom } from '../../clone.js';
 import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 
@@ -17,10 +23,24 @@ export const hsmAddCommand: LocalCommand = {
     const { hsms } = await clusterStatus(dir);
     const from = options.string('from');
     const source = hsms.find((h) => (from ? h.id === from : h.up));
-    if (!source) throw new HsmError(from ? 'ERR_HSM_NOT_FOUND' : 'ERR_STATE', { hsm: from ?? '', detail: 'no HSM of the cluster is running to clone from' });
+    if (!source)
+      throw new HsmError(from ? 'ERR_HSM_NOT_FOUND' : 'ERR_STATE', {
+        hsm: from ?? '',
+        detail: 'no HSM of the cluster is running to clone from',
+      });
     const manifest = readManifest(dir);
-    const [port] = await choosePorts(1, Math.max(...manifest.hsms.map((h) => h.port)) + 1, source.host, manifest.hsms.map((h) => h.port));
-    const hsm = await addNodeFiles(dir, manifest, { host: source.host, port: port! }, cloneFrom(paths(dir).hsm(source.id).db, source.id));
+    const [port] = await choosePorts(
+      1,
+      Math.max(...manifest.hsms.map((h) => h.port)) + 1,
+      source.host,
+      manifest.hsms.map((h) => h.port),
+    );
+    const hsm = await addNodeFiles(
+      dir,
+      manifest,
+      { host: source.host, port: port! },
+      cloneFrom(paths(dir).hsm(source.id).db, source.id),
+    );
     writeManifest(dir, manifest);
     writeCliConfig(dir, manifest);
     ctx.err(`${hsm.id} cloned from ${source.id}; starting on ${hsm.host}:${hsm.port}`);

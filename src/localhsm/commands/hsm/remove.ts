@@ -14,7 +14,10 @@ export const hsmRemoveCommand: LocalCommand = {
     const dir = stateDirOf(options, ctx);
     const manifest = readManifest(dir);
     const [hsm] = selectHsms(manifest, options);
-    if (manifest.hsms.length === 1) throw new HsmError('ERR_STATE', { detail: 'cannot remove the last HSM; use localhsm reset to delete the cluster' });
+    if (manifest.hsms.length === 1)
+      throw new HsmError('ERR_STATE', {
+        detail: 'cannot remove the last HSM; use localhsm reset to delete the cluster',
+      });
     await stopNodes(dir, [hsm!.id]);
     const remaining = { ...manifest, hsms: manifest.hsms.filter((h) => h.id !== hsm!.id) };
     writeManifest(dir, remaining);

@@ -6,7 +6,12 @@ export const hsmServeCommand: LocalCommand = {
   path: ['hsm', 'serve'],
   about: 'Run one HSM node (TLS only) on its data directory; localhsm up runs one per HSM',
   options: [
-    { long: 'data', value: 'DIR', required: true, help: 'The HSM data directory (hsm.db, node.crt, node.key)' },
+    {
+      long: 'data',
+      value: 'DIR',
+      required: true,
+      help: 'The HSM data directory (hsm.db, node.crt, node.key)',
+    },
     { long: 'port', value: 'PORT', required: true, help: 'TCP port to listen on' },
     { long: 'host', value: 'HOST', help: 'Address to listen on [default: 127.0.0.1]' },
   ],

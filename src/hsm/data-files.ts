@@ -1,0 +1,9 @@
+// The files of one HSM's data directory (shared by the node and the tools that manage it).
+import path from 'node:path';
+
+export const dataFiles = (dir: string) => ({
+  db: path.join(dir, 'hsm.db'),
+  cert: path.join(dir, 'node.crt'),
+  key: path.join(dir, 'node.key'),
+  pid: path.join(dir, 'node.pid'),
+});
