@@ -107,8 +107,9 @@ describe('npm pack and install into an empty project', () => {
       path.join(consumer, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, allowScripts }, null, 2),
     );
-    // npm 11 runs only approved install scripts. LocalHSM's own `prepare` (the build of a clone) never
-    // runs from a tarball, which already holds dist/; --strict-allow-scripts would still ask to approve it.
+    // allowScripts names the addons to build (advisory in npm 11.19, enforced with --strict-allow-scripts).
+    // LocalHSM's own `prepare` (the build of a clone) never runs from a tarball, which already holds dist/;
+    // --strict-allow-scripts would still ask to approve it, so the install runs without it.
     const install = run('npm', ['install', '--no-audit', '--no-fund', tarball], consumer);
     assert.equal(install.status, 0, install.output);
     assert.doesNotMatch(install.stderr, /EBADENGINE/);
