@@ -54,3 +54,14 @@ export const ADMIN_SERVICES: readonly PossibleValue[] = [
     help: 'Cluster management service is used for executing quorum for cluster wide configuration managements like mtls enforcement, mtls registration and mtls deregistration',
   },
 ];
+
+/** `--service <SERVICE>` with the given possible values. */
+export function serviceOption(possible: readonly PossibleValue[]): OptionSpec {
+  return {
+    long: 'service',
+    value: 'SERVICE',
+    required: true,
+    help: 'Service the token will be used for',
+    possible,
+  };
+}

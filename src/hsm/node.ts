@@ -18,6 +18,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /** A login session idle for longer than this is logged out by the node (CloudHSM-like default). */
 export const DEFAULT_SESSION_IDLE_SECONDS = 30 * 60;
+export const SESSION_IDLE_SECONDS_SETTING = 'session_idle_seconds';
 
 export interface NodeOptions {
   clock?: Clock;
@@ -35,6 +36,8 @@ export class HsmNode {
   readonly kdf: KdfParams;
   readonly hsmId: string;
   readonly clusterId: string;
+  /** Set at provisioning (seed files may change it), so read once rather than on every request. */
+  private readonly sessionIdleMs: number;
   private readonly onInternalError: (op: string, error: unknown) => void;
 
   constructor(
@@ -49,6 +52,8 @@ export class HsmNode {
     this.kdf = KDF_PROFILES[kdf];
     this.hsmId = requireSetting(store, 'hsm_id');
     this.clusterId = requireSetting(store, 'cluster_id');
+    this.sessionIdleMs =
+      Number(store.getSetting(SESSION_IDLE_SECONDS_SETTING) ?? DEFAULT_SESSION_IDLE_SECONDS) * 1000;
   }
 
   openSession(): Session {
@@ -59,8 +64,7 @@ export class HsmNode {
 
   private expireIdleLogin(session: Session): void {
     const now = this.clock.now();
-    const idleSeconds = Number(this.store.getSetting('session_idle_seconds') ?? DEFAULT_SESSION_IDLE_SECONDS);
-    if (session.user && now - session.lastActive > idleSeconds * 1000) session.user = undefined;
+    if (session.user && now - session.lastActive > this.sessionIdleMs) session.user = undefined;
     session.lastActive = now;
   }
   closeSession(session: Session): void {

@@ -10,6 +10,7 @@ import {
   isValidTokenTimeout,
 } from '../protocol/quorum.js';
 import { chainEntry } from './audit.js';
+import { SESSION_IDLE_SECONDS_SETTING } from './node.js';
 import { guardQuorumValue } from './quorum/approvers.js';
 import { type TimeoutKind, setQuorumValue, setTokenTimeout } from './quorum/settings.js';
 import { MFA_TOKEN_SECONDS_SETTING } from './challenge.js';
@@ -43,7 +44,6 @@ export interface SeedState {
   quorumTimeouts?: Partial<Record<TimeoutKind, number>>;
 }
 
-export const SESSION_IDLE_SECONDS_SETTING = 'session_idle_seconds';
 /** Upper bound of the seconds settings a seed may set (115 days: what `up --mfa-token-seconds` accepts). */
 export const MAX_SETTING_SECONDS = 9_999_999;
 

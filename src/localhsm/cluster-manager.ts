@@ -223,33 +223,35 @@ function isZombie(pid: number): boolean {
   }
 }
 
-/** Asks one HSM who it is, over TLS with the cluster CA; checks it is the HSM we expect. */
-async function probe(
-  dir: string,
-  manifest: ClusterManifest,
-  hsm: HsmEntry,
-): Promise<{ users: number } | { error: string }> {
+/**
+ * Asks HSMs who they are, over TLS with the cluster CA (read once), and checks each is the HSM the
+ * manifest expects on that port.
+ */
+function prober(dir: string, manifest: ClusterManifest) {
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
-  const connection = new HsmConnection({ hostname: hsm.host, port: hsm.port }, ca);
-  try {
-    const info = await connection.call('hsm-info', {});
-    if (info.hsmId !== hsm.id || info.clusterId !== manifest.clusterId) {
-      return { error: `port ${hsm.port} answers as ${info.hsmId} of ${info.clusterId}` };
+  return async (hsm: HsmEntry): Promise<{ users: number } | { error: string }> => {
+    const connection = new HsmConnection({ hostname: hsm.host, port: hsm.port }, ca);
+    try {
+      const info = await connection.call('hsm-info', {});
+      if (info.hsmId !== hsm.id || info.clusterId !== manifest.clusterId) {
+        return { error: `port ${hsm.port} answers as ${info.hsmId} of ${info.clusterId}` };
+      }
+      return { users: info.userCount };
+    } catch (error) {
+      return { error: (error as Error).message };
+    } finally {
+      connection.close();
     }
-    return { users: info.userCount };
-  } catch (error) {
-    return { error: (error as Error).message };
-  } finally {
-    connection.close();
-  }
+  };
 }
 
 export async function clusterStatus(dir: string): Promise<{ manifest: ClusterManifest; hsms: HsmStatus[] }> {
   const manifest = readManifest(dir);
+  const probe = prober(dir, manifest);
   const hsms = await Promise.all(
     manifest.hsms.map(async (hsm): Promise<HsmStatus> => {
       const pid = readPid(paths(dir).hsm(hsm.id).pid);
-      const answer = await probe(dir, manifest, hsm);
+      const answer = await probe(hsm);
       return 'users' in answer
         ? { ...hsm, up: true, pid, users: answer.users }
         : { ...hsm, up: false, pid: isAlive(pid) ? pid : undefined, users: undefined, detail: answer.error };
@@ -273,35 +275,28 @@ export async function startNodes(
   options: { detach: boolean; progress?: (line: string) => void; only?: readonly string[] },
 ): Promise<StartedNodes> {
   const progress = options.progress ?? (() => {});
-  let manifest = readManifest(dir);
+  const manifest = readManifest(dir);
+  const probe = prober(dir, manifest);
   const children: ChildProcess[] = [];
   const wanted = manifest.hsms.filter((h) => !options.only || options.only.includes(h.id));
-  for (const hsm of wanted) {
-    const status = await probe(dir, manifest, hsm);
-    if ('users' in status) {
+  const running = await Promise.all(wanted.map(async (hsm) => 'users' in (await probe(hsm))));
+  for (const [i, hsm] of wanted.entries()) {
+    if (running[i]) {
       progress(`  ${hsm.id} already running on ${hsm.host}:${hsm.port}`);
       continue;
     }
     if (!(await isPortFree(hsm.port, hsm.host))) {
-      const [port] = await choosePorts(
-        1,
-        0,
-        hsm.host,
-        manifest.hsms.map((h) => h.port),
-      );
+      const taken = manifest.hsms.map((h) => h.port);
+      const [port] = await choosePorts(1, 0, hsm.host, taken);
       progress(`  port ${hsm.port} is taken by another program; ${hsm.id} moves to ${port}`);
-      manifest = {
-        ...manifest,
-        hsms: manifest.hsms.map((h) => (h.id === hsm.id ? { ...h, port: port! } : h)),
-      };
+      hsm.port = port!;
       writeManifest(dir, manifest);
       writeCliConfig(dir, manifest);
-      hsm.port = port!;
     }
     children.push(spawnNode(dir, hsm, options.detach));
     progress(`  ${hsm.id} starting on ${hsm.host}:${hsm.port}`);
   }
-  await waitUntilAnswering(dir, manifest, wanted, children);
+  await waitUntilAnswering(dir, probe, wanted, children);
   const stop = async () => {
     await Promise.all(children.map((c) => stopProcess(c.pid)));
   };
@@ -323,7 +318,7 @@ function spawnNode(dir: string, hsm: HsmEntry, detach: boolean): ChildProcess {
 
 async function waitUntilAnswering(
   dir: string,
-  manifest: ClusterManifest,
+  probe: ReturnType<typeof prober>,
   hsms: readonly HsmEntry[],
   children: readonly ChildProcess[],
 ): Promise<void> {
@@ -336,9 +331,11 @@ async function waitUntilAnswering(
         detail: `an HSM node exited at start (code ${exited.exitCode}); see its node.log under ${dir}/hsms`,
       });
     }
-    for (const hsm of hsms) {
-      if (pending.has(hsm.id) && 'users' in (await probe(dir, manifest, hsm))) pending.delete(hsm.id);
-    }
+    await Promise.all(
+      hsms.map(async (hsm) => {
+        if (pending.has(hsm.id) && 'users' in (await probe(hsm))) pending.delete(hsm.id);
+      }),
+    );
     if (pending.size === 0) return;
     if (Date.now() > deadline) {
       throw new HsmError('ERR_STATE', {

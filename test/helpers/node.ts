@@ -22,18 +22,26 @@ let nextRequestId = 1;
 
 /** A fresh provisioned HSM (unactivated unless `activated`), with the fast KDF. */
 export async function makeNode(
-  options: { activated?: boolean; settings?: Readonly<Record<string, string>> } = {},
+  options: {
+    activated?: boolean;
+    settings?: Readonly<Record<string, string>>;
+    clock?: ManualClock;
+    hsmId?: string;
+  } = {},
 ): Promise<TestNode> {
   const store = new MemoryStore();
   provisionHsm(store, {
-    hsmId: 'hsm-aaaaaaaaaaa',
+    hsmId: options.hsmId ?? 'hsm-aaaaaaaaaaa',
     clusterId: 'cluster-aaaaaaaaaaa',
     serialNumber: 'LHSM-TEST',
     kdf: 'fast',
   });
   for (const [key, value] of Object.entries(options.settings ?? {})) store.setSetting(key, value);
-  const clock = new ManualClock();
-  const node = new HsmNode(store, { clock });
+  const clock = options.clock ?? new ManualClock();
+  const node = new HsmNode(store, {
+    clock,
+    onInternalError: (op, e) => console.error(`internal error in ${op}`, e),
+  });
   const send = (session: Session, op: string, args: unknown) =>
     node.handle({ v: 1, id: nextRequestId++, op, args }, session);
   const loginSession = async (username: string, role: string, password: string) => {

@@ -1,14 +1,14 @@
-// Test helpers: one HsmNode over a MemoryStore with typed calls (ok / fails) and a manual clock, for quorum unit tests.
+// Test helpers: typed calls (ok / fails) over the node of test/helpers/node.ts, activated, with a manual clock.
 import assert from 'node:assert/strict';
 import type { ErrorCode } from '../../src/errors.js';
-import { HsmNode } from '../../src/hsm/node.js';
-import { provisionHsm } from '../../src/hsm/provision.js';
+import type { HsmNode } from '../../src/hsm/node.js';
 import type { Session } from '../../src/hsm/session.js';
-import { MemoryStore } from '../../src/hsm/store/memory.js';
+import type { MemoryStore } from '../../src/hsm/store/memory.js';
 import type { OpArgs, OpResult, OperationName } from '../../src/protocol/operations.js';
 import { ManualClock } from './cluster.js';
+import { NODE_ADMIN_PASSWORD, makeNode } from './node.js';
 
-export const NODE_ADMIN_PASSWORD = 'admin-pass-1';
+export { NODE_ADMIN_PASSWORD };
 
 export interface TestNode {
   node: HsmNode;
@@ -33,21 +33,10 @@ export interface TestNode {
 
 let nextId = 1;
 
-/** A provisioned and activated node (admin password NODE_ADMIN_PASSWORD, fast KDF). */
+/** A provisioned and activated node (admin password NODE_ADMIN_PASSWORD, fast KDF), with typed calls. */
 export async function startTestNode(clock = new ManualClock()): Promise<TestNode> {
-  const store = new MemoryStore();
-  provisionHsm(store, {
-    hsmId: `hsm-test${nextId++}`,
-    clusterId: 'cluster-aaaaaaaaaaa',
-    serialNumber: 'SN-TEST',
-    kdf: 'fast',
-  });
-  const node = new HsmNode(store, {
-    clock,
-    onInternalError: (op, e) => console.error(`internal error in ${op}`, e),
-  });
-  let id = 1;
-  const call: TestNode['call'] = (session, op, args) => node.handle({ v: 1, id: id++, op, args }, session);
+  const { node, store, send } = await makeNode({ activated: true, clock, hsmId: `hsm-test${nextId++}` });
+  const call: TestNode['call'] = (session, op, args) => send(session, op, args);
   const t: TestNode = {
     node,
     store,
@@ -70,6 +59,5 @@ export async function startTestNode(clock = new ManualClock()): Promise<TestNode
       return s;
     },
   };
-  await t.ok(node.openSession(), 'cluster-activate', { password: NODE_ADMIN_PASSWORD });
   return t;
 }

@@ -23,11 +23,9 @@ export const hsmAddCommand: LocalCommand = {
     const { hsms } = await clusterStatus(dir);
     const from = options.string('from');
     const source = hsms.find((h) => (from ? h.id === from : h.up));
+    if (!source && from) throw new HsmError('ERR_HSM_NOT_FOUND', { hsm: from });
     if (!source)
-      throw new HsmError(from ? 'ERR_HSM_NOT_FOUND' : 'ERR_STATE', {
-        hsm: from ?? '',
-        detail: 'no HSM of the cluster is running to clone from',
-      });
+      throw new HsmError('ERR_STATE', { detail: 'no HSM of the cluster is running to clone from' });
     const manifest = readManifest(dir);
     const [port] = await choosePorts(
       1,

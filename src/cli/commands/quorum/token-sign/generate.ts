@@ -5,7 +5,7 @@ import { KEY_SERVICES, isAdminService } from '../../../../protocol/quorum.js';
 import { newApprovalFile, writeTokenFile } from '../../../../tokens/approval-file.js';
 import { newRegistrationFile } from '../../../../tokens/registration-file.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
-import { ADMIN_SERVICES } from '../../../quorum.js';
+import { ADMIN_SERVICES, serviceOption } from '../../../quorum.js';
 
 export const quorumTokenGenerate: CliCommand = {
   path: ['quorum', 'token-sign', 'generate'],
@@ -13,27 +13,21 @@ export const quorumTokenGenerate: CliCommand = {
   needsLogin: true,
   options: [
     CLUSTER_ID_OPTION,
-    {
-      long: 'service',
-      value: 'SERVICE',
-      required: true,
-      help: 'Service the token will be used for',
-      possible: [
-        ...ADMIN_SERVICES,
-        {
-          value: 'registration',
-          help: 'Registration service is used for registering a public key for quorum authentication',
-        },
-        {
-          value: 'key-usage',
-          help: 'Key usage service is used for executing quorum authenticated key usage operations (not supported by LocalHSM yet)',
-        },
-        {
-          value: 'key-management',
-          help: 'Key management service is used for executing quorum authenticated key management operations (not supported by LocalHSM yet)',
-        },
-      ],
-    },
+    serviceOption([
+      ...ADMIN_SERVICES,
+      {
+        value: 'registration',
+        help: 'Registration service is used for registering a public key for quorum authentication',
+      },
+      {
+        value: 'key-usage',
+        help: 'Key usage service is used for executing quorum authenticated key usage operations (not supported by LocalHSM yet)',
+      },
+      {
+        value: 'key-management',
+        help: 'Key management service is used for executing quorum authenticated key management operations (not supported by LocalHSM yet)',
+      },
+    ]),
     {
       long: 'token',
       value: 'TOKEN',

@@ -7,6 +7,7 @@ import {
   ALLOW_UNMANAGEABLE_OPTION,
   approvalFrom,
   wholeNumber,
+  serviceOption,
   withApprovalHints,
 } from '../../../quorum.js';
 
@@ -16,13 +17,7 @@ export const quorumTokenSetQuorumValue: CliCommand = {
   needsLogin: true,
   options: [
     CLUSTER_ID_OPTION,
-    {
-      long: 'service',
-      value: 'SERVICE',
-      required: true,
-      help: 'Service the token will be used for',
-      possible: ADMIN_SERVICES,
-    },
+    serviceOption(ADMIN_SERVICES),
     { long: 'value', value: 'VALUE', required: true, help: 'Value to set for service' },
     APPROVAL_OPTION,
     ALLOW_UNMANAGEABLE_OPTION,
