@@ -2,14 +2,11 @@
 import { ClusterClient } from '../cluster/cluster.js';
 import { type CliConfig, readConfig, selectCluster } from '../cluster/config.js';
 import { HsmError } from '../errors.js';
-import type { CommandSpec, OptionSpec } from './spec.js';
+import type { Prompter } from '../command/process-io.js';
+import type { CommandSpec, OptionSpec } from '../command/spec.js';
 
-export interface CliIo {
-  /** A warning or hint line on stderr. */
-  warn(line: string): void;
-  /** Asks for a value (prompt on stderr); hidden input for secrets on a terminal. */
-  prompt(question: string, options?: { hidden?: boolean }): Promise<string>;
-}
+/** A cloudhsm-cli command's IO: warnings on stderr and prompts. */
+export type CliIo = Prompter;
 
 /** Connections to the clusters of one config, kept for the life of a process or a shell. */
 export class CliSession {

@@ -1,23 +1,17 @@
 // cloudhsm-cli entry point: single-command mode and `interactive`; the boundary that prints and sets the exit status.
-import type { Readable, Writable } from 'node:stream';
+import type { ProcessIo } from '../command/process-io.js';
 import { loginCluster } from '../cluster/operations.js';
 import { paths, resolveStateDir } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import { type CliContext, CliSession } from './context.js';
-import { promptingIo } from './terminal-io.js';
-import { LineInput } from './line-input.js';
+import { promptingIo } from '../command/prompting-io.js';
+import { LineInput } from '../command/line-input.js';
 import { renderEnvelope, errorEnvelope } from './output.js';
-import { reportParseOutcome } from './parse.js';
+import { reportParseOutcome } from '../command/parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
 import { runShell } from './shell.js';
-import { resolve } from './tree.js';
-
-export interface ProcessIo {
-  stdin: Readable & { isTTY?: boolean };
-  stdout: Writable;
-  stderr: Writable;
-}
+import { resolve } from '../command/tree.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

@@ -14,7 +14,7 @@ import { type TokenSigner, signAll } from '../signers/signer.js';
 import { readPem } from '../tokens/private-key.js';
 import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
 import type { CliIo } from './context.js';
-import type { ParsedOptions } from './spec.js';
+import type { ParsedOptions } from '../command/spec.js';
 
 export const SIGNED_TOKEN_PROMPT =
   'Enter signed token file path (press enter if same as the unsigned token file):';

@@ -3,7 +3,7 @@ import { HsmError } from '../errors.js';
 import type { Approval } from '../protocol/quorum.js';
 import { readApprovalFile, toWireApproval } from '../tokens/approval-file.js';
 import type { CliIo } from './context.js';
-import type { OptionSpec, ParsedOptions, PossibleValue } from './spec.js';
+import type { OptionSpec, ParsedOptions, PossibleValue } from '../command/spec.js';
 
 /** The parsed `--approval FILE`, validated before anything is sent; undefined when not given. */
 export function approvalFrom(options: ParsedOptions): Approval | undefined {

@@ -1,5 +1,5 @@
 // Every cloudhsm-cli command, and the about text of each command group.
-import type { CommandTree } from './tree.js';
+import type { CommandTree } from '../command/tree.js';
 import type { CliCommand, CliContext } from './context.js';
 import { clusterActivate } from './commands/cluster/activate.js';
 import { clusterHsmInfo } from './commands/cluster/hsm-info.js';

@@ -2,7 +2,7 @@
 import { HsmError } from '../errors.js';
 import type { CliCommand, CliContext } from './context.js';
 import { type Envelope, errorEnvelope, successEnvelope } from './output.js';
-import type { ParsedOptions } from './spec.js';
+import type { ParsedOptions } from '../command/spec.js';
 
 export async function runCommand(
   command: CliCommand,

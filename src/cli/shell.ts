@@ -1,15 +1,15 @@
 // The interactive shell: `aws-cloudhsm > ` prompt, help, completion, history; heredoc scripts when stdin is a pipe.
 import type { CliContext, CliSession } from './context.js';
-import { LineInput } from './line-input.js';
-import type { ProcessIo } from './main.js';
+import { LineInput } from '../command/line-input.js';
+import type { ProcessIo } from '../command/process-io.js';
 import { renderEnvelope } from './output.js';
-import { parseCommandArgs, reportParseOutcome } from './parse.js';
+import { parseCommandArgs, reportParseOutcome } from '../command/parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
-import { childrenOf, resolve, type CommandTree } from './tree.js';
-import { promptingIo } from './terminal-io.js';
-import { splitWords } from './words.js';
-import { commandHelp } from './help.js';
+import { childrenOf, resolve, type CommandTree } from '../command/tree.js';
+import { promptingIo } from '../command/prompting-io.js';
+import { splitWords } from '../command/words.js';
+import { commandHelp } from '../command/help.js';
 
 export const SHELL_PROMPT = 'aws-cloudhsm > ';
 

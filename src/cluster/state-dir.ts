@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { HsmError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { dataFiles } from '../hsm/data-files.js';
 
 export const DEFAULT_STATE_DIR = '.localhsm';
@@ -61,14 +62,6 @@ export function readManifest(dir: string): ClusterManifest {
   if (!parsed.success)
     throw new HsmError('ERR_STATE', { detail: `${file} is not a LocalHSM cluster manifest` });
   return parsed.data;
-}
-
-/** Writes a file atomically (temp file + rename) with the given mode. */
-export function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content, { mode });
-  fs.chmodSync(tmp, mode);
-  fs.renameSync(tmp, file);
 }
 
 export function writeManifest(dir: string, manifest: ClusterManifest): void {

@@ -12,10 +12,10 @@ import {
   type HsmEntry,
   paths,
   readManifest,
-  writeFileAtomic,
   writeManifest,
 } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
 import type { KdfProfile } from '../hsm/password.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';

@@ -1,7 +1,7 @@
 // What a localhsm command runs with: output streams, environment, and the shared --state option.
 import type { Readable, Writable } from 'node:stream';
 import { resolveStateDir } from '../cluster/state-dir.js';
-import type { CommandSpec, OptionSpec, ParsedOptions } from '../cli/spec.js';
+import type { CommandSpec, OptionSpec, ParsedOptions } from '../command/spec.js';
 
 export interface LocalContext {
   stdin: Readable & { isTTY?: boolean };

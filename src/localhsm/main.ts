@@ -1,5 +1,5 @@
 // localhsm entry point: every localhsm command.
-import type { ProcessIo } from '../cli/main.js';
+import type { ProcessIo } from '../command/process-io.js';
 import { localTree } from './registry.js';
 import { runLocalTree } from './run.js';
 

@@ -1,7 +1,7 @@
 // Prompts for localhsm commands (a token PIN, hidden on a terminal; a line of stdin otherwise), opened
 // only when a command asks, so that commands that never prompt never touch stdin.
-import { LineInput } from '../cli/line-input.js';
-import { promptingIo } from '../cli/terminal-io.js';
+import { LineInput } from '../command/line-input.js';
+import { promptingIo } from '../command/prompting-io.js';
 import type { SignerIo } from '../signers/signer.js';
 import type { LocalContext } from './context.js';
 

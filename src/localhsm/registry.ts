@@ -1,5 +1,5 @@
 // Every localhsm command and the about text of its groups.
-import type { CommandTree } from '../cli/tree.js';
+import type { CommandTree } from '../command/tree.js';
 import type { LocalCommand, LocalContext } from './context.js';
 import { auditTailCommand } from './commands/audit/tail.js';
 import { auditVerifyCommand } from './commands/audit/verify.js';

@@ -1,7 +1,7 @@
 // Runs a localhsm command tree: resolves argv, runs the command, turns errors into one stderr line and an exit status.
-import type { ProcessIo } from '../cli/main.js';
-import { reportParseOutcome } from '../cli/parse.js';
-import { type CommandTree, resolve } from '../cli/tree.js';
+import type { ProcessIo } from '../command/process-io.js';
+import { reportParseOutcome } from '../command/parse.js';
+import { type CommandTree, resolve } from '../command/tree.js';
 import { HsmError } from '../errors.js';
 import type { LocalContext } from './context.js';
 

@@ -1,5 +1,5 @@
 // The --hsm option shared by localhsm commands that act on one HSM or all of them.
-import type { OptionSpec, ParsedOptions } from '../cli/spec.js';
+import type { OptionSpec, ParsedOptions } from '../command/spec.js';
 import type { ClusterManifest, HsmEntry } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 

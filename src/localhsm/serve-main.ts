@@ -1,5 +1,5 @@
 // Lean entry for `localhsm hsm serve`: loads only what a node needs, so HSM processes start fast.
-import type { ProcessIo } from '../cli/main.js';
+import type { ProcessIo } from '../command/process-io.js';
 import { hsmServeCommand } from './commands/hsm/serve.js';
 import { runLocalTree } from './run.js';
 

@@ -1,7 +1,7 @@
 // The signer a localhsm command's options name (--private-key, --pkcs11-*, --sign-command), opened with
 // prompts on this process's terminal and always closed; every signature checked before it is returned.
 import type { KeyObject } from 'node:crypto';
-import type { ParsedOptions } from '../cli/spec.js';
+import type { ParsedOptions } from '../command/spec.js';
 import { openSigner, signerChoice } from '../signers/options.js';
 import { PemSigner } from '../signers/pem-signer.js';
 import { type TokenSigner, signAll } from '../signers/signer.js';

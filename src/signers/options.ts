@@ -1,6 +1,6 @@
 // The command-line options that choose a token signer, shared by `localhsm token sign|pubkey`, `localhsm
 // quorum approve` and cloudhsm-cli's --sign-with extension, so that every command spells them alike.
-import type { OptionSpec, ParsedOptions } from '../cli/spec.js';
+import type { OptionSpec, ParsedOptions } from '../command/spec.js';
 import { readPassphraseFile } from '../tokens/private-key.js';
 import { CommandSigner, type CommandTarget } from './command-signer.js';
 import { PemSigner } from './pem-signer.js';

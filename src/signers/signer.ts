@@ -1,6 +1,7 @@
 // The token signer abstraction: where a token-sign private key lives (PEM file, PKCS#11 token, external
 // command) behind one interface, and the one way to use it (signAll), which checks every signature.
 import crypto, { type KeyObject } from 'node:crypto';
+import type { Prompter } from '../command/process-io.js';
 import { HsmError } from '../errors.js';
 import { verifyTokenSignature } from '../tokens/token-sign.js';
 
@@ -25,10 +26,7 @@ export interface TokenSigner {
 }
 
 /** What a signer may need from the user: a hidden prompt (PIN, pass phrase) and warnings (stderr). */
-export interface SignerIo {
-  warn(line: string): void;
-  prompt(question: string, options?: { hidden?: boolean }): Promise<string>;
-}
+export type SignerIo = Prompter;
 
 /**
  * Signs each token and verifies each signature with the signer's public key before returning any:

@@ -1,7 +1,7 @@
 // Quorum approval token files (spec §5.4): strict parse and validation, unknown members preserved, written 0600.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { writeFileAtomic } from '../cluster/state-dir.js';
+import { writeFileAtomic } from '../files/atomic-write.js';
 import { HsmError } from '../errors.js';
 import { type Approval, MAX_APPROVAL_DATA_BYTES } from '../protocol/quorum.js';
 import { decodeBase64Strict } from './token-sign.js';

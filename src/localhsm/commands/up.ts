@@ -7,7 +7,7 @@ import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, ensurePrivateDir, startNodes } fro
 import { compareClusterWithSeed, createNewCluster } from '../new-cluster.js';
 import { loadSeedFile } from '../../seed/seed-file.js';
 import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
-import type { ParsedOptions } from '../../cli/spec.js';
+import type { ParsedOptions } from '../../command/spec.js';
 
 export const MAX_HSMS = 28;
 

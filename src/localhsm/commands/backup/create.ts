@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { paths, readManifest, writeFileAtomic } from '../../../cluster/state-dir.js';
+import { paths, readManifest } from '../../../cluster/state-dir.js';
+import { writeFileAtomic } from '../../../files/atomic-write.js';
 import { encodeBackup } from '../../backup-file.js';
 import { snapshotDatabase } from '../../clone.js';
 import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';

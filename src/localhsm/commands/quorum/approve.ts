@@ -2,7 +2,7 @@
 // cluster's file), with a PEM key, a key on a PKCS#11 token or an external command (docs/signing.md).
 import crypto, { type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
-import { LineInput } from '../../../cli/line-input.js';
+import { LineInput } from '../../../command/line-input.js';
 import { HsmError } from '../../../errors.js';
 import { isValidUsername, normalizeUsername } from '../../../protocol/types.js';
 import { isSigned, readApprovalFile, tokenOf, writeTokenFile } from '../../../tokens/approval-file.js';

@@ -1,9 +1,9 @@
 // Renders docs/cli.md from the command specs of both binaries and the message table.
 import { MESSAGES } from '../errors.js';
 import { localTree } from '../localhsm/registry.js';
-import { commandHelp } from './help.js';
-import { cliTree } from './registry.js';
-import { type CommandTree, childrenOf } from './tree.js';
+import { commandHelp } from '../command/help.js';
+import { cliTree } from '../cli/registry.js';
+import { type CommandTree, childrenOf } from '../command/tree.js';
 
 function section(tree: CommandTree<unknown, unknown>, binary: string): string[] {
   const commands = [...tree.commands].sort((a, b) => a.path.join(' ').localeCompare(b.path.join(' ')));

@@ -1,10 +1,10 @@
-// CliIo over a process's streams: warnings to stderr, prompts read from the shared line input.
+// A Prompter over a process's streams: warnings to stderr, prompts read from the shared line input.
 import type { Writable } from 'node:stream';
 import { HsmError } from '../errors.js';
-import type { CliIo } from './context.js';
 import type { LineInput } from './line-input.js';
+import type { Prompter } from './process-io.js';
 
-export function promptingIo(input: () => LineInput, stderr: Writable): CliIo {
+export function promptingIo(input: () => LineInput, stderr: Writable): Prompter {
   return {
     warn: (line) => stderr.write(`${line}\n`),
     async prompt(question, options) {
