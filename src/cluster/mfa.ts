@@ -48,6 +48,26 @@ function issuedFrom(
   }));
 }
 
+/** A `*-finish` step on the HSMs that issued the tokens, each sent its own token and signature. */
+function finishOn<O extends 'login-mfa-finish' | 'change-mfa-finish'>(
+  cluster: ClusterClient,
+  op: O,
+  tokens: readonly IssuedToken[],
+  signatures: Map<string, TokenSignature>,
+  rest: Omit<OpArgs<O>, 'token' | 'signature'>,
+): Promise<Outcome<OpResult<O>>[]> {
+  return cluster.on(
+    tokens.map((t) => t.connection),
+    op,
+    (_, i) =>
+      ({
+        token: tokens[i]!.unsigned,
+        signature: signatures.get(tokens[i]!.unsigned)!.signature,
+        ...rest,
+      }) as OpArgs<O>,
+  );
+}
+
 function bySignature(signatures: readonly TokenSignature[]): Map<string, TokenSignature> {
   return new Map(signatures.map((s) => [s.unsigned, s]));
 }
@@ -102,24 +122,14 @@ export async function loginWithMfa(
   // Nothing to undo on a refusal yet: a start logs nobody in.
   const issued = issuedFrom(verdict(started, 'reachable', context));
   const signatures = bySignature(await obtain(issued));
-  const finish = (tokens: readonly IssuedToken[], commit: boolean) =>
-    cluster.on(
-      tokens.map((t) => t.connection),
-      'login-mfa-finish',
-      (_, i) => ({
-        token: tokens[i]!.unsigned,
-        signature: signatures.get(tokens[i]!.unsigned)!.signature,
-        commit,
-      }),
-    );
 
-  const verified = await finish(issued, false);
+  const verified = await finishOn(cluster, 'login-mfa-finish', issued, signatures, { commit: false });
   refuseVerification(verified, issued, signatures, warn);
   const ready = verdict(verified, 'reachable', context).map((o) =>
     issued.find((t) => t.connection === o.connection)!,
   );
 
-  const committed = await finish(ready, true);
+  const committed = await finishOn(cluster, 'login-mfa-finish', ready, signatures, { commit: true });
   const asLogin = committed.map((o): Outcome<OpResult<'login'>> =>
     o.ok
       ? { connection: o.connection, ok: true, value: { username: o.value.username, role: o.value.role } }
@@ -146,16 +156,7 @@ export async function changeMfaTokenSign(
   const signatures = bySignature(proof.signatures);
 
   const finish = (commit: boolean) =>
-    cluster.on(
-      issued.map((t) => t.connection),
-      'change-mfa-finish',
-      (_, i) => ({
-        token: issued[i]!.unsigned,
-        signature: signatures.get(issued[i]!.unsigned)!.signature,
-        publicKey: proof.publicKey,
-        commit,
-      }),
-    );
+    finishOn(cluster, 'change-mfa-finish', issued, signatures, { publicKey: proof.publicKey, commit });
   const verified = await finish(false);
   refuseVerification(verified, issued, signatures, warn);
   verdict(verified, 'all', context);
