@@ -2,8 +2,9 @@
 // on one offset, the largest any of them had plus the advance, so a node that missed a move catches up.
 import { HsmError } from '../errors.js';
 import { MAX_DEV_CLOCK_OFFSET_MS } from '../protocol/operations.js';
-import { type ClusterClient, describeFailures, requireAll } from './cluster.js';
+import type { ClusterClient } from './cluster.js';
 import { formatDuration } from './duration.js';
+import { verdict } from './verdict.js';
 
 export type ClockMove = { advanceMs: number } | { reset: true } | { show: true };
 
@@ -22,14 +23,10 @@ export async function moveClusterClock(
   move: ClockMove,
   warn: (line: string) => void,
 ): Promise<ClockReport> {
-  const clusterId = client.entry.clusterId;
+  const context = { operation: 'Time', clusterId: client.entry.clusterId, warn };
   const read = await client.fanOut('dev-clock-get', {});
   // A refusal (an HSM without --dev-clock) stops everything, whatever the other HSMs said.
-  const refusal = read.find((o) => !o.ok && o.error instanceof HsmError);
-  if (refusal && !refusal.ok) throw refusal.error;
-  for (const line of describeFailures(read)) warn(line);
-  const reachable = read.flatMap((o) => (o.ok ? [o] : []));
-  if (reachable.length === 0) requireAll(read, 'Time', clusterId);
+  const reachable = verdict(read, 'refusal-first', context);
   const current = Math.max(...reachable.map((o) => o.value.offsetMs));
   if (new Set(reachable.map((o) => o.value.offsetMs)).size > 1 && 'show' in move) {
     warn(
@@ -54,7 +51,6 @@ export async function moveClusterClock(
     'dev-clock-set',
     { offsetMs: target },
   );
-  for (const line of describeFailures(set)) warn(line);
-  const results = requireAll(set, 'Time', clusterId);
+  const results = verdict(set, 'all', context).map((o) => o.value);
   return { offsetMs: target, now: results[0]!.now, answered: results.length, total: read.length };
 }

@@ -2,12 +2,13 @@
 // signature of its own token (commit=false) before any HSM commits (commit=true) — so that no HSM is
 // left changed or logged in when another refuses.
 import { HsmError, type ErrorCode } from '../errors.js';
-import type { OpArgs, OpResult, OperationName } from '../protocol/operations.js';
+import type { OpArgs, OpResult } from '../protocol/operations.js';
 import type { LoginRole } from '../protocol/types.js';
 import type { TokenSignature } from '../tokens/mfa-file.js';
-import { type ClusterClient, type Outcome, describeFailures, requireAll } from './cluster.js';
-import { HsmConnection, UnreachableError } from './connection.js';
-import { type Warn, settleLogin } from './operations.js';
+import type { ClusterClient, Outcome } from './cluster.js';
+import type { HsmConnection } from './connection.js';
+import { settleLogin } from './operations.js';
+import { type Warn, verdict } from './verdict.js';
 
 /** One HSM's token, as issued by its `*-start` operation. */
 export interface IssuedToken {
@@ -37,34 +38,33 @@ const TOKEN_ERRORS: ReadonlySet<ErrorCode> = new Set([
   'ERR_TOKEN_NOT_VERIFIED',
 ]);
 
-/** Runs one operation on several HSMs at once, each with its own arguments. Never rejects. */
-async function each<T extends { connection: HsmConnection }, O extends OperationName>(
-  items: readonly T[],
-  op: O,
-  argsOf: (item: T) => OpArgs<O>,
-): Promise<(Outcome<OpResult<O>> & { item: T })[]> {
-  return Promise.all(
-    items.map(async (item) => {
-      try {
-        return {
-          item,
-          connection: item.connection,
-          ok: true as const,
-          value: await item.connection.call(op, argsOf(item)),
-        };
-      } catch (error) {
-        if (error instanceof HsmError || error instanceof UnreachableError) {
-          return { item, connection: item.connection, ok: false as const, error };
-        }
-        throw error;
-      }
-    }),
-  );
+function issuedFrom(
+  answers: readonly { connection: HsmConnection; value: { token: string } }[],
+): IssuedToken[] {
+  return answers.map((o) => ({
+    connection: o.connection,
+    unsigned: o.value.token,
+    hsm: o.connection.address,
+  }));
 }
 
-function issuedFrom(outcomes: Outcome<{ token: string }>[]): IssuedToken[] {
-  return outcomes.flatMap((o) =>
-    o.ok ? [{ connection: o.connection, unsigned: o.value.token, hsm: o.connection.address }] : [],
+/** A `*-finish` step on the HSMs that issued the tokens, each sent its own token and signature. */
+function finishOn<O extends 'login-mfa-finish' | 'change-mfa-finish'>(
+  cluster: ClusterClient,
+  op: O,
+  tokens: readonly IssuedToken[],
+  signatures: Map<string, TokenSignature>,
+  rest: Omit<OpArgs<O>, 'token' | 'signature'>,
+): Promise<Outcome<OpResult<O>>[]> {
+  return cluster.on(
+    tokens.map((t) => t.connection),
+    op,
+    (_, i) =>
+      ({
+        token: tokens[i]!.unsigned,
+        signature: signatures.get(tokens[i]!.unsigned)!.signature,
+        ...rest,
+      }) as OpArgs<O>,
   );
 }
 
@@ -78,21 +78,23 @@ function bySignature(signatures: readonly TokenSignature[]): Map<string, TokenSi
  * user logged in elsewhere meanwhile, say) is reported as it is.
  */
 function refuseVerification(
-  outcomes: (Outcome<unknown> & { item: IssuedToken })[],
+  outcomes: readonly Outcome<unknown>[],
+  issued: readonly IssuedToken[],
   signatures: Map<string, TokenSignature>,
   warn: Warn,
 ): void {
-  const failures = outcomes.flatMap((o) => {
+  const failures = outcomes.flatMap((o, i) => {
     if (o.ok || !(o.error instanceof HsmError)) return [];
     const error = o.error;
+    const item = issued[i]!;
     if (!TOKEN_ERRORS.has(error.code))
-      return [{ order: Infinity, error, line: `warning: HSM at ${o.item.hsm} refused: ${error.message}` }];
-    const s = signatures.get(o.item.unsigned)!;
+      return [{ order: Infinity, error, line: `warning: HSM at ${item.hsm} refused: ${error.message}` }];
+    const s = signatures.get(item.unsigned)!;
     const failed = new HsmError('ERR_TOKEN_FAILED', {
       index: s.index,
       total: s.total,
       unsigned: s.unsigned,
-      hsm: o.item.hsm,
+      hsm: item.hsm,
       reason: error.message,
     });
     return [{ order: s.index, error: failed, line: `warning: ${failed.message}` }];
@@ -115,38 +117,19 @@ export async function loginWithMfa(
   obtain: ObtainSignatures,
   warn: Warn,
 ): Promise<{ username: string; role: LoginRole }> {
+  const context = { operation: 'Login', clusterId: cluster.entry.clusterId, warn };
   const started = await cluster.fanOut('login-mfa-start', args);
-  for (const line of describeFailures(started)) warn(line);
-  const refusals = started.flatMap((o) => (!o.ok && o.error instanceof HsmError ? [o.error] : []));
-  const accepted = started.filter((o) => o.ok).length;
-  if (refusals.length > 0) {
-    // Nothing to undo yet: a start logs nobody in.
-    if (accepted === 0) throw refusals[0];
-    throw new HsmError('ERR_PARTIAL_FAILURE', {
-      operation: 'Login',
-      failed: started.length - accepted,
-      total: started.length,
-    });
-  }
-  if (accepted === 0) requireAll(started, 'Login', cluster.entry.clusterId);
-  const issued = issuedFrom(started as Outcome<{ token: string }>[]);
+  // Nothing to undo on a refusal yet: a start logs nobody in.
+  const issued = issuedFrom(verdict(started, 'reachable', context));
   const signatures = bySignature(await obtain(issued));
 
-  const verified = await each(issued, 'login-mfa-finish', (t) => ({
-    token: t.unsigned,
-    signature: signatures.get(t.unsigned)!.signature,
-    commit: false,
-  }));
-  refuseVerification(verified, signatures, warn);
-  for (const line of describeFailures(verified)) warn(line);
-  const ready = verified.flatMap((o) => (o.ok ? [o.item] : []));
-  if (ready.length === 0) requireAll(verified, 'Login', cluster.entry.clusterId);
+  const verified = await finishOn(cluster, 'login-mfa-finish', issued, signatures, { commit: false });
+  refuseVerification(verified, issued, signatures, warn);
+  const ready = verdict(verified, 'reachable', context).map((o) =>
+    issued.find((t) => t.connection === o.connection)!,
+  );
 
-  const committed = await each(ready, 'login-mfa-finish', (t) => ({
-    token: t.unsigned,
-    signature: signatures.get(t.unsigned)!.signature,
-    commit: true,
-  }));
+  const committed = await finishOn(cluster, 'login-mfa-finish', ready, signatures, { commit: true });
   const asLogin = committed.map((o): Outcome<OpResult<'login'>> =>
     o.ok
       ? { connection: o.connection, ok: true, value: { username: o.value.username, role: o.value.role } }
@@ -166,30 +149,22 @@ export async function changeMfaTokenSign(
   obtain: ObtainProof,
   warn: Warn,
 ): Promise<{ username: string; role: LoginRole }> {
+  const context = { operation: CHANGE_MFA_OPERATION, clusterId: cluster.entry.clusterId, warn };
   const started = await cluster.fanOut('change-mfa-start', args);
-  for (const line of describeFailures(started)) warn(line);
-  requireAll(started, CHANGE_MFA_OPERATION, cluster.entry.clusterId);
-  const issued = issuedFrom(started as Outcome<{ token: string }>[]);
+  const issued = issuedFrom(verdict(started, 'all', context));
   const proof = await obtain(issued);
   const signatures = bySignature(proof.signatures);
 
-  const finish = (commit: boolean) => (t: IssuedToken) => ({
-    token: t.unsigned,
-    signature: signatures.get(t.unsigned)!.signature,
-    publicKey: proof.publicKey,
-    commit,
-  });
-  const verified = await each(issued, 'change-mfa-finish', finish(false));
-  refuseVerification(verified, signatures, warn);
-  for (const line of describeFailures(verified)) warn(line);
-  requireAll(verified, CHANGE_MFA_OPERATION, cluster.entry.clusterId);
+  const finish = (commit: boolean) =>
+    finishOn(cluster, 'change-mfa-finish', issued, signatures, { publicKey: proof.publicKey, commit });
+  const verified = await finish(false);
+  refuseVerification(verified, issued, signatures, warn);
+  verdict(verified, 'all', context);
 
   // Past this point only an HSM failing between its verification and its commit can make a partial
   // change, reported as "... failed on N of M connections" and repaired by running the command again.
-  const committed = await each(issued, 'change-mfa-finish', finish(true));
-  for (const line of describeFailures(committed)) warn(line);
-  const results = requireAll(committed, CHANGE_MFA_OPERATION, cluster.entry.clusterId);
-  return { username: results[0]!.username, role: results[0]!.role };
+  const [first] = verdict(await finish(true), 'all', context);
+  return { username: first!.value.username, role: first!.value.role };
 }
 
 /** `user change-mfa token-sign --deregister`: one step on every HSM, like change-password. */
@@ -199,7 +174,7 @@ export async function deregisterMfa(
   warn: Warn,
 ): Promise<{ username: string; role: LoginRole }> {
   const outcomes = await cluster.fanOut('change-mfa-deregister', args);
-  for (const line of describeFailures(outcomes)) warn(line);
-  const results = requireAll(outcomes, CHANGE_MFA_OPERATION, cluster.entry.clusterId);
-  return { username: results[0]!.username, role: results[0]!.role };
+  const context = { operation: CHANGE_MFA_OPERATION, clusterId: cluster.entry.clusterId, warn };
+  const [first] = verdict(outcomes, 'all', context);
+  return { username: first!.value.username, role: first!.value.role };
 }

@@ -1,11 +1,10 @@
 // Client-side flows over a cluster: login on every HSM (all or none), changes fanned out, lists merged.
-import { HsmError } from '../errors.js';
+import type { HsmError } from '../errors.js';
 import type { OpArgs, OpResult } from '../protocol/operations.js';
 import type { LoginRole } from '../protocol/types.js';
-import { type ClusterClient, type Outcome, describeFailures, requireAll } from './cluster.js';
+import type { ClusterClient, Outcome } from './cluster.js';
 import { type UserRow, mergeUserLists } from './user-list.js';
-
-export type Warn = (line: string) => void;
+import { type Warn, verdict } from './verdict.js';
 
 /**
  * Logs in on every reachable HSM. If any HSM refuses, the HSMs that accepted are logged out again
@@ -20,37 +19,28 @@ export async function loginCluster(
   return settleLogin(cluster, outcomes, warn);
 }
 
+/** The verdict on a login fan-out (also MFA login's commit): on a refusal, no HSM stays logged in. */
 export async function settleLogin(
   cluster: ClusterClient,
   outcomes: Outcome<OpResult<'login'>>[],
   warn: Warn,
 ): Promise<{ username: string; role: LoginRole }> {
-  const accepted = outcomes.flatMap((o) => (o.ok ? [o] : []));
-  const refusals = outcomes.flatMap((o) => (!o.ok && o.error instanceof HsmError ? [o.error] : []));
-  if (refusals.length > 0) {
-    // Which HSMs refused and why (e.g. locked on some only); nothing when all refused alike.
-    for (const line of describeFailures(outcomes)) warn(line);
+  try {
+    return verdict(outcomes, 'login', { operation: 'Login', clusterId: cluster.entry.clusterId, warn })[0]!
+      .value;
+  } catch (error) {
     await cluster.on(
-      accepted.map((o) => o.connection),
+      outcomes.flatMap((o) => (o.ok ? [o.connection] : [])),
       'logout',
       {},
     );
-    if (accepted.length === 0) throw refusals[0];
-    throw new HsmError('ERR_PARTIAL_FAILURE', {
-      operation: 'Login',
-      failed: outcomes.length - accepted.length,
-      total: outcomes.length,
-    });
+    throw error;
   }
-  if (accepted.length === 0) requireAll(outcomes, 'Login', cluster.entry.clusterId);
-  for (const line of describeFailures(outcomes)) warn(line);
-  return accepted[0]!.value;
 }
 
 export async function logoutCluster(cluster: ClusterClient, warn: Warn): Promise<void> {
   const outcomes = await cluster.fanOut('logout', {});
-  for (const line of describeFailures(outcomes)) warn(line);
-  requireAll(outcomes, 'Logout', cluster.entry.clusterId);
+  verdict(outcomes, 'all', { operation: 'Logout', clusterId: cluster.entry.clusterId, warn });
 }
 
 /**
@@ -68,8 +58,9 @@ export async function changeEverywhere<O extends ChangeOperation>(
   unchanged?: HsmError,
 ): Promise<OpResult<O>> {
   const outcomes = await cluster.fanOut(op, args);
-  for (const line of describeFailures(outcomes)) warn(line);
-  const results = requireAll(outcomes, operation, cluster.entry.clusterId);
+  const results = verdict(outcomes, 'all', { operation, clusterId: cluster.entry.clusterId, warn }).map(
+    (o) => o.value,
+  );
   if (unchanged && results.every((r) => r.alreadyInEffect)) throw unchanged;
   const { alreadyInEffect: _ignored, ...result } = results[0]! as OpResult<ChangeOperation>;
   return result as OpResult<O>;
@@ -78,8 +69,10 @@ export async function changeEverywhere<O extends ChangeOperation>(
 /** `user list` from every HSM that answers; the others are named on stderr. */
 export async function listUsers(cluster: ClusterClient, warn: Warn): Promise<UserRow[]> {
   const outcomes = await cluster.fanOut('user-list', {});
-  for (const line of describeFailures(outcomes)) warn(line);
-  const answered = outcomes.flatMap((o) => (o.ok ? [o.value.users] : []));
-  if (answered.length === 0) requireAll(outcomes, 'User list', cluster.entry.clusterId);
-  return mergeUserLists(answered);
+  const answers = verdict(outcomes, 'any', {
+    operation: 'User list',
+    clusterId: cluster.entry.clusterId,
+    warn,
+  });
+  return mergeUserLists(answers.map((o) => o.value.users));
 }

@@ -1,20 +1,17 @@
 // Client-side quorum flows over a cluster: tokens from every HSM, two-phase key registration, merged listings.
-import { HsmError } from '../errors.js';
 import type { OpArgs, OpResult } from '../protocol/operations.js';
 import type { AdminService, RegistrationEntry, TokenView } from '../protocol/quorum.js';
-import { type ClusterClient, type Outcome, describeFailures, requireAll } from './cluster.js';
-import type { Warn } from './operations.js';
+import type { ClusterClient, Outcome } from './cluster.js';
+import { type Warn, verdict } from './verdict.js';
 
 /**
- * The answers of the HSMs that answered, in config order. A refusal by any HSM fails the whole
- * command (as requireAll does); HSMs that did not answer are only warned about, since the token
+ * A new token's parts from the HSMs that answered, in config order (policy `reachable`): the token
  * can still be used on the others (operations needing approval will fail on the missing ones).
  */
-function answered<T>(outcomes: Outcome<T>[], operation: string, cluster: ClusterClient, warn: Warn): T[] {
-  for (const line of describeFailures(outcomes)) warn(line);
-  const refused = outcomes.some((o) => !o.ok && o.error instanceof HsmError);
-  if (refused || outcomes.every((o) => !o.ok)) requireAll(outcomes, operation, cluster.entry.clusterId);
-  const values = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+function tokenParts<T>(outcomes: Outcome<T>[], operation: string, cluster: ClusterClient, warn: Warn): T[] {
+  const values = verdict(outcomes, 'reachable', { operation, clusterId: cluster.entry.clusterId, warn }).map(
+    (o) => o.value,
+  );
   if (values.length < outcomes.length) {
     warn(
       `warning: the token covers ${values.length} of ${outcomes.length} HSMs; the others did not answer and will not accept it`,
@@ -30,7 +27,7 @@ export async function generateApprovalData(
   warn: Warn,
 ): Promise<Buffer> {
   const outcomes = await cluster.fanOut('quorum-generate', { service });
-  const records = answered(outcomes, 'Quorum token generate', cluster, warn);
+  const records = tokenParts(outcomes, 'Quorum token generate', cluster, warn);
   return Buffer.concat(records.map((r) => Buffer.from(r.record, 'base64')));
 }
 
@@ -40,7 +37,7 @@ export async function generateRegistrationTokens(
   warn: Warn,
 ): Promise<OpResult<'quorum-register-start'>[]> {
   const outcomes = await cluster.fanOut('quorum-register-start', {});
-  return answered(outcomes, 'Quorum token generate', cluster, warn);
+  return tokenParts(outcomes, 'Quorum token generate', cluster, warn);
 }
 
 /**
@@ -53,14 +50,12 @@ export async function registerQuorumKey(
   tokens: RegistrationEntry[],
   warn: Warn,
 ): Promise<OpResult<'quorum-register-finish'>> {
+  const context = { operation: 'User change quorum', clusterId: cluster.entry.clusterId, warn };
   const verify = await cluster.fanOut('quorum-register-finish', { publicKey, tokens, commit: false });
-  for (const line of describeFailures(verify)) warn(line);
-  if (verify.some((o) => !o.ok) && verify.some((o) => o.ok)) warn('warning: no HSM was changed');
-  requireAll(verify, 'User change quorum', cluster.entry.clusterId);
+  verdict(verify, 'before-change', context);
   const commit = await cluster.fanOut('quorum-register-finish', { publicKey, tokens, commit: true });
-  for (const line of describeFailures(commit)) warn(line);
-  const results = requireAll(commit, 'User change quorum', cluster.entry.clusterId);
-  const { alreadyInEffect: _ignored, ...result } = results[0]!;
+  const results = verdict(commit, 'all', context);
+  const { alreadyInEffect: _ignored, ...result } = results[0]!.value;
   return result;
 }
 
@@ -107,10 +102,9 @@ export function mergeTokenLists(perHsm: readonly (readonly TokenView[])[]): Toke
 
 export async function listTokens(cluster: ClusterClient, warn: Warn): Promise<TokenRow[]> {
   const outcomes = await cluster.fanOut('quorum-list', {});
-  for (const line of describeFailures(outcomes)) warn(line);
-  const lists = outcomes.flatMap((o) => (o.ok ? [o.value.tokens] : []));
-  if (lists.length === 0) requireAll(outcomes, 'Quorum token list', cluster.entry.clusterId);
-  return mergeTokenLists(lists);
+  const operation = 'Quorum token list';
+  const answers = verdict(outcomes, 'any', { operation, clusterId: cluster.entry.clusterId, warn });
+  return mergeTokenLists(answers.map((o) => o.value.tokens));
 }
 
 /** Each member's value where every answering HSM agrees, else "inconsistent" (as `user list` does). */
@@ -133,9 +127,9 @@ export async function readSettings<
   warn: Warn,
 ): Promise<{ [K in keyof OpResult<O>]: OpResult<O>[K] | 'inconsistent' }> {
   const outcomes = (await cluster.fanOut(op, {} as OpArgs<O>)) as Outcome<OpResult<O>>[];
-  for (const line of describeFailures(outcomes)) warn(line);
-  const values = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-  if (values.length === 0) requireAll(outcomes, operation, cluster.entry.clusterId);
+  const values = verdict(outcomes, 'any', { operation, clusterId: cluster.entry.clusterId, warn }).map(
+    (o) => o.value,
+  );
   return mergeSettings(values as (OpResult<O> & Record<string, number | boolean>)[]) as never;
 }
 
@@ -144,6 +138,7 @@ export async function changeSettingEverywhere<
   O extends 'quorum-set-value' | 'quorum-set-timeout' | 'quorum-set-policy' | 'quorum-delete',
 >(cluster: ClusterClient, op: O, args: OpArgs<O>, operation: string, warn: Warn): Promise<OpResult<O>[]> {
   const outcomes = await cluster.fanOut(op, args);
-  for (const line of describeFailures(outcomes)) warn(line);
-  return requireAll(outcomes, operation, cluster.entry.clusterId);
+  return verdict(outcomes, 'all', { operation, clusterId: cluster.entry.clusterId, warn }).map(
+    (o) => o.value,
+  );
 }

@@ -1,5 +1,5 @@
 // cluster hsm-info: one entry per HSM, in the shape of CloudHSM's hsm-info (no login needed).
-import { describeFailures, requireAll } from '../../../cluster/cluster.js';
+import { verdict } from '../../../cluster/verdict.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
 
 export const clusterHsmInfo: CliCommand = {
@@ -9,10 +9,12 @@ export const clusterHsmInfo: CliCommand = {
   async run(options, ctx) {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const outcomes = await cluster.fanOut('hsm-info', {});
-    for (const line of describeFailures(outcomes)) ctx.io.warn(line);
-    if (!outcomes.some((o) => o.ok)) requireAll(outcomes, 'Hsm info', cluster.entry.clusterId);
-    const hsms = outcomes.flatMap((o) => {
-      if (!o.ok) return [];
+    const answers = verdict(outcomes, 'any', {
+      operation: 'Hsm info',
+      clusterId: cluster.entry.clusterId,
+      warn: ctx.io.warn,
+    });
+    const hsms = answers.flatMap((o) => {
       const [major = '1', minor = '0', build = '0'] = o.value.firmwareVersion.split('.');
       return [
         {
