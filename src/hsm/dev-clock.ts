@@ -18,6 +18,10 @@ export class DevClock implements Clock {
   now(): number {
     return this.base.now() + this.offset;
   }
+  /** The time the clock would say unmoved (audit entries keep it as their real time). */
+  baseNow(): number {
+    return this.base.now();
+  }
   get offsetMs(): number {
     return this.offset;
   }

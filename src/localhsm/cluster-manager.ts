@@ -18,6 +18,7 @@ import { HsmError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
 import type { KdfProfile } from '../hsm/password.js';
+import { ensureAuditKey } from '../hsm/audit-key.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
@@ -164,6 +165,13 @@ export async function addNodeFiles(
     serialNumber: newSerialNumber(),
     kdf: manifest.kdf,
   });
+  // Every HSM has its audit key from the start (state makers that write entries made it already).
+  const store = new SqliteStore(files.db);
+  try {
+    ensureAuditKey(files.dir, store);
+  } finally {
+    store.close();
+  }
   manifest.hsms.push(hsm);
   return hsm;
 }

@@ -1,6 +1,7 @@
 // Every localhsm command and the about text of its groups.
 import type { CommandTree } from '../command/tree.js';
 import type { LocalCommand, LocalContext } from './context.js';
+import { auditCheckpointCommand } from './commands/audit/checkpoint.js';
 import { auditTailCommand } from './commands/audit/tail.js';
 import { auditVerifyCommand } from './commands/audit/verify.js';
 import { backupCreateCommand } from './commands/backup/create.js';
@@ -37,6 +38,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   hsmRemoveCommand,
   auditVerifyCommand,
   auditTailCommand,
+  auditCheckpointCommand,
   tokenSignCommand,
   tokenVerifyCommand,
   tokenPubkeyCommand,
