@@ -285,7 +285,7 @@ export async function startNodes(
   const progress = options.progress ?? (() => {});
   const manifest = readManifest(dir);
   const probe = prober(dir, manifest);
-  const children: ChildProcess[] = [];
+  const spawned: { hsm: HsmEntry; child: ChildProcess }[] = [];
   const wanted = manifest.hsms.filter((h) => !options.only || options.only.includes(h.id));
   const running = await Promise.all(wanted.map(async (hsm) => 'users' in (await probe(hsm))));
   for (const [i, hsm] of wanted.entries()) {
@@ -301,10 +301,17 @@ export async function startNodes(
       writeManifest(dir, manifest);
       writeCliConfig(dir, manifest);
     }
-    children.push(spawnNode(dir, hsm, options.detach));
+    spawned.push({ hsm, child: spawnNode(dir, hsm, options.detach) });
     progress(`  ${hsm.id} starting on ${hsm.host}:${hsm.port}`);
   }
-  await waitUntilAnswering(dir, probe, wanted, children);
+  const children = spawned.map((s) => s.child);
+  try {
+    await waitUntilAnswering(dir, probe, wanted, spawned);
+  } catch (error) {
+    // A failed start leaves no node behind (one that serves but cannot answer would hold its port).
+    await Promise.all(children.map((c) => stopProcess(c.pid)));
+    throw error;
+  }
   const stop = async () => {
     await Promise.all(children.map((c) => stopProcess(c.pid)));
   };
@@ -328,15 +335,16 @@ async function waitUntilAnswering(
   dir: string,
   probe: ReturnType<typeof prober>,
   hsms: readonly HsmEntry[],
-  children: readonly ChildProcess[],
+  spawned: readonly { hsm: HsmEntry; child: ChildProcess }[],
 ): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   const pending = new Set(hsms.map((h) => h.id));
   while (pending.size > 0) {
-    const exited = children.find((c) => c.exitCode !== null);
+    const exited = spawned.find((s) => s.child.exitCode !== null);
     if (exited) {
+      const log = paths(dir).hsm(exited.hsm.id).log;
       throw new HsmError('ERR_STATE', {
-        detail: `an HSM node exited at start (code ${exited.exitCode}); see its node.log under ${dir}/hsms`,
+        detail: `HSM ${exited.hsm.id} exited at start (code ${exited.child.exitCode}): ${lastLogLine(log)} (${log})`,
       });
     }
     await Promise.all(
@@ -351,6 +359,21 @@ async function waitUntilAnswering(
       });
     }
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The last line a node logged (why it stopped), without its timestamp; read from the end of a bounded log. */
+function lastLogLine(file: string): string {
+  try {
+    const size = fs.statSync(file).size;
+    const fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(Math.min(size, 4096));
+    fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    fs.closeSync(fd);
+    const lines = buffer.toString('utf8').trimEnd().split('\n');
+    return lines[lines.length - 1]!.replace(/^\S+Z /, '').replace(/^error: /, '');
+  } catch {
+    return 'see its node.log';
   }
 }
 
