@@ -40,6 +40,8 @@ export const paths = (dir: string) => ({
   ca: path.join(dir, 'customerCA.crt'),
   caKey: path.join(dir, 'customerCA.key'),
   history: path.join(dir, 'cli-history'),
+  /** Authenticates and encrypts this cluster's backups (localhsm/backup-key.ts); never inside a backup. */
+  backupKey: path.join(dir, 'backup.key'),
   hsm: (id: string) => {
     const hsmDir = path.join(dir, 'hsms', id);
     return { dir: hsmDir, ...dataFiles(hsmDir), log: path.join(hsmDir, 'node.log') };

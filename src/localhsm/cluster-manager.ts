@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../files/atomic-write.js';
 import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
 import type { KdfProfile } from '../hsm/password.js';
 import { ensureAuditKey } from '../hsm/audit-key.js';
+import { ensureBackupKey } from './backup-key.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
@@ -115,6 +116,7 @@ export async function createCluster(
   const ca = await createClusterCa(clusterId);
   writeFileAtomic(files.caKey, ca.key, 0o600);
   writeFileAtomic(files.ca, ca.cert, 0o644);
+  ensureBackupKey(dir);
   const san = options.subjectAltNames?.length ? [...options.subjectAltNames] : undefined;
   const manifest: ClusterManifest = {
     version: 1,
