@@ -36,6 +36,8 @@ export type HsmEntry = ClusterManifest['hsms'][number];
 
 export const paths = (dir: string) => ({
   manifest: path.join(dir, 'cluster.json'),
+  /** Written when LocalHSM creates a cluster here: only such a directory is ever reused or reset. */
+  marker: path.join(dir, '.localhsm-state'),
   config: path.join(dir, 'cloudhsm-cli.cfg'),
   ca: path.join(dir, 'customerCA.crt'),
   caKey: path.join(dir, 'customerCA.key'),

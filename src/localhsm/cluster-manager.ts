@@ -20,6 +20,7 @@ import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
 import type { KdfProfile } from '../hsm/password.js';
 import { ensureAuditKey } from '../hsm/audit-key.js';
 import { ensureBackupKey } from './backup-key.js';
+import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
@@ -111,6 +112,7 @@ export async function createCluster(
   const files = paths(dir);
   const clusterId = newClusterId();
   progress(`Creating cluster ${clusterId} with ${options.hsms} HSM(s) in ${dir}`);
+  writeMarker(dir);
   // Loaded only when a cluster is created: the X.509 library is heavy and most runs never need it.
   const { createClusterCa } = await import('../cluster/pki.js');
   const ca = await createClusterCa(clusterId);

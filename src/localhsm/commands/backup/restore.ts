@@ -11,6 +11,7 @@ import { decodeBackup } from '../../backup-file.js';
 import { readBackupKeyFile } from '../../backup-key.js';
 import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir } from '../../cluster-manager.js';
 import { cloneFrom } from '../../clone.js';
+import { assertUsableForNewCluster } from '../../owned-files.js';
 import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 
 export const backupRestoreCommand: LocalCommand = {
@@ -71,6 +72,7 @@ export const backupRestoreCommand: LocalCommand = {
           file,
           detail: 'the state inside is not a consistent HSM database',
         });
+      assertUsableForNewCluster(dir);
       ensurePrivateDir(dir, ctx.err);
       const manifest = await createCluster(
         dir,
