@@ -21,6 +21,8 @@ export async function moveClusterClock(
   client: ClusterClient,
   move: ClockMove,
   warn: (line: string) => void,
+  /** The cluster's control secret (dev-clock.secret), which the HSMs require to move their clock. */
+  secret?: string,
 ): Promise<ClockReport> {
   const clusterId = client.entry.clusterId;
   const read = await client.fanOut('dev-clock-get', {});
@@ -52,7 +54,7 @@ export async function moveClusterClock(
   const set = await client.on(
     reachable.map((o) => o.connection),
     'dev-clock-set',
-    { offsetMs: target },
+    { offsetMs: target, ...(secret !== undefined && { secret }) },
   );
   for (const line of describeFailures(set)) warn(line);
   const results = requireAll(set, 'Time', clusterId);

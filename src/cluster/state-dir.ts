@@ -44,6 +44,8 @@ export const paths = (dir: string) => ({
   history: path.join(dir, 'cli-history'),
   /** Authenticates and encrypts this cluster's backups (localhsm/backup-key.ts); never inside a backup. */
   backupKey: path.join(dir, 'backup.key'),
+  /** Control secret of a --dev-clock cluster (localhsm/dev-clock-secret.ts). */
+  devClockSecret: path.join(dir, 'dev-clock.secret'),
   hsm: (id: string) => {
     const hsmDir = path.join(dir, 'hsms', id);
     return { dir: hsmDir, ...dataFiles(hsmDir), log: path.join(hsmDir, 'node.log') };

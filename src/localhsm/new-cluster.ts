@@ -9,6 +9,7 @@ import { type SeedComparison, compareWithSeed, provisionSeeded } from '../seed/c
 import type { Seed } from '../seed/seed-file.js';
 import { type CreateOptions, createCluster, ensurePrivateDir, provisionFresh } from './cluster-manager.js';
 import { assertUsableForNewCluster } from './owned-files.js';
+import { ensureDevClockSecret } from './dev-clock-secret.js';
 
 export interface NewClusterOptions extends CreateOptions {
   /** Validated seed: every HSM is activated and filled from it before it first starts. */
@@ -28,11 +29,13 @@ export async function createNewCluster(
   const settings = { ...options.settings, ...(options.devClock ? { [DEV_CLOCK_SETTING]: 'on' } : {}) };
   ensurePrivateDir(dir, warn);
   try {
-    return await createCluster(
+    const manifest = await createCluster(
       dir,
       { ...options, settings },
       options.seed ? provisionSeeded(options.seed) : provisionFresh,
     );
+    if (options.devClock) ensureDevClockSecret(dir);
+    return manifest;
   } catch (error) {
     discardPartialCluster(dir, existed);
     throw error;
@@ -46,7 +49,14 @@ function discardPartialCluster(dir: string, existed: boolean): void {
     return;
   }
   const files = paths(dir);
-  for (const file of [files.manifest, files.config, files.ca, files.caKey, files.backupKey])
+  for (const file of [
+    files.manifest,
+    files.config,
+    files.ca,
+    files.caKey,
+    files.backupKey,
+    files.devClockSecret,
+  ])
     fs.rmSync(file, { force: true });
   fs.rmSync(path.join(dir, 'hsms'), { recursive: true, force: true });
 }
