@@ -81,6 +81,8 @@ export const MESSAGES = {
   ERR_SEED_MISMATCH: 'The cluster in {dir} does not match the seed {file}: {detail}; nothing was changed',
   ERR_DEV_CLOCK_OFF:
     'The clock of this HSM cannot be moved: the cluster was not created with localhsm up --dev-clock',
+  ERR_DEV_CLOCK_SECRET:
+    "The clock of this HSM can only be moved with its cluster's control secret (localhsm time reads it from the state directory)",
   ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
   // quorum (M of N) token-sign
   ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',

@@ -22,6 +22,8 @@ export async function moveClusterClock(
   client: ClusterClient,
   move: ClockMove,
   warn: (line: string) => void,
+  /** The cluster's control secret (dev-clock.secret), which the HSMs require to move their clock. */
+  secret?: string,
 ): Promise<ClockReport> {
   const context = { operation: 'Time', clusterId: client.entry.clusterId, warn };
   const read = await client.fanOut('dev-clock-get', {});
@@ -49,7 +51,7 @@ export async function moveClusterClock(
   const set = await client.on(
     reachable.map((o) => o.connection),
     'dev-clock-set',
-    { offsetMs: target },
+    { offsetMs: target, ...(secret !== undefined && { secret }) },
   );
   const results = verdict(set, 'all', context).map((o) => o.value);
   return { offsetMs: target, now: results[0]!.now, answered: results.length, total: read.length };

@@ -36,10 +36,16 @@ export type HsmEntry = ClusterManifest['hsms'][number];
 
 export const paths = (dir: string) => ({
   manifest: path.join(dir, 'cluster.json'),
+  /** Written when LocalHSM creates a cluster here: only such a directory is ever reused or reset. */
+  marker: path.join(dir, '.localhsm-state'),
   config: path.join(dir, 'cloudhsm-cli.cfg'),
   ca: path.join(dir, 'customerCA.crt'),
   caKey: path.join(dir, 'customerCA.key'),
   history: path.join(dir, 'cli-history'),
+  /** Authenticates and encrypts this cluster's backups (localhsm/backup-key.ts); never inside a backup. */
+  backupKey: path.join(dir, 'backup.key'),
+  /** Control secret of a --dev-clock cluster (localhsm/dev-clock-secret.ts). */
+  devClockSecret: path.join(dir, 'dev-clock.secret'),
   hsm: (id: string) => {
     const hsmDir = path.join(dir, 'hsms', id);
     return { dir: hsmDir, ...dataFiles(hsmDir), log: path.join(hsmDir, 'node.log') };

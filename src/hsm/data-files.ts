@@ -6,4 +6,6 @@ export const dataFiles = (dir: string) => ({
   cert: path.join(dir, 'node.crt'),
   key: path.join(dir, 'node.key'),
   pid: path.join(dir, 'node.pid'),
+  /** HMAC key of the audit log (audit-key.ts). */
+  auditKey: path.join(dir, 'audit.key'),
 });

@@ -3,7 +3,7 @@ import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../er
 import { type Reply, RequestSchema } from '../protocol/frames.js';
 import { ChallengeStore } from './challenge.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
-import { chainEntry } from './audit.js';
+import { type AuditKey, chainEntry } from './audit.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
@@ -24,6 +24,8 @@ export interface NodeOptions {
   clock?: Clock;
   /** Called for requests that failed unexpectedly; gets no request arguments (they may hold secrets). */
   onInternalError?: (op: string, error: unknown) => void;
+  /** Keys the audit log (serve.ts reads it from the data directory); without it entries are only hash-chained. */
+  auditKey?: AuditKey;
 }
 
 export class HsmNode {
@@ -39,6 +41,7 @@ export class HsmNode {
   /** Set at provisioning (seed files may change it), so read once rather than on every request. */
   private readonly sessionIdleMs: number;
   private readonly onInternalError: (op: string, error: unknown) => void;
+  private readonly auditKey: AuditKey | undefined;
 
   constructor(
     readonly store: Store,
@@ -47,6 +50,7 @@ export class HsmNode {
     this.devClock = devClockFor(store, options.clock ?? systemClock);
     this.clock = this.devClock ?? options.clock ?? systemClock;
     this.onInternalError = options.onInternalError ?? (() => {});
+    this.auditKey = options.auditKey;
     const kdf = requireSetting(store, 'kdf');
     if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
     this.kdf = KDF_PROFILES[kdf];
@@ -110,8 +114,11 @@ export class HsmNode {
   private audit(actor: string, operation: string, target: string, result: string): void {
     try {
       this.store.transaction(() => {
-        const fields = { time: new Date(this.clock.now()).toISOString(), actor, operation, target, result };
-        this.store.appendAudit(chainEntry(this.store.lastAudit(), fields));
+        // Real time always; a moved dev clock's time goes beside it, so moving the clock cannot rewrite when.
+        const time = new Date(this.devClock?.baseNow() ?? this.clock.now()).toISOString();
+        const devTime = this.devClock?.offsetMs ? new Date(this.devClock.now()).toISOString() : undefined;
+        const fields = { time, actor, operation, target, result, ...(devTime && { devTime }) };
+        this.store.appendAudit(chainEntry(this.store.lastAudit(), fields, this.auditKey));
       });
     } catch (error) {
       this.onInternalError(`audit of ${operation}`, error);

@@ -9,7 +9,7 @@ import {
   isValidQuorumValue,
   isValidTokenTimeout,
 } from '../protocol/quorum.js';
-import { chainEntry } from './audit.js';
+import { type AuditKey, chainEntry } from './audit.js';
 import { SESSION_IDLE_SECONDS_SETTING } from './node.js';
 import { guardQuorumValue } from './quorum/approvers.js';
 import { type TimeoutKind, setQuorumValue, setTokenTimeout } from './quorum/settings.js';
@@ -77,7 +77,7 @@ function checkUser(user: SeedUserState): Omit<UserRecord, 'passwordHash'> {
  * in one transaction with one audit entry per user. Refused on an HSM that is activated or holds
  * any user beyond the built-in two: a seed never changes a cluster that is in use.
  */
-export async function importSeed(store: Store, seed: SeedState): Promise<void> {
+export async function importSeed(store: Store, seed: SeedState, auditKey?: AuditKey): Promise<void> {
   if (!isProvisioned(store)) throw new Error('seed import: the HSM state is not provisioned');
   const kdf = requireSetting(store, 'kdf');
   if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
@@ -113,7 +113,7 @@ export async function importSeed(store: Store, seed: SeedState): Promise<void> {
       if (user.username === INITIAL_ADMIN) store.updateUser(user);
       else store.insertUser(user);
       const fields = { time, actor: '-', operation: 'seed-import', target: user.username, result: 'ok' };
-      store.appendAudit(chainEntry(store.lastAudit(), fields));
+      store.appendAudit(chainEntry(store.lastAudit(), fields, auditKey));
     });
     if (seed.mfaTokenSeconds !== undefined)
       store.setSetting(MFA_TOKEN_SECONDS_SETTING, String(seed.mfaTokenSeconds));

@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../file-modes.js';
 import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
-import { isProvisioned } from './provision.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openNodeState } from './open-state.js';
 import { type RunningServer, startTlsServer } from './transport/tls-server.js';
 
 export interface ServeOptions {
@@ -22,7 +21,6 @@ export interface ServingNode {
   stop(): Promise<void>;
 }
 
-
 export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   const files = dataFiles(options.dataDir);
   for (const file of [files.db, files.cert, files.key]) {
@@ -34,17 +32,15 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
     [options.dataDir, PRIVATE_DIR_MODE],
     [files.db, PRIVATE_FILE_MODE],
     [files.key, PRIVATE_FILE_MODE],
+    [files.auditKey, PRIVATE_FILE_MODE],
   ] as const) {
     const warning = tightenMode(file, mode);
     if (warning) options.log(warning);
   }
-  const store = new SqliteStore(files.db);
-  if (!isProvisioned(store)) {
-    store.close();
-    throw new Error(`${files.db} holds no provisioned HSM`);
-  }
+  const { store, auditKey } = openNodeState(options.dataDir);
   const node = new HsmNode(store, {
     clock: options.clock,
+    auditKey,
     onInternalError: (op, error) =>
       options.log(`internal error in ${op}: ${(error as Error)?.stack ?? String(error)}`),
   });

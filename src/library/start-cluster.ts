@@ -21,6 +21,7 @@ import {
   startNodes,
   stopNodes,
 } from '../localhsm/cluster-manager.js';
+import { ensureDevClockSecret } from '../localhsm/dev-clock-secret.js';
 import { compareClusterWithSeed, createNewCluster } from '../localhsm/new-cluster.js';
 import { type Seed, type SeedInput, loadSeedFile, resolveSeed } from '../seed/seed-file.js';
 
@@ -269,7 +270,7 @@ function makeCluster(
   const moveClock = async (move: Parameters<typeof moveClusterClock>[1]) => {
     const session = new CliSession(files.config);
     try {
-      await moveClusterClock(session.cluster(manifest.clusterId), move, quiet);
+      await moveClusterClock(session.cluster(manifest.clusterId), move, quiet, ensureDevClockSecret(dir));
     } finally {
       session.close();
     }

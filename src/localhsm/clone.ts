@@ -1,7 +1,9 @@
 // Cloning an HSM's state (SQLite online backup) into a new HSM with its own identity: hsm add and backup restore.
 import fs from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import { chainEntry } from '../hsm/audit.js';
+import { ensureAuditKey } from '../hsm/audit-key.js';
 import type { HsmIdentity } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 import type { StateMaker } from './cluster-manager.js';
@@ -23,6 +25,8 @@ export function cloneFrom(sourceDb: string, sourceLabel: string): StateMaker {
     await snapshotDatabase(sourceDb, dbFile);
     const store = new SqliteStore(dbFile);
     try {
+      // Its own audit key: the inherited entries (keyed by the source) are committed to by the clone entry.
+      const { auditKey } = ensureAuditKey(path.dirname(dbFile), store);
       store.transaction(() => {
         store.setSetting('hsm_id', identity.hsmId);
         store.setSetting('serial_number', identity.serialNumber);
@@ -34,7 +38,7 @@ export function cloneFrom(sourceDb: string, sourceLabel: string): StateMaker {
           target: sourceLabel,
           result: 'ok',
         };
-        store.appendAudit(chainEntry(store.lastAudit(), fields));
+        store.appendAudit(chainEntry(store.lastAudit(), fields, auditKey));
       });
     } finally {
       store.close();

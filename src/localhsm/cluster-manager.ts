@@ -18,6 +18,9 @@ import { HsmError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
 import type { KdfProfile } from '../hsm/password.js';
+import { ensureAuditKey } from '../hsm/audit-key.js';
+import { ensureBackupKey } from './backup-key.js';
+import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
@@ -109,11 +112,13 @@ export async function createCluster(
   const files = paths(dir);
   const clusterId = newClusterId();
   progress(`Creating cluster ${clusterId} with ${options.hsms} HSM(s) in ${dir}`);
+  writeMarker(dir);
   // Loaded only when a cluster is created: the X.509 library is heavy and most runs never need it.
   const { createClusterCa } = await import('../cluster/pki.js');
   const ca = await createClusterCa(clusterId);
   writeFileAtomic(files.caKey, ca.key, 0o600);
   writeFileAtomic(files.ca, ca.cert, 0o644);
+  ensureBackupKey(dir);
   const san = options.subjectAltNames?.length ? [...options.subjectAltNames] : undefined;
   const manifest: ClusterManifest = {
     version: 1,
@@ -164,6 +169,13 @@ export async function addNodeFiles(
     serialNumber: newSerialNumber(),
     kdf: manifest.kdf,
   });
+  // Every HSM has its audit key from the start (state makers that write entries made it already).
+  const store = new SqliteStore(files.db);
+  try {
+    ensureAuditKey(files.dir, store);
+  } finally {
+    store.close();
+  }
   manifest.hsms.push(hsm);
   return hsm;
 }
@@ -277,7 +289,7 @@ export async function startNodes(
   const progress = options.progress ?? (() => {});
   const manifest = readManifest(dir);
   const probe = prober(dir, manifest);
-  const children: ChildProcess[] = [];
+  const spawned: { hsm: HsmEntry; child: ChildProcess }[] = [];
   const wanted = manifest.hsms.filter((h) => !options.only || options.only.includes(h.id));
   const running = await Promise.all(wanted.map(async (hsm) => 'users' in (await probe(hsm))));
   for (const [i, hsm] of wanted.entries()) {
@@ -293,10 +305,17 @@ export async function startNodes(
       writeManifest(dir, manifest);
       writeCliConfig(dir, manifest);
     }
-    children.push(spawnNode(dir, hsm, options.detach));
+    spawned.push({ hsm, child: spawnNode(dir, hsm, options.detach) });
     progress(`  ${hsm.id} starting on ${hsm.host}:${hsm.port}`);
   }
-  await waitUntilAnswering(dir, probe, wanted, children);
+  const children = spawned.map((s) => s.child);
+  try {
+    await waitUntilAnswering(dir, probe, wanted, spawned);
+  } catch (error) {
+    // A failed start leaves no node behind (one that serves but cannot answer would hold its port).
+    await Promise.all(children.map((c) => stopProcess(c.pid)));
+    throw error;
+  }
   const stop = async () => {
     await Promise.all(children.map((c) => stopProcess(c.pid)));
   };
@@ -320,15 +339,16 @@ async function waitUntilAnswering(
   dir: string,
   probe: ReturnType<typeof prober>,
   hsms: readonly HsmEntry[],
-  children: readonly ChildProcess[],
+  spawned: readonly { hsm: HsmEntry; child: ChildProcess }[],
 ): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   const pending = new Set(hsms.map((h) => h.id));
   while (pending.size > 0) {
-    const exited = children.find((c) => c.exitCode !== null);
+    const exited = spawned.find((s) => s.child.exitCode !== null);
     if (exited) {
+      const log = paths(dir).hsm(exited.hsm.id).log;
       throw new HsmError('ERR_STATE', {
-        detail: `an HSM node exited at start (code ${exited.exitCode}); see its node.log under ${dir}/hsms`,
+        detail: `HSM ${exited.hsm.id} exited at start (code ${exited.child.exitCode}): ${lastLogLine(log)} (${log})`,
       });
     }
     await Promise.all(
@@ -343,6 +363,21 @@ async function waitUntilAnswering(
       });
     }
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The last line a node logged (why it stopped), without its timestamp; read from the end of a bounded log. */
+function lastLogLine(file: string): string {
+  try {
+    const size = fs.statSync(file).size;
+    const fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(Math.min(size, 4096));
+    fs.readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    fs.closeSync(fd);
+    const lines = buffer.toString('utf8').trimEnd().split('\n');
+    return lines[lines.length - 1]!.replace(/^\S+Z /, '').replace(/^error: /, '');
+  } catch {
+    return 'see its node.log';
   }
 }
 

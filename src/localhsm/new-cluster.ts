@@ -8,6 +8,8 @@ import { DEV_CLOCK_SETTING } from '../hsm/dev-clock.js';
 import { type SeedComparison, compareWithSeed, provisionSeeded } from '../seed/cluster-seed.js';
 import type { Seed } from '../seed/seed-file.js';
 import { type CreateOptions, createCluster, ensurePrivateDir, provisionFresh } from './cluster-manager.js';
+import { assertUsableForNewCluster } from './owned-files.js';
+import { ensureDevClockSecret } from './dev-clock-secret.js';
 
 export interface NewClusterOptions extends CreateOptions {
   /** Validated seed: every HSM is activated and filled from it before it first starts. */
@@ -21,15 +23,19 @@ export async function createNewCluster(
   options: NewClusterOptions,
   warn: (line: string) => void,
 ): Promise<ClusterManifest> {
+  // Before anything is created or chmod-ed: a directory with someone else's files is never adopted.
+  assertUsableForNewCluster(dir);
   const existed = fs.existsSync(dir);
   const settings = { ...options.settings, ...(options.devClock ? { [DEV_CLOCK_SETTING]: 'on' } : {}) };
   ensurePrivateDir(dir, warn);
   try {
-    return await createCluster(
+    const manifest = await createCluster(
       dir,
       { ...options, settings },
       options.seed ? provisionSeeded(options.seed) : provisionFresh,
     );
+    if (options.devClock) ensureDevClockSecret(dir);
+    return manifest;
   } catch (error) {
     discardPartialCluster(dir, existed);
     throw error;
@@ -43,7 +49,15 @@ function discardPartialCluster(dir: string, existed: boolean): void {
     return;
   }
   const files = paths(dir);
-  for (const file of [files.manifest, files.config, files.ca, files.caKey]) fs.rmSync(file, { force: true });
+  for (const file of [
+    files.manifest,
+    files.config,
+    files.ca,
+    files.caKey,
+    files.backupKey,
+    files.devClockSecret,
+  ])
+    fs.rmSync(file, { force: true });
   fs.rmSync(path.join(dir, 'hsms'), { recursive: true, force: true });
 }
 

@@ -1,9 +1,11 @@
 // Every localhsm command and the about text of its groups.
 import type { CommandTree } from '../command/tree.js';
 import type { LocalCommand, LocalContext } from './context.js';
+import { auditCheckpointCommand } from './commands/audit/checkpoint.js';
 import { auditTailCommand } from './commands/audit/tail.js';
 import { auditVerifyCommand } from './commands/audit/verify.js';
 import { backupCreateCommand } from './commands/backup/create.js';
+import { backupKeyExportCommand } from './commands/backup/key/export.js';
 import { backupRestoreCommand } from './commands/backup/restore.js';
 import { downCommand } from './commands/down.js';
 import { hsmAddCommand } from './commands/hsm/add.js';
@@ -37,11 +39,13 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   hsmRemoveCommand,
   auditVerifyCommand,
   auditTailCommand,
+  auditCheckpointCommand,
   tokenSignCommand,
   tokenVerifyCommand,
   tokenPubkeyCommand,
   backupCreateCommand,
   backupRestoreCommand,
+  backupKeyExportCommand,
   timeAdvanceCommand,
   timeResetCommand,
   timeShowCommand,
@@ -52,6 +56,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
   backup: 'Back up the cluster state and restore it into a new cluster',
+  'backup key': "Manage the cluster's backup key, which encrypts and authenticates its backups",
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
   token:
     'Sign and verify MFA and quorum registration token files (instead of the openssl recipe); export signing public keys',

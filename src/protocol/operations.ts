@@ -167,7 +167,13 @@ export const OPERATIONS = {
   // The dev clock (HSMs created with `localhsm up --dev-clock` only): offset from the system clock, in ms.
   'dev-clock-get': { args: Empty, result: DevClockState },
   'dev-clock-set': {
-    args: z.object({ offsetMs: z.number().int().min(0).max(MAX_DEV_CLOCK_OFFSET_MS) }).strict(),
+    args: z
+      .object({
+        offsetMs: z.number().int().min(0).max(MAX_DEV_CLOCK_OFFSET_MS),
+        // The cluster's control secret (dev-clock.secret in the state directory); refused without it.
+        secret: z.string().max(128).optional(),
+      })
+      .strict(),
     result: DevClockState,
   },
 } as const;

@@ -1,8 +1,10 @@
 // A seed applied to a cluster: imported into each new HSM's state at creation, or compared with a resumed cluster.
+import path from 'node:path';
 import type { ClusterClient } from '../cluster/cluster.js';
 import { listUsers } from '../cluster/operations.js';
 import { ADMIN_SERVICES, DEFAULT_TOKEN_TIMEOUT_SECONDS } from '../protocol/quorum.js';
 import { importSeed } from '../hsm/seed-import.js';
+import { ensureAuditKey } from '../hsm/audit-key.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 import type { Seed } from './seed-file.js';
@@ -13,7 +15,7 @@ export function provisionSeeded(seed: Seed): (dbFile: string, identity: HsmIdent
     const store = new SqliteStore(dbFile);
     try {
       provisionHsm(store, identity);
-      await importSeed(store, seed);
+      await importSeed(store, seed, ensureAuditKey(path.dirname(dbFile), store).auditKey);
     } finally {
       store.close();
     }

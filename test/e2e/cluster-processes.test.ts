@@ -195,7 +195,7 @@ describe('a real 3-process cluster', () => {
     );
   });
 
-  it('reset stops the nodes and deletes the state directory; it refuses a directory without a cluster', async () => {
+  it('reset stops the nodes (after --yes) and deletes the state directory; it refuses a directory without a cluster', async () => {
     const stranger = path.join(root, 'not-a-cluster');
     fs.mkdirSync(stranger);
     fs.writeFileSync(path.join(stranger, 'keep.txt'), 'x');
@@ -207,7 +207,12 @@ describe('a real 3-process cluster', () => {
     assert.ok(fs.existsSync(path.join(stranger, 'keep.txt')));
 
     const pids = manifest.hsms.map((h) => pidOf(state, h.id));
-    const reset = await localhsm(['reset', '--state', state]);
+    // Running HSMs: without a terminal, reset refuses unless --yes, and says how.
+    const unconfirmed = await localhsm(['reset', '--state', state]);
+    assert.equal(unconfirmed.exitCode, 1);
+    assert.match(unconfirmed.stderr, new RegExp(`run: localhsm reset --state ${state} --yes\n$`));
+    assert.ok(fs.existsSync(state));
+    const reset = await localhsm(['reset', '--state', state, '--yes']);
     assert.deepEqual(
       { exit: reset.exitCode, out: reset.stdout },
       { exit: 0, out: `Deleted the cluster in ${state}.\n` },

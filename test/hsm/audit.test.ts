@@ -96,7 +96,7 @@ describe('audit log', () => {
         d.prepare('UPDATE audit SET seq = seq - 999 WHERE seq >= 1000').run();
         const { hash } = d.prepare<[], { hash: string }>('SELECT hash FROM audit WHERE seq = 2').get()!;
         d.prepare(
-          "INSERT INTO audit VALUES (3, '2026-01-01T00:00:00.000Z', 'mallory', 'user-create', 'x', 'ok', ?, ?)",
+          "INSERT INTO audit (seq, time, actor, operation, target, result, prev_hash, hash) VALUES (3, '2026-01-01T00:00:00.000Z', 'mallory', 'user-create', 'x', 'ok', ?, ?)",
         ).run(hash, 'f'.repeat(64));
       },
       /does not link to the previous entry/,

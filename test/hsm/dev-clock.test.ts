@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HsmNode } from '../../src/hsm/node.js';
-import { DEV_CLOCK_SETTING } from '../../src/hsm/dev-clock.js';
+import { DEV_CLOCK_SECRET_SETTING, DEV_CLOCK_SETTING, devClockSecretHash } from '../../src/hsm/dev-clock.js';
 import { testKeyPair } from '../helpers/keys.js';
 import { NODE_ADMIN_PASSWORD, makeNode, refusal, success } from '../helpers/node.js';
 
-const DEV = { [DEV_CLOCK_SETTING]: 'on' };
+const SECRET = 'a'.repeat(64);
+const DEV = { [DEV_CLOCK_SETTING]: 'on', [DEV_CLOCK_SECRET_SETTING]: devClockSecretHash(SECRET) };
 
 describe('dev clock (node)', () => {
   it('is refused on an HSM created without --dev-clock, logged in as admin or not', async () => {
@@ -44,10 +45,13 @@ describe('dev clock (node)', () => {
     const { token } = success(
       await send(admin, 'change-mfa-start', { username: 'admin', role: 'admin', password: 'admin-pass-2' }),
     ) as { token: string };
-    assert.deepEqual(success(await send(node.openSession(), 'dev-clock-set', { offsetMs: 61_000 })), {
-      offsetMs: 61_000,
-      now: start + 61_000,
-    });
+    assert.deepEqual(
+      success(await send(node.openSession(), 'dev-clock-set', { offsetMs: 61_000, secret: SECRET })),
+      {
+        offsetMs: 61_000,
+        now: start + 61_000,
+      },
+    );
     const expired = refusal(
       await send(admin, 'change-mfa-finish', {
         token,
@@ -59,16 +63,21 @@ describe('dev clock (node)', () => {
     assert.equal(expired.code, 'ERR_TOKEN_EXPIRED');
     assert.equal(store.getSetting('dev_clock_offset_ms'), '61000');
     // Idle logout: 30 minutes later the admin's session is no longer logged in.
-    success(await send(node.openSession(), 'dev-clock-set', { offsetMs: 61_000 + 31 * 60_000 }));
+    success(
+      await send(node.openSession(), 'dev-clock-set', { offsetMs: 61_000 + 31 * 60_000, secret: SECRET }),
+    );
     assert.equal(refusal(await send(admin, 'logout', {})).code, 'ERR_NOT_LOGGED_IN');
     // A restarted node (same state) keeps the moved time.
     const restarted = new HsmNode(store, { clock });
     assert.equal(restarted.clock.now(), start + 61_000 + 31 * 60_000);
     // Back to the system clock.
-    assert.deepEqual(success(await send(node.openSession(), 'dev-clock-set', { offsetMs: 0 })), {
-      offsetMs: 0,
-      now: start,
-    });
+    assert.deepEqual(
+      success(await send(node.openSession(), 'dev-clock-set', { offsetMs: 0, secret: SECRET })),
+      {
+        offsetMs: 0,
+        now: start,
+      },
+    );
     assert.deepEqual(
       store
         .listAudit()
@@ -87,10 +96,39 @@ describe('dev clock (node)', () => {
     const { node, send } = await makeNode({ settings: DEV });
     for (const offsetMs of [-1, 1.5, 100 * 365 * 86_400_000 + 1]) {
       assert.equal(
-        refusal(await send(node.openSession(), 'dev-clock-set', { offsetMs })).code,
+        refusal(await send(node.openSession(), 'dev-clock-set', { offsetMs, secret: SECRET })).code,
         'ERR_BAD_REQUEST',
         String(offsetMs),
       );
     }
+  });
+
+  it('refuses a move without the control secret, logged in as admin or not (report L9)', async () => {
+    const { node, store, send, loginSession } = await makeNode({ activated: true, settings: DEV });
+    const admin = await loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
+    for (const session of [node.openSession(), admin]) {
+      for (const args of [{ offsetMs: 3_600_000 }, { offsetMs: 3_600_000, secret: 'b'.repeat(64) }]) {
+        assert.deepEqual(refusal(await send(session, 'dev-clock-set', args)), {
+          code: 'ERR_DEV_CLOCK_SECRET',
+          message:
+            "The clock of this HSM can only be moved with its cluster's control secret (localhsm time reads it from the state directory)",
+          params: {},
+        });
+      }
+    }
+    assert.equal(node.devClock!.offsetMs, 0);
+    assert.equal(store.getSetting('dev_clock_offset_ms'), undefined);
+    // The admin's session survived: nobody was logged out by a jump of the clock.
+    assert.deepEqual(success(await send(admin, 'logout', {})), {});
+  });
+
+  it('audit entries keep the real time, with the moved dev-clock time beside it', async () => {
+    const { node, store, clock, send } = await makeNode({ activated: true, settings: DEV });
+    success(await send(node.openSession(), 'dev-clock-set', { offsetMs: 86_400_000, secret: SECRET }));
+    await send(node.openSession(), 'login', { username: 'admin', role: 'admin', password: 'wrong-pass-1' });
+    const last = store.listAudit().at(-1)!;
+    assert.equal(last.operation, 'login');
+    assert.equal(last.time, new Date(clock.now()).toISOString());
+    assert.equal(last.devTime, new Date(clock.now() + 86_400_000).toISOString());
   });
 });

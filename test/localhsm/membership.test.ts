@@ -118,6 +118,8 @@ describe('HSM membership and backups', () => {
         path.join(work, 'truncated.bak'),
         '--state',
         path.join(work, 't'),
+        '--key-file',
+        paths(cluster.dir).backupKey,
       ]);
       assert.equal(truncated.code, 1);
       assert.match(
@@ -130,9 +132,11 @@ describe('HSM membership and backups', () => {
         path.join(work, 'altered.bak'),
         '--state',
         path.join(work, 'a'),
+        '--key-file',
+        paths(cluster.dir).backupKey,
       ]);
       assert.equal(changed.code, 1);
-      assert.match(changed.stderr, /the checksum does not match \(the file was altered\)/);
+      assert.match(changed.stderr, /it does not verify under the backup key \(the file was altered\)/);
       assert.ok(!fs.existsSync(path.join(work, 'a', 'cluster.json')));
 
       const target = path.join(work, 'restored');
@@ -142,6 +146,8 @@ describe('HSM membership and backups', () => {
         file,
         '--state',
         target,
+        '--key-file',
+        paths(cluster.dir).backupKey,
         '--hsms',
         '2',
         '--base-port',

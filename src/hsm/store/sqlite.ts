@@ -28,6 +28,9 @@ const MIGRATIONS: readonly string[] = [
      prev_hash TEXT NOT NULL,
      hash TEXT NOT NULL
    ) STRICT;`,
+  // Keyed audit (an HMAC per entry) and the dev-clock time beside the real one; '' in older entries.
+  `ALTER TABLE audit ADD COLUMN dev_time TEXT NOT NULL DEFAULT '';
+   ALTER TABLE audit ADD COLUMN mac TEXT NOT NULL DEFAULT '';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -71,10 +74,21 @@ interface AuditRow {
   result: string;
   prev_hash: string;
   hash: string;
+  dev_time: string;
+  mac: string;
 }
-const AUDIT_COLUMNS = 'seq, time, actor, operation, target, result, prev_hash, hash';
-const toAuditRow = ({ prevHash, ...rest }: AuditEntry): AuditRow => ({ ...rest, prev_hash: prevHash });
-const fromAuditRow = ({ prev_hash, ...rest }: AuditRow): AuditEntry => ({ ...rest, prevHash: prev_hash });
+const AUDIT_COLUMNS = 'seq, time, actor, operation, target, result, prev_hash, hash, dev_time, mac';
+const toAuditRow = ({ prevHash, devTime, mac, ...rest }: AuditEntry): AuditRow => ({
+  ...rest,
+  prev_hash: prevHash,
+  dev_time: devTime ?? '',
+  mac: mac ?? '',
+});
+const fromAuditRow = ({ prev_hash, dev_time, ...rest }: AuditRow): AuditEntry => ({
+  ...rest,
+  prevHash: prev_hash,
+  ...(dev_time && { devTime: dev_time }),
+});
 
 const USER_COLUMNS =
   'username, role, password_hash, failed_logins, locked, mfa_public_key, quorum_public_key';
@@ -111,7 +125,7 @@ export class SqliteStore implements Store {
       ),
       delete: this.db.prepare<[string]>('DELETE FROM users WHERE username = ?'),
       appendAudit: this.db.prepare<[AuditRow]>(
-        'INSERT INTO audit (seq, time, actor, operation, target, result, prev_hash, hash) VALUES (@seq, @time, @actor, @operation, @target, @result, @prev_hash, @hash)',
+        `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@seq, @time, @actor, @operation, @target, @result, @prev_hash, @hash, @dev_time, @mac)`,
       ),
       lastAudit: this.db.prepare<[], AuditRow>(
         `SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT 1`,
@@ -204,8 +218,13 @@ function migrate(db: Database.Database): void {
 export function readAuditLog(file: string): { entries: AuditEntry[]; head: string | undefined } {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
+    // An HSM not started since keyed audit logs came has no dev_time/mac columns yet (read-only: no migration).
+    const keyedSchema = (db.pragma('user_version', { simple: true }) as number) >= 3;
+    const columns = keyedSchema
+      ? AUDIT_COLUMNS
+      : "seq, time, actor, operation, target, result, prev_hash, hash, '' AS dev_time, '' AS mac";
     const entries = db
-      .prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY rowid`)
+      .prepare<[], AuditRow>(`SELECT ${columns} FROM audit ORDER BY rowid`)
       .all()
       .map(fromAuditRow);
     const head = db

@@ -5,6 +5,7 @@ import { isKdfProfile } from '../../hsm/password.js';
 import { DEFAULT_MFA_TOKEN_SECONDS, MFA_TOKEN_SECONDS_SETTING } from '../../hsm/challenge.js';
 import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, ensurePrivateDir, startNodes } from '../cluster-manager.js';
 import { compareClusterWithSeed, createNewCluster } from '../new-cluster.js';
+import { writeMarker } from '../owned-files.js';
 import { loadSeedFile } from '../../seed/seed-file.js';
 import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../command/spec.js';
@@ -121,6 +122,8 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
   } else {
     ensurePrivateDir(dir, ctx.err);
     const manifest = readManifest(dir);
+    // A cluster made before state directories were marked: its manifest shows it is LocalHSM's.
+    writeMarker(dir);
     for (const name of NEW_CLUSTER_OPTIONS) {
       if (options.has(name))
         ctx.err(`note: --${name} only applies to a new cluster; resuming ${manifest.clusterId} as it is`);

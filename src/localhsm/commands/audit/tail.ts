@@ -20,7 +20,7 @@ export const auditTailCommand: LocalCommand = {
       ctx.out(`== ${hsm.id}`);
       for (const e of entries.slice(-Math.max(0, lines))) {
         ctx.out(
-          `${String(e.seq).padStart(6)}  ${e.time}  ${e.actor.padEnd(12)} ${e.operation.padEnd(22)} ${e.target.padEnd(12)} ${e.result}`,
+          `${String(e.seq).padStart(6)}  ${e.time}  ${e.actor.padEnd(12)} ${e.operation.padEnd(22)} ${e.target.padEnd(12)} ${e.result}${e.devTime ? `  (dev clock ${e.devTime})` : ''}`,
         );
       }
     }

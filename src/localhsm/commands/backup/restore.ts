@@ -8,17 +8,30 @@ import { isKdfProfile } from '../../../hsm/password.js';
 import { isProvisioned } from '../../../hsm/provision.js';
 import { SqliteStore } from '../../../hsm/store/sqlite.js';
 import { decodeBackup } from '../../backup-file.js';
+import { readBackupKeyFile } from '../../backup-key.js';
 import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir } from '../../cluster-manager.js';
 import { cloneFrom } from '../../clone.js';
+import { assertUsableForNewCluster } from '../../owned-files.js';
 import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 
 export const backupRestoreCommand: LocalCommand = {
   path: ['backup', 'restore'],
-  about: 'Restore a backup into a new cluster in an empty state directory (start it with localhsm up)',
+  about:
+    'Restore a backup into a new cluster in an empty state directory (start it with localhsm up); the file must verify under the backup key given with --key-file',
   positionals: [{ name: 'FILE', help: 'The backup file', required: true }],
+  examples: ['localhsm backup restore cluster.bak --state /tmp/c2 --key-file /secure/place/backup.key'],
   options: [
     STATE_OPTION,
     { long: 'hsms', value: 'N', help: 'Number of HSMs of the new cluster [default: 3]' },
+    {
+      long: 'key-file',
+      value: 'KEY',
+      help: "The backup key of the cluster that made the backup (localhsm backup key export, or that cluster's backup.key)",
+    },
+    {
+      long: 'allow-unauthenticated',
+      help: 'Also restore a backup of an earlier LocalHSM (v1), which has no key: anyone could have edited it',
+    },
     {
       long: 'base-port',
       value: 'PORT',
@@ -38,7 +51,12 @@ export const backupRestoreCommand: LocalCommand = {
     } catch {
       throw new HsmError('ERR_BACKUP_INVALID', { file, detail: 'it cannot be read' });
     }
-    const { header, database } = decodeBackup(file, bytes);
+    const keyFile = options.string('key-file');
+    const { header, database, legacy } = decodeBackup(file, bytes, {
+      key: keyFile === undefined ? undefined : readBackupKeyFile(path.resolve(keyFile)),
+      allowUnauthenticated: options.flag('allow-unauthenticated'),
+    });
+    if (legacy) ctx.err(`warning: ${file} is an unauthenticated v1 backup; restoring it as you asked`);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localhsm-restore-'));
     try {
       const source = path.join(tmp, 'hsm.db');
@@ -54,6 +72,7 @@ export const backupRestoreCommand: LocalCommand = {
           file,
           detail: 'the state inside is not a consistent HSM database',
         });
+      assertUsableForNewCluster(dir);
       ensurePrivateDir(dir, ctx.err);
       const manifest = await createCluster(
         dir,

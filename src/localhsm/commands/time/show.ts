@@ -3,6 +3,7 @@ import { CliSession } from '../../../cli/context.js';
 import { type ClockMove, moveClusterClock } from '../../../cluster/dev-clock.js';
 import { formatDuration } from '../../../cluster/duration.js';
 import { paths, readManifest } from '../../../cluster/state-dir.js';
+import { ensureDevClockSecret } from '../../dev-clock-secret.js';
 import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../../context.js';
 
 export const timeShowCommand: LocalCommand = {
@@ -19,7 +20,8 @@ export async function runClockMove(dir: string, move: ClockMove, ctx: LocalConte
   const manifest = readManifest(dir);
   const session = new CliSession(paths(dir).config);
   try {
-    const report = await moveClusterClock(session.cluster(manifest.clusterId), move, ctx.err);
+    const secret = 'show' in move ? undefined : ensureDevClockSecret(dir);
+    const report = await moveClusterClock(session.cluster(manifest.clusterId), move, ctx.err, secret);
     const offset =
       report.offsetMs === 0 ? 'the system clock' : `system clock + ${formatDuration(report.offsetMs)}`;
     const verb =

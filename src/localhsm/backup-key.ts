@@ -1,0 +1,47 @@
+// The cluster's backup key (backup.key, 0600 in the state directory): 32 random bytes that encrypt and authenticate
+// its backups. Created with the cluster, or on first use for a cluster made before backups were keyed.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { paths } from '../cluster/state-dir.js';
+import { HsmError } from '../errors.js';
+
+const PREFIX = 'localhsm-backup-key v1 ';
+const LINE = /^localhsm-backup-key v1 ([0-9a-f]{64})\s*$/;
+
+export const encodeBackupKey = (key: Buffer): string => `${PREFIX}${key.toString('hex')}\n`;
+
+/** Reads a backup key file (the cluster's own, or one written by localhsm backup key export). */
+export function readBackupKeyFile(file: string): Buffer {
+  const refuse = (detail: string) => new HsmError('ERR_FILE', { action: 'use the backup key', file, detail });
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.size > 4096) throw refuse('it is not a backup key file');
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof HsmError) throw error;
+    throw refuse((error as NodeJS.ErrnoException).code ?? 'it cannot be read');
+  }
+  const match = LINE.exec(text);
+  if (!match) throw refuse('it is not a LocalHSM backup key (localhsm backup key export writes one)');
+  return Buffer.from(match[1]!, 'hex');
+}
+
+/** The cluster's backup key, created (0600, never over an existing one) when missing. */
+export function ensureBackupKey(dir: string): Buffer {
+  const file = paths(dir).backupKey;
+  if (fs.existsSync(file)) return readBackupKeyFile(file);
+  const key = crypto.randomBytes(32);
+  const tmp = path.join(dir, `.backup.key.${crypto.randomBytes(6).toString('hex')}.tmp`);
+  fs.writeFileSync(tmp, encodeBackupKey(key), { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(tmp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readBackupKeyFile(file);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  return key;
+}
