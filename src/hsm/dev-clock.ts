@@ -1,7 +1,7 @@
 // The dev clock: a node clock shifted by a persisted offset, which `localhsm time advance` moves so that token
 // timeouts and idle sessions can be rehearsed. Only on HSMs created with `localhsm up --dev-clock`.
 import { MAX_DEV_CLOCK_OFFSET_MS } from '../protocol/operations.js';
-import type { Clock } from './node.js';
+import type { Clock } from './clock.js';
 import type { Store } from './store/store.js';
 
 /** Node setting: 'on' for an HSM whose clock may be moved (written at creation only; no operation sets it). */

@@ -3,7 +3,7 @@
 // HSM not created with --dev-clock, whoever asks.
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { DEV_CLOCK_OFFSET_SETTING } from '../dev-clock.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireDevClock } from './dev-clock-get.js';
 
 export function devClockSet(ctx: OpContext, args: OpArgs<'dev-clock-set'>): OpResult<'dev-clock-set'> {
