@@ -99,16 +99,16 @@ export class ReadOnlyStore extends StoreView {
   transaction<T>(fn: () => T): T {
     return this.inner.transaction(fn);
   }
-  insertUser(): void {
+  insertUser(_user: UserRecord): void {
     this.refuse();
   }
-  updateUser(): void {
+  updateUser(_user: UserRecord): void {
     this.refuse();
   }
-  deleteUser(): void {
+  deleteUser(_username: string): void {
     this.refuse();
   }
-  setSetting(): void {
+  setSetting(_key: string, _value: string): void {
     this.refuse();
   }
   private refuse(): never {

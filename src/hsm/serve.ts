@@ -22,7 +22,6 @@ export interface ServingNode {
   stop(): Promise<void>;
 }
 
-
 export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   const files = dataFiles(options.dataDir);
   for (const file of [files.db, files.cert, files.key]) {

@@ -237,7 +237,7 @@ export const OPERATIONS = {
     rule: 'the session that got the registration token',
     writes: true,
     display: 'User change quorum',
-    summary: "Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`).",
+    summary: 'Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`).',
   },
   'quorum-list': {
     args: Empty,
