@@ -1,4 +1,5 @@
-// A write storm against one HSM node process that is killed with SIGKILL at random moments; checks nothing acknowledged is lost.
+// A write storm against one HSM node process that is killed with SIGKILL at random moments; checks nothing
+// acknowledged is lost and every committed change has its audit entry.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,12 @@ export interface CycleResult {
   acknowledged: number;
   lost: string[];
   integrity: string;
+  /** Changes of this cycle, as `operation target`, that committed without their audit entry, or the reverse. */
+  unaudited: string[];
 }
+
+type UserOperation = 'user-create' | 'user-delete' | 'user-change-password';
+const USER_OPERATIONS: readonly string[] = ['user-create', 'user-delete', 'user-change-password'];
 
 /** What the client was told succeeded: the latest acknowledged state of each user (undefined = deleted). */
 type Expected = Map<string, { password: string } | undefined>;
@@ -25,7 +31,12 @@ export class CrashStorm {
   private readonly expected: Expected = new Map();
   private counter = 0;
   /** The operation sent but not acknowledged when the node died. */
-  private inFlight: { username: string; after: { password: string } | undefined } | undefined;
+  private inFlight:
+    { name: UserOperation; username: string; after: { password: string } | undefined } | undefined;
+  /** Changes acknowledged in the current cycle, in order, as `operation target`. */
+  private acknowledgedChanges: string[] = [];
+  /** Audit entries up to this sequence number were checked in earlier cycles. */
+  private auditedSeq = 0;
 
   private constructor(
     readonly dir: string,
@@ -81,7 +92,7 @@ export class CrashStorm {
       // The loop keeps writing after the kill is sent, so the node dies with requests in flight.
       for (;;) {
         const op = this.nextOperation();
-        this.inFlight = { username: op.username, after: op.after };
+        this.inFlight = { name: op.name, username: op.username, after: op.after };
         try {
           await op.send(c);
         } catch (error) {
@@ -89,6 +100,7 @@ export class CrashStorm {
           break; // the connection died with the node: this operation is unacknowledged
         }
         this.expected.set(op.username, op.after);
+        this.acknowledgedChanges.push(`${op.name} ${op.username}`);
         this.inFlight = undefined;
         if (++acknowledged === killAfterAcks) killed = kill(node, 'SIGKILL');
       }
@@ -101,6 +113,7 @@ export class CrashStorm {
 
   /** Alternates creates, password changes and deletes over a small pool of names. */
   private nextOperation(): {
+    name: UserOperation;
     username: string;
     after: { password: string } | undefined;
     send(c: HsmConnection): Promise<unknown>;
@@ -110,6 +123,7 @@ export class CrashStorm {
     const password = `pw-${n}-abcdef`;
     if (this.expected.get(username) === undefined) {
       return {
+        name: 'user-create',
         username,
         after: { password },
         send: (c) => c.call('user-create', { username, role: 'crypto-user', password }),
@@ -117,12 +131,14 @@ export class CrashStorm {
     }
     if (n % 3 === 0) {
       return {
+        name: 'user-delete',
         username,
         after: undefined,
         send: (c) => c.call('user-delete', { username, role: 'crypto-user' }),
       };
     }
     return {
+      name: 'user-change-password',
       username,
       after: { password },
       send: (c) => c.call('user-change-password', { username, role: 'crypto-user', password }),
@@ -132,9 +148,11 @@ export class CrashStorm {
   /**
    * Reads the file directly: every acknowledged user present with the acknowledged password, every
    * acknowledged delete absent. The one operation in flight at the kill may have landed or not, but
-   * whole: its user then shows exactly the new state, which becomes the expectation.
+   * whole: its user then shows exactly the new state, which becomes the expectation. The audit
+   * entries written since the last check must be exactly the acknowledged changes, in order, plus
+   * the one in flight if (and only if) it landed.
    */
-  private async check(): Promise<{ lost: string[]; integrity: string }> {
+  private async check(): Promise<{ lost: string[]; integrity: string; unaudited: string[] }> {
     const db = new Database(paths(this.dir).hsm(this.hsm.id).db);
     try {
       const integrity = db.pragma('integrity_check', { simple: true }) as string;
@@ -147,17 +165,40 @@ export class CrashStorm {
           .map((r) => [r.username, r.password_hash]),
       );
       const lost: string[] = [];
+      let landed = false;
       const names = new Set([...this.expected.keys(), ...(this.inFlight ? [this.inFlight.username] : [])]);
       for (const username of names) {
         const state = this.expected.get(username);
         const hash = rows.get(username) ?? null;
         if (await this.matches(state, hash)) continue;
         const flight = this.inFlight?.username === username ? this.inFlight : undefined;
-        if (flight && (await this.matches(flight.after, hash))) this.expected.set(username, flight.after);
-        else lost.push(`${username}: acknowledged ${state ? 'password' : 'delete'} not in effect`);
+        if (flight && (await this.matches(flight.after, hash))) {
+          this.expected.set(username, flight.after);
+          landed = true;
+        } else lost.push(`${username}: acknowledged ${state ? 'password' : 'delete'} not in effect`);
       }
+      const committed = [
+        ...this.acknowledgedChanges,
+        ...(landed && this.inFlight ? [`${this.inFlight.name} ${this.inFlight.username}`] : []),
+      ];
+      const entries = db
+        .prepare<[number], { seq: number; operation: string; target: string; result: string }>(
+          'SELECT seq, operation, target, result FROM audit WHERE seq > ? ORDER BY seq',
+        )
+        .all(this.auditedSeq);
+      this.auditedSeq = entries.at(-1)?.seq ?? this.auditedSeq;
+      const audited = entries
+        .filter((e) => USER_OPERATIONS.includes(e.operation))
+        .map((e) => `${e.operation} ${e.target}${e.result === 'ok' ? '' : ` ${e.result}`}`);
+      const unaudited = [
+        ...committed.filter((c) => !audited.includes(c)).map((c) => `${c}: committed, no audit entry`),
+        ...audited.filter((a) => !committed.includes(a)).map((a) => `${a}: audit entry, no committed change`),
+      ];
+      if (unaudited.length === 0 && audited.join() !== committed.join())
+        unaudited.push(`audit order ${audited.join(', ')} differs from ${committed.join(', ')}`);
       this.inFlight = undefined;
-      return { lost, integrity };
+      this.acknowledgedChanges = [];
+      return { lost, integrity, unaudited };
     } finally {
       db.close();
     }
