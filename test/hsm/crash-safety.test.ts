@@ -13,7 +13,7 @@ describe('crash safety', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it(`keeps every acknowledged change, and the audit entry of every committed one, through ${CYCLES} SIGKILLs`, async () => {
-    const storm = await CrashStorm.create(dir);
+    const storm = await CrashStorm.create(dir, { writers: 3 });
     let acknowledged = 0;
     // Deterministic "random" kill points so a failure can be replayed.
     let seed = 12345;

@@ -1,4 +1,5 @@
 // cluster hsm-info: one entry per HSM, in the shape of CloudHSM's hsm-info (no login needed).
+import { displayName } from '../../../protocol/operations.js';
 import { describeFailures, requireAll } from '../../../cluster/cluster.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
 
@@ -10,7 +11,7 @@ export const clusterHsmInfo: CliCommand = {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const outcomes = await cluster.fanOut('hsm-info', {});
     for (const line of describeFailures(outcomes)) ctx.io.warn(line);
-    if (!outcomes.some((o) => o.ok)) requireAll(outcomes, 'Hsm info', cluster.entry.clusterId);
+    if (!outcomes.some((o) => o.ok)) requireAll(outcomes, displayName('hsm-info'), cluster.entry.clusterId);
     const hsms = outcomes.flatMap((o) => {
       if (!o.ok) return [];
       const [major = '1', minor = '0', build = '0'] = o.value.firmwareVersion.split('.');
