@@ -2,7 +2,7 @@
 // signature of its own token (commit=false) before any HSM commits (commit=true) — so that no HSM is
 // left changed or logged in when another refuses.
 import { HsmError, type ErrorCode } from '../errors.js';
-import type { OpArgs, OpResult } from '../protocol/operations.js';
+import { type OpArgs, type OpResult, displayName } from '../protocol/operations.js';
 import type { LoginRole } from '../protocol/types.js';
 import type { TokenSignature } from '../tokens/mfa-file.js';
 import type { ClusterClient, Outcome } from './cluster.js';
@@ -26,7 +26,7 @@ export type ObtainProof = (
   issued: readonly IssuedToken[],
 ) => Promise<{ signatures: TokenSignature[]; publicKey: string }>;
 
-export const CHANGE_MFA_OPERATION = 'User change MFA';
+export const CHANGE_MFA_OPERATION = displayName('change-mfa-start');
 
 /** Node refusals that are about the token or its signature (reported per token); others are reported as they are. */
 const TOKEN_ERRORS: ReadonlySet<ErrorCode> = new Set([

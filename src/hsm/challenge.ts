@@ -1,7 +1,6 @@
 // Outstanding MFA tokens of one HSM: 32 random bytes each, issued to one session for one purpose and one
 // user, single-use, expiring on the node's clock. In memory only: a restarted HSM forgets them (as it
 // forgets its sessions), which is what tokens bound to a session must do anyway.
-import type { QuorumGrant } from './quorum/approval.js';
 import crypto from 'node:crypto';
 import { HsmError } from '../errors.js';
 import type { LoginRole } from '../protocol/types.js';
@@ -32,8 +31,11 @@ export interface PendingByPurpose {
     passwordHash: string;
     /** SPKI PEM of the new key whose proof of possession verified (set when verified). */
     verifiedKey?: string;
-    /** The quorum approval checked at start (changing another user's MFA), consumed by the commit. */
-    grant?: QuorumGrant;
+    /**
+     * The quorum approval checked at start (changing another user's MFA; a QuorumGrant), consumed by
+     * the commit. Typed by what the commit calls, so challenges do not import the quorum checks.
+     */
+    grant?: { commit(): void };
   };
 }
 export type ChallengePurpose = keyof PendingByPurpose;

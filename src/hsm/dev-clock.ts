@@ -2,7 +2,7 @@
 // timeouts and idle sessions can be rehearsed. Only on HSMs created with `localhsm up --dev-clock`.
 import crypto from 'node:crypto';
 import { MAX_DEV_CLOCK_OFFSET_MS } from '../protocol/operations.js';
-import type { Clock } from './node.js';
+import type { Clock } from './clock.js';
 import type { Store } from './store/store.js';
 
 /** Node setting: 'on' for an HSM whose clock may be moved (written at creation only; no operation sets it). */

@@ -1,8 +1,10 @@
 // Checks shared by the MFA operations: who may change whose MFA, and signatures as they arrive on the wire.
 import { HsmError } from '../errors.js';
+import { OPERATIONS } from '../protocol/operations.js';
 import type { LoginRole } from '../protocol/types.js';
 import { REQUIRED_MODULUS_BITS, decodeBase64Strict } from '../tokens/token-sign.js';
-import type { OpContext } from './node.js';
+import { checkAccess } from './access.js';
+import type { OpContext } from './op-context.js';
 import { parseLoginRole, parseUsername, requireLogin, requireUserWithRole } from './rules.js';
 import type { SessionUser } from './session.js';
 import type { UserRecord } from './store/store.js';
@@ -22,12 +24,11 @@ export function authorizeMfaChange(
   ctx: OpContext,
   args: { username: string; role: string },
 ): MfaChangeTarget {
+  // Checked again by the operations after their slow hash: the session may have changed meanwhile.
+  checkAccess(OPERATIONS['change-mfa-start'].access, ctx.session, args);
   const actor = requireLogin(ctx.session);
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);
-  if (actor.username !== username && actor.role !== 'admin') {
-    throw new HsmError('ERR_PERMISSION_DENIED', { role: actor.role, action: "change another user's MFA" });
-  }
   const user = requireUserWithRole(ctx.store, username, role);
   if (ctx.node.sessions.isLoggedIn(username, ctx.session)) {
     throw new HsmError('ERR_USER_LOGGED_IN', { action: 'change the MFA of', username });

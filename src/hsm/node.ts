@@ -3,18 +3,18 @@ import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../er
 import { type Reply, RequestSchema } from '../protocol/frames.js';
 import { ChallengeStore } from './challenge.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
+import { checkAccess } from './access.js';
 import { type AuditKey, chainEntry } from './audit.js';
+import { type Clock, systemClock } from './clock.js';
+import type { OpContext, OpNode } from './op-context.js';
+import { AuditedStore, ReadOnlyStore } from './op-store.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
 import { type DevClock, devClockFor } from './dev-clock.js';
 import { type Store, requireSetting } from './store/store.js';
 
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
-export const systemClock: Clock = { now: () => Date.now() };
+export { type Clock, systemClock } from './clock.js';
 
 /** A login session idle for longer than this is logged out by the node (CloudHSM-like default). */
 export const DEFAULT_SESSION_IDLE_SECONDS = 30 * 60;
@@ -28,7 +28,7 @@ export interface NodeOptions {
   auditKey?: AuditKey;
 }
 
-export class HsmNode {
+export class HsmNode implements OpNode {
   readonly sessions = new SessionRegistry();
   /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
   readonly challenges = new ChallengeStore();
@@ -85,7 +85,8 @@ export class HsmNode {
     const { op, args } = envelope.data;
     this.expireIdleLogin(session);
     if (!isOperationName(op)) return errorReply(id, 'ERR_UNKNOWN_OPERATION', { op: op.slice(0, 64) });
-    const parsedArgs = OPERATIONS[op].args.safeParse(args ?? {});
+    const descriptor = OPERATIONS[op];
+    const parsedArgs = descriptor.args.safeParse(args ?? {});
     if (!parsedArgs.success) {
       return errorReply(id, 'ERR_BAD_REQUEST', {
         detail: `${op}: ${describeIssues(parsedArgs.error.issues)}`,
@@ -93,8 +94,19 @@ export class HsmNode {
     }
     const actor = session.user?.username ?? '-';
     const ctx: OpContext = { node: this, store: this.store, session };
+    const entry = (result: string) => ({
+      actor,
+      operation: op,
+      target: ctx.auditTarget ?? auditTarget(parsedArgs.data),
+      result,
+    });
+    const audited = descriptor.writes
+      ? new AuditedStore(this.store, () => this.appendAudit(entry(ctx.auditResult ?? 'ok')))
+      : undefined;
+    ctx.store = audited ?? new ReadOnlyStore(this.store);
     let reply: Reply;
     try {
+      checkAccess(descriptor.access, session, parsedArgs.data);
       const handler = OPERATION_HANDLERS[op] as (ctx: OpContext, args: unknown) => Promise<unknown> | unknown;
       const result = await handler(ctx, parsedArgs.data);
       reply = { v: 1, id, ok: true, result };
@@ -105,45 +117,38 @@ export class HsmNode {
         reply = errorReply(id, 'ERR_INTERNAL', {});
       }
     }
-    const target = ctx.auditTarget ?? auditTarget(parsedArgs.data);
-    if (!UNAUDITED_OPERATIONS.has(op)) this.audit(actor, op, target, reply.ok ? 'ok' : reply.error.code);
+    if (!audited) return reply;
+    const result = reply.ok ? 'ok' : reply.error.code;
+    if (audited.committedResult === undefined) {
+      // Nothing committed (a refusal, or a change kept in memory only): the entry is the whole write.
+      try {
+        this.store.transaction(() => this.appendAudit(entry(result)));
+      } catch (error) {
+        this.onInternalError(`audit of ${op}`, error);
+        if (reply.ok) reply = errorReply(id, 'ERR_INTERNAL', {});
+      }
+    } else if (audited.committedResult !== result) {
+      this.onInternalError(
+        `audit of ${op}`,
+        new Error(`the entry committed with the change says ${audited.committedResult}, the reply ${result}`),
+      );
+    }
     return reply;
   }
 
-  /** Appends to the hash-chained audit log: who, what, on whom, with which result — never arguments. */
-  private audit(actor: string, operation: string, target: string, result: string): void {
-    try {
-      this.store.transaction(() => {
-        // Real time always; a moved dev clock's time goes beside it, so moving the clock cannot rewrite when.
-        const time = new Date(this.devClock?.baseNow() ?? this.clock.now()).toISOString();
-        const devTime = this.devClock?.offsetMs ? new Date(this.devClock.now()).toISOString() : undefined;
-        const fields = { time, actor, operation, target, result, ...(devTime && { devTime }) };
-        this.store.appendAudit(chainEntry(this.store.lastAudit(), fields, this.auditKey));
-      });
-    } catch (error) {
-      this.onInternalError(`audit of ${operation}`, error);
-    }
+  /**
+   * Appends to the hash-chained, keyed audit log, in the caller's transaction: who, what, on whom, with
+   * which result — never arguments. Returns the result recorded.
+   */
+  private appendAudit(fields: { actor: string; operation: string; target: string; result: string }): string {
+    // Real time always; a moved dev clock's time goes beside it, so moving the clock cannot rewrite when.
+    const time = new Date(this.devClock?.baseNow() ?? this.clock.now()).toISOString();
+    const devTime = this.devClock?.offsetMs ? new Date(this.devClock.now()).toISOString() : undefined;
+    const entry = { time, ...fields, ...(devTime && { devTime }) };
+    this.store.appendAudit(chainEntry(this.store.lastAudit(), entry, this.auditKey));
+    return fields.result;
   }
 }
-
-export interface OpContext {
-  node: HsmNode;
-  store: Store;
-  session: Session;
-  /** The user an operation is about when its arguments do not name one (MFA *-finish: the token's user). */
-  auditTarget?: string;
-}
-
-/** Read-only operations are not audited; every other operation, and every attempt of it, is. */
-const UNAUDITED_OPERATIONS: ReadonlySet<string> = new Set([
-  'hsm-info',
-  'user-list',
-  'quorum-list',
-  'quorum-list-values',
-  'quorum-list-timeouts',
-  'quorum-get-policy',
-  'dev-clock-get',
-]);
 
 function auditTarget(args: unknown): string {
   const username = (args as { username?: unknown }).username;

@@ -1,5 +1,5 @@
-// The wire operations: for each, the schema of its arguments and of its result. One source of truth
-// for the node (which validates every request against it) and the client (which types its calls).
+// The wire operations, one descriptor each: schemas, who may call it, whether it writes (is audited), its
+// display name. The node's dispatch, the client's typed calls and docs/protocol.md are derived from it.
 import { z } from 'zod';
 import { ApprovalSchema, RegistrationEntrySchema, TokenViewSchema } from './quorum.js';
 import { LOGIN_ROLES, UserViewSchema } from './types.js';
@@ -40,21 +40,93 @@ export const MAX_DEV_CLOCK_OFFSET_MS = 100 * 365 * 86_400_000;
 /** `now`: the HSM's time (ms since the epoch), the system time plus `offsetMs`. */
 const DevClockState = z.object({ offsetMs: z.number().int(), now: z.number().int() });
 
+/**
+ * Who may call an operation, checked by the node before the handler runs (the handler checks any
+ * finer rule). 'logged-out': only a session that is not logged in (the login steps);
+ * 'self-or-admin': the `username`/`role` arguments name the caller, or the caller is an admin.
+ */
+export type Access =
+  | { readonly level: 'anyone' | 'logged-out' | 'login' }
+  | {
+      readonly level: 'admin' | 'self-or-admin';
+      /** The action ERR_PERMISSION_DENIED names ("the crypto-user role cannot {action}"). */
+      readonly action: string;
+    };
+export type AccessLevel = Access['level'];
+
+const anyone: Access = { level: 'anyone' };
+const loggedOut: Access = { level: 'logged-out' };
+const login: Access = { level: 'login' };
+const admin = (action: string): Access => ({ level: 'admin', action });
+const selfOrAdmin = (action: string): Access => ({ level: 'self-or-admin', action });
+
+export interface OperationDescriptor<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly args: A;
+  readonly result: R;
+  readonly access: Access;
+  /** What the handler checks beyond `access`, for docs/protocol.md. */
+  readonly rule?: string;
+  /**
+   * Changes something on the HSM (users, settings, sessions, tokens, its clock): every attempt is
+   * audited, and the change and its audit entry commit in one transaction. Read-only operations
+   * are not audited and get a store that refuses writes.
+   */
+  readonly writes: boolean;
+  /** The operation's name in client messages ("User delete failed on 1 of 3 connections"). */
+  readonly display: string;
+  /** One line for docs/protocol.md. */
+  readonly summary: string;
+}
+
 export const OPERATIONS = {
-  'hsm-info': { args: Empty, result: HsmInfoSchema },
+  'hsm-info': {
+    args: Empty,
+    result: HsmInfoSchema,
+    access: anyone,
+    writes: false,
+    display: 'Hsm info',
+    summary: "This HSM's identity and user count.",
+  },
   'cluster-activate': {
     args: z.object({ password: secret }).strict(),
     result: z.object({ alreadyInEffect: z.boolean().optional() }),
+    access: anyone,
+    rule: 'only while the initial admin is unactivated (or a re-run with the same password)',
+    writes: true,
+    display: 'Cluster activation',
+    summary: "Sets the initial admin's password; the admin becomes a regular admin.",
   },
-  'user-list': { args: Empty, result: z.object({ users: z.array(UserViewSchema) }) },
+  'user-list': {
+    args: Empty,
+    result: z.object({ users: z.array(UserViewSchema) }),
+    access: anyone,
+    writes: false,
+    display: 'User list',
+    summary: 'Every user of this HSM (the client merges HSMs into `user list` rows).',
+  },
   login: {
     args: z.object({ username: name, role, password: secret }).strict(),
     result: z.object({ username: z.string(), role: z.enum(LOGIN_ROLES) }),
+    access: loggedOut,
+    writes: true,
+    display: 'Login',
+    summary: 'Password login of the session; a user with MFA must use login-mfa-*.',
   },
-  logout: { args: Empty, result: z.object({}) },
+  logout: {
+    args: Empty,
+    result: z.object({}),
+    access: login,
+    writes: true,
+    display: 'Logout',
+    summary: "Ends the session's login; the connection stays open.",
+  },
   'user-create': {
     args: UserRef.extend({ password: secret, approval: ApprovalSchema.optional() }).strict(),
     result: UserChange,
+    access: admin('create users'),
+    writes: true,
+    display: 'User create',
+    summary: 'Creates an admin or crypto user (quorum: service `user`).',
   },
   'user-delete': {
     args: UserRef.extend({
@@ -62,6 +134,10 @@ export const OPERATIONS = {
       allowUnmanageable: z.boolean().optional(),
     }).strict(),
     result: UserChange,
+    access: admin('delete users'),
+    writes: true,
+    display: 'User delete',
+    summary: 'Deletes a user who is not logged in; never the last admin (quorum: service `user`).',
   },
   'user-change-password': {
     args: UserRef.extend({
@@ -72,14 +148,27 @@ export const OPERATIONS = {
       allowUnmanageable: z.boolean().optional(),
     }).strict(),
     result: UserChange,
+    access: selfOrAdmin("change another user's password"),
+    writes: true,
+    display: 'User change password',
+    summary: "Sets a user's password; an admin's change also unlocks (quorum for another user's).",
   },
   'login-mfa-start': {
     args: z.object({ username: name, role, password: secret }).strict(),
     result: MfaTokenIssued,
+    access: loggedOut,
+    writes: true,
+    display: 'Login',
+    summary: "The password step of an MFA login: this HSM's token (base64 of 32 bytes) to sign.",
   },
   'login-mfa-finish': {
     args: z.object({ token: MfaToken, signature, commit: z.boolean() }).strict(),
     result: MfaFinished,
+    access: loggedOut,
+    rule: 'the session that started the login',
+    writes: true,
+    display: 'Login',
+    summary: 'Verifies the signed token (`commit: false`), then logs the session in (`commit: true`).',
   },
   'change-mfa-start': {
     args: UserRef.extend({
@@ -88,10 +177,20 @@ export const OPERATIONS = {
       approval: ApprovalSchema.optional(),
     }).strict(),
     result: MfaTokenIssued,
+    access: selfOrAdmin("change another user's MFA"),
+    rule: 'the target is not logged in elsewhere',
+    writes: true,
+    display: 'User change MFA',
+    summary: 'Every check of an MFA key change; a token to sign with the new key.',
   },
   'change-mfa-finish': {
     args: z.object({ token: MfaToken, signature, publicKey: publicKeyPem, commit: z.boolean() }).strict(),
     result: MfaFinished,
+    access: login,
+    rule: 'the login that started the change',
+    writes: true,
+    display: 'User change MFA',
+    summary: 'Verifies the new key (`commit: false`), then registers it and the password (`commit: true`).',
   },
   'change-mfa-deregister': {
     args: UserRef.extend({
@@ -101,17 +200,30 @@ export const OPERATIONS = {
       allowUnmanageable: z.boolean().optional(),
     }).strict(),
     result: UserChange,
+    access: selfOrAdmin("change another user's MFA"),
+    rule: 'the target is not logged in elsewhere',
+    writes: true,
+    display: 'User change MFA',
+    summary: 'Removes the MFA key (and the quorum key registered with it) and sets the password.',
   },
   // quorum (M of N) token-sign
   'quorum-generate': {
     args: z.object({ service: z.string().max(64) }).strict(),
     result: z.object({ record: z.string() }),
+    access: login,
+    rule: 'admin (checked after the service name)',
+    writes: true,
+    display: 'Quorum token generate',
+    summary: "This HSM's 80-byte record (base64) of a new approval token for an admin service.",
   },
   'quorum-register-start': {
     args: Empty,
     result: z.object({ approvalData: z.string(), unsigned: z.string() }),
+    access: login,
+    writes: true,
+    display: 'Quorum token generate',
+    summary: "This HSM's registration token for the caller's quorum key.",
   },
-  /** Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`). */
   'quorum-register-finish': {
     args: z
       .object({
@@ -121,11 +233,27 @@ export const OPERATIONS = {
       })
       .strict(),
     result: UserChange,
+    access: login,
+    rule: 'the session that got the registration token',
+    writes: true,
+    display: 'User change quorum',
+    summary: 'Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`).',
   },
-  'quorum-list': { args: Empty, result: z.object({ tokens: z.array(TokenViewSchema) }) },
+  'quorum-list': {
+    args: Empty,
+    result: z.object({ tokens: z.array(TokenViewSchema) }),
+    access: login,
+    writes: false,
+    display: 'Quorum token list',
+    summary: 'The live approval tokens of this HSM.',
+  },
   'quorum-list-values': {
     args: Empty,
     result: z.object({ user: z.number().int(), quorum: z.number().int(), cluster: z.number().int() }),
+    access: anyone,
+    writes: false,
+    display: 'List quorum values',
+    summary: 'The quorum value M of each admin service.',
   },
   'quorum-set-value': {
     args: z
@@ -137,22 +265,43 @@ export const OPERATIONS = {
       })
       .strict(),
     result: z.object({}),
+    access: admin('set quorum values'),
+    writes: true,
+    display: 'Set quorum value',
+    summary: "Sets a service's quorum value, 1 or 2 to 8 (quorum: service `quorum`).",
   },
   'quorum-list-timeouts': {
     args: Empty,
     result: z.object({ generated: z.number().int(), approved: z.number().int() }),
+    access: anyone,
+    writes: false,
+    display: 'List timeouts',
+    summary: 'The generated and approved token timeouts, in seconds.',
   },
   'quorum-set-timeout': {
     args: z.object({ generated: z.number().optional(), approved: z.number().optional() }).strict(),
     result: z.object({}),
+    access: admin('set token timeouts'),
+    writes: true,
+    display: 'Set token timeout',
+    summary: 'Sets exactly one of the two token timeouts, in seconds.',
   },
   'quorum-delete': {
     args: z.object({ scope: z.enum(['user', 'all']) }).strict(),
     result: z.object({ deleted: z.number().int() }),
+    access: login,
+    rule: 'scope `all`: admin',
+    writes: true,
+    display: 'Delete quorum tokens',
+    summary: "Drops the caller's approval tokens, or every user's.",
   },
   'quorum-get-policy': {
     args: Empty,
     result: z.object({ selfApproval: z.boolean(), lockoutGuard: z.boolean() }),
+    access: anyone,
+    writes: false,
+    display: 'List quorum policy',
+    summary: "LocalHSM's quorum policy switches.",
   },
   'quorum-set-policy': {
     args: z
@@ -163,9 +312,21 @@ export const OPERATIONS = {
       })
       .strict(),
     result: z.object({}),
+    access: admin('change the quorum policy'),
+    writes: true,
+    display: 'Set quorum policy',
+    summary: 'Changes the quorum policy switches (quorum: service `quorum`).',
   },
   // The dev clock (HSMs created with `localhsm up --dev-clock` only): offset from the system clock, in ms.
-  'dev-clock-get': { args: Empty, result: DevClockState },
+  'dev-clock-get': {
+    args: Empty,
+    result: DevClockState,
+    access: anyone,
+    rule: 'dev-clock HSMs only, else ERR_DEV_CLOCK_OFF',
+    writes: false,
+    display: 'Time',
+    summary: "The HSM's time and its offset from the system clock.",
+  },
   'dev-clock-set': {
     args: z
       .object({
@@ -175,8 +336,13 @@ export const OPERATIONS = {
       })
       .strict(),
     result: DevClockState,
+    access: anyone,
+    rule: 'dev-clock HSMs only, else ERR_DEV_CLOCK_OFF',
+    writes: true,
+    display: 'Time',
+    summary: "Moves the HSM's time to the system time plus `offsetMs` (persisted).",
   },
-} as const;
+} as const satisfies Record<string, OperationDescriptor>;
 
 export type OperationName = keyof typeof OPERATIONS;
 export type OpArgs<O extends OperationName> = z.infer<(typeof OPERATIONS)[O]['args']>;
@@ -184,4 +350,9 @@ export type OpResult<O extends OperationName> = z.infer<(typeof OPERATIONS)[O]['
 
 export function isOperationName(op: string): op is OperationName {
   return Object.hasOwn(OPERATIONS, op);
+}
+
+/** The name an operation goes by in client messages ("User delete failed on 1 of 3 connections"). */
+export function displayName(op: OperationName): string {
+  return OPERATIONS[op].display;
 }

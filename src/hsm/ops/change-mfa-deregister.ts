@@ -5,7 +5,7 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { authorizeMfaChange } from '../mfa-rules.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { guardApproverRemoval } from '../quorum/approvers.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { hashPassword } from '../password.js';
 import { checkPassword, requireUserWithRole } from '../rules.js';
 

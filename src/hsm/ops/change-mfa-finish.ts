@@ -4,7 +4,7 @@ import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { parseTokenSignPublicKey, toSpkiPem, verifyTokenSignature } from '../../tokens/token-sign.js';
 import { decodeWireSignature } from '../mfa-rules.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireLogin, requireUserWithRole } from '../rules.js';
 
 export function changeMfaFinish(

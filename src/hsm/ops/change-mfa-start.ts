@@ -4,7 +4,7 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { mfaTokenSeconds } from '../challenge.js';
 import { authorizeMfaChange } from '../mfa-rules.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { hashPassword } from '../password.js';
 import { checkPassword } from '../rules.js';
 

@@ -2,7 +2,7 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { INITIAL_ADMIN } from '../../protocol/types.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { checkPassword } from '../rules.js';
 

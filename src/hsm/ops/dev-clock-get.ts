@@ -2,7 +2,7 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { DevClock } from '../dev-clock.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 
 export function requireDevClock(ctx: OpContext): DevClock {
   if (!ctx.node.devClock) throw new HsmError('ERR_DEV_CLOCK_OFF');

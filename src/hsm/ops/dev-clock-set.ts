@@ -5,7 +5,7 @@
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { HsmError } from '../../errors.js';
 import { DEV_CLOCK_OFFSET_SETTING, isDevClockSecret } from '../dev-clock.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireDevClock } from './dev-clock-get.js';
 
 export function devClockSet(ctx: OpContext, args: OpArgs<'dev-clock-set'>): OpResult<'dev-clock-set'> {

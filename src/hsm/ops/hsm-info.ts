@@ -1,5 +1,5 @@
 // hsm-info: identity and counters of this HSM (no login needed).
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireSetting } from '../store/store.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 

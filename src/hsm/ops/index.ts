@@ -1,6 +1,6 @@
 // The typed map from wire operation name to its handler (no reflection: every operation is listed here).
 import type { OpArgs, OpResult, OperationName } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { clusterActivate } from './cluster-activate.js';
 import { hsmInfo } from './hsm-info.js';
 import { login } from './login.js';

@@ -3,7 +3,7 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { parseTokenSignPublicKey, verifyTokenSignature } from '../../tokens/token-sign.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { decodeWireSignature } from '../mfa-rules.js';
 import { completeLogin } from './login.js';
 
@@ -11,7 +11,6 @@ export function loginMfaFinish(
   ctx: OpContext,
   args: OpArgs<'login-mfa-finish'>,
 ): OpResult<'login-mfa-finish'> {
-  if (ctx.session.user) throw new HsmError('ERR_ALREADY_LOGGED_IN', { username: ctx.session.user.username });
   const challenges = ctx.node.challenges;
   const challenge = challenges.take(args.token, ctx.session, 'mfa-login', ctx.node.clock.now());
   const { role } = challenge.pending;

@@ -2,7 +2,7 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { mfaTokenSeconds } from '../challenge.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { authenticatePassword } from './login.js';
 
 export async function loginMfaStart(

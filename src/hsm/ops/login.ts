@@ -2,7 +2,7 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { LOGIN_ROLES } from '../../protocol/types.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { verifyPassword } from '../password.js';
 import { mayLockOut } from '../quorum/approvers.js';
 import type { UserRecord } from '../store/store.js';
@@ -40,6 +40,7 @@ export async function authenticatePassword(
 }
 
 function recordFailure(ctx: OpContext, username: string): void {
+  ctx.auditResult = 'ERR_LOGIN_FAILED'; // the count commits with the audit entry of the refusal that follows
   ctx.store.transaction(() => {
     const current = ctx.store.getUser(username);
     if (!current) return;

@@ -1,6 +1,6 @@
 // quorum-delete: drops the logged-in user's quorum tokens (scope user) or, for an admin, every token on the HSM (scope all).
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { quorumTokens } from '../quorum/tokens.js';
 import { requireAdmin, requireLogin } from '../rules.js';
 

@@ -2,9 +2,9 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { ADMIN_SERVICES, type AdminService, KEY_SERVICES, isAdminService } from '../../protocol/quorum.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { quorumTokens } from '../quorum/tokens.js';
-import { requireAdmin, requireLogin } from '../rules.js';
+import { requireAdmin } from '../rules.js';
 
 /** An admin service name, else a clear refusal (key services have their own message until keys exist). */
 export function parseAdminService(raw: string): AdminService {
@@ -18,7 +18,6 @@ export function parseAdminService(raw: string): AdminService {
 }
 
 export function quorumGenerate(ctx: OpContext, args: OpArgs<'quorum-generate'>): OpResult<'quorum-generate'> {
-  requireLogin(ctx.session);
   const service = parseAdminService(args.service);
   requireAdmin(ctx.session, `generate quorum tokens for service ${service}`);
   const token = quorumTokens(ctx.node).issue(ctx.session, service);

@@ -1,6 +1,6 @@
 // quorum-get-policy: LocalHSM's quorum policy switches on this HSM (self-approval, lock-out guard); no login needed.
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { quorumPolicy } from '../quorum/settings.js';
 
 export function quorumGetPolicy(

@@ -1,6 +1,6 @@
 // quorum-list-values: the quorum value of each admin service on this HSM (no login needed).
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { quorumValue } from '../quorum/settings.js';
 
 export function quorumListValues(

@@ -1,13 +1,11 @@
 // quorum-list: the live admin-service quorum tokens on this HSM (of every user), with approvals and time left.
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { isAdminService } from '../../protocol/quorum.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { quorumValue, tokenTimeouts } from '../quorum/settings.js';
 import { deadlineOf, quorumTokens } from '../quorum/tokens.js';
-import { requireLogin } from '../rules.js';
 
 export function quorumList(ctx: OpContext, _args: OpArgs<'quorum-list'>): OpResult<'quorum-list'> {
-  requireLogin(ctx.session);
   const now = ctx.node.clock.now();
   const timeouts = tokenTimeouts(ctx.store);
   const tokens = quorumTokens(ctx.node)

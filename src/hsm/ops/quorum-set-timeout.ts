@@ -2,15 +2,13 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { isValidTokenTimeout } from '../../protocol/quorum.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { setTokenTimeout } from '../quorum/settings.js';
-import { requireAdmin } from '../rules.js';
 
 export function quorumSetTimeout(
   ctx: OpContext,
   args: OpArgs<'quorum-set-timeout'>,
 ): OpResult<'quorum-set-timeout'> {
-  requireAdmin(ctx.session, 'set token timeouts');
   const given = (['generated', 'approved'] as const).filter((k) => args[k] !== undefined);
   if (given.length !== 1)
     throw new HsmError('ERR_BAD_REQUEST', {

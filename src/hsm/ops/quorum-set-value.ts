@@ -2,18 +2,16 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { isValidQuorumValue } from '../../protocol/quorum.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { guardQuorumValue } from '../quorum/approvers.js';
 import { setQuorumValue } from '../quorum/settings.js';
-import { requireAdmin } from '../rules.js';
 import { parseAdminService } from './quorum-generate.js';
 
 export function quorumSetValue(
   ctx: OpContext,
   args: OpArgs<'quorum-set-value'>,
 ): OpResult<'quorum-set-value'> {
-  requireAdmin(ctx.session, 'set quorum values');
   const service = parseAdminService(args.service);
   if (!isValidQuorumValue(args.value))
     throw new HsmError('ERR_QUORUM_VALUE', { value: String(args.value).slice(0, 32) });

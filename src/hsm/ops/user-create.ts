@@ -2,17 +2,16 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { MAX_USERS } from '../../protocol/types.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { newUser } from '../provision.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
-import { checkPassword, parseLoginRole, parseUsername, requireAdmin } from '../rules.js';
+import { checkPassword, parseLoginRole, parseUsername } from '../rules.js';
 
 export async function userCreate(
   ctx: OpContext,
   args: OpArgs<'user-create'>,
 ): Promise<OpResult<'user-create'>> {
-  requireAdmin(ctx.session, 'create users');
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);
   const password = checkPassword(args.password);

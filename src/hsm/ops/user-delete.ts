@@ -1,13 +1,12 @@
 // user-delete: an admin deletes a user who is not logged in; the last admin cannot be deleted.
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { guardApproverRemoval } from '../quorum/approvers.js';
-import { parseLoginRole, parseUsername, requireAdmin, requireUserWithRole } from '../rules.js';
+import { parseLoginRole, parseUsername, requireUserWithRole } from '../rules.js';
 
 export function userDelete(ctx: OpContext, args: OpArgs<'user-delete'>): OpResult<'user-delete'> {
-  requireAdmin(ctx.session, 'delete users');
   const username = parseUsername(args.username);
   const role = parseLoginRole(args.role);
   const grant = requireQuorumApproval(ctx, 'user', args.approval);

@@ -8,7 +8,7 @@ import {
   parseTokenSignPublicKey,
   verifyTokenSignature,
 } from '../../tokens/token-sign.js';
-import type { OpContext } from '../node.js';
+import type { OpContext } from '../op-context.js';
 import { requireLogin } from '../rules.js';
 import { isApprover } from './approvers.js';
 import { quorumPolicy, quorumValue, tokenTimeouts } from './settings.js';

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import { HsmError } from '../../errors.js';
 import { MAX_QUORUM_TOKENS } from '../../protocol/quorum.js';
-import type { HsmNode } from '../node.js';
+import type { Clock } from '../clock.js';
 import type { Session, SessionUser } from '../session.js';
 import type { Store } from '../store/store.js';
 import { type RecordService, buildRecord, splitRecords } from './record.js';
@@ -131,9 +131,15 @@ export class QuorumTokenStore {
  * Each node's token store, created on first use. Kept beside the node rather than in it so the
  * quorum feature stays in this folder; tokens are never persisted (they die with their sessions).
  */
-const stores = new WeakMap<HsmNode, QuorumTokenStore>();
+const stores = new WeakMap<TokenHost, QuorumTokenStore>();
 
-export function quorumTokens(node: HsmNode): QuorumTokenStore {
+/** What the token store needs from its node (the node's own store only reads settings here). */
+interface TokenHost {
+  readonly store: Store;
+  readonly clock: Clock;
+}
+
+export function quorumTokens(node: TokenHost): QuorumTokenStore {
   let tokens = stores.get(node);
   if (!tokens) {
     tokens = new QuorumTokenStore(node.store, () => node.clock.now());

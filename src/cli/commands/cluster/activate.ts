@@ -1,4 +1,5 @@
 // cluster activate: sets the initial admin password on every HSM of a new cluster.
+import { displayName } from '../../../protocol/operations.js';
 import { HsmError } from '../../../errors.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { CLUSTER_ID_OPTION, type CliCommand, passwordFrom } from '../../context.js';
@@ -21,7 +22,7 @@ export const clusterActivate: CliCommand = {
       cluster,
       'cluster-activate',
       { password },
-      'Cluster activation',
+      displayName('cluster-activate'),
       ctx.io.warn,
       new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'),
     );

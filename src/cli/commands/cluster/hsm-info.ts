@@ -1,5 +1,6 @@
 // cluster hsm-info: one entry per HSM, in the shape of CloudHSM's hsm-info (no login needed).
 import { verdict } from '../../../cluster/verdict.js';
+import { displayName } from '../../../protocol/operations.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
 
 export const clusterHsmInfo: CliCommand = {
@@ -10,7 +11,7 @@ export const clusterHsmInfo: CliCommand = {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const outcomes = await cluster.fanOut('hsm-info', {});
     const answers = verdict(outcomes, 'any', {
-      operation: 'Hsm info',
+      operation: displayName('hsm-info'),
       clusterId: cluster.entry.clusterId,
       warn: ctx.io.warn,
     });

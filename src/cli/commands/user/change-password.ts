@@ -1,4 +1,5 @@
 // user change-password: a user changes their own password, or an admin anyone's (which also unlocks).
+import { displayName } from '../../../protocol/operations.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
 import {
@@ -45,7 +46,7 @@ export const userChangePassword: CliCommand = {
           ...(approval ? { approval } : {}),
           ...(options.flag('allow-unmanageable') ? { allowUnmanageable: true } : {}),
         },
-        'User change password',
+        displayName('user-change-password'),
         ctx.io.warn,
       ),
     );

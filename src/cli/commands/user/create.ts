@@ -1,4 +1,5 @@
 // user create: an admin creates an admin or crypto user on every HSM.
+import { displayName } from '../../../protocol/operations.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
 import { approvalFrom, withApprovalHints } from '../../quorum.js';
@@ -36,7 +37,7 @@ export const userCreate: CliCommand = {
         cluster,
         'user-create',
         { username, role: options.required('role'), password, ...(approval ? { approval } : {}) },
-        'User create',
+        displayName('user-create'),
         ctx.io.warn,
         new HsmError('ERR_USER_EXISTS', { username: username.toLowerCase() }),
       ),

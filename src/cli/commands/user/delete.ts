@@ -1,4 +1,5 @@
 // user delete: an admin deletes a user from every HSM.
+import { displayName } from '../../../protocol/operations.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
 import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
@@ -36,7 +37,7 @@ export const userDelete: CliCommand = {
         cluster,
         'user-delete',
         args,
-        'User delete',
+        displayName('user-delete'),
         ctx.io.warn,
         new HsmError('ERR_USER_NOT_FOUND', { username: username.toLowerCase() }),
       ),

@@ -1,4 +1,5 @@
 // quorum token-sign list-quorum-values: the quorum value of each admin service (no login needed).
+import { displayName } from '../../../../protocol/operations.js';
 import { readSettings } from '../../../../cluster/quorum.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 
@@ -8,6 +9,6 @@ export const quorumTokenListQuorumValues: CliCommand = {
   options: [CLUSTER_ID_OPTION],
   async run(options, ctx) {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    return readSettings(cluster, 'quorum-list-values', 'List quorum values', ctx.io.warn);
+    return readSettings(cluster, 'quorum-list-values', displayName('quorum-list-values'), ctx.io.warn);
   },
 };

@@ -1,4 +1,5 @@
 // quorum token-sign list-timeouts: the generated and approved token timeouts in seconds (no login needed).
+import { displayName } from '../../../../protocol/operations.js';
 import { readSettings } from '../../../../cluster/quorum.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 
@@ -8,6 +9,6 @@ export const quorumTokenListTimeouts: CliCommand = {
   options: [CLUSTER_ID_OPTION],
   async run(options, ctx) {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    return readSettings(cluster, 'quorum-list-timeouts', 'List timeouts', ctx.io.warn);
+    return readSettings(cluster, 'quorum-list-timeouts', displayName('quorum-list-timeouts'), ctx.io.warn);
   },
 };

@@ -1,4 +1,5 @@
 // quorum token-sign set-timeout: sets the generated or the approved token timeout on every HSM.
+import { displayName } from '../../../../protocol/operations.js';
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
@@ -31,7 +32,7 @@ export const quorumTokenSetTimeout: CliCommand = {
       cluster,
       'quorum-set-timeout',
       { [kind]: seconds },
-      'Set token timeout',
+      displayName('quorum-set-timeout'),
       ctx.io.warn,
     );
     return 'Set token timeout successful';
