@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatMessage } from '../../src/errors.js';
 import type { AuditEntry } from '../../src/hsm/audit.js';
-import { DEV_CLOCK_OFFSET_SETTING, DEV_CLOCK_SETTING } from '../../src/hsm/dev-clock.js';
+import {
+  DEV_CLOCK_OFFSET_SETTING,
+  DEV_CLOCK_SECRET_SETTING,
+  DEV_CLOCK_SETTING,
+  devClockSecretHash,
+} from '../../src/hsm/dev-clock.js';
 import { HsmNode } from '../../src/hsm/node.js';
 import { ReadOnlyStore } from '../../src/hsm/op-store.js';
 import { provisionHsm } from '../../src/hsm/provision.js';
@@ -218,9 +223,13 @@ describe('the audit entry commits with the change it records', () => {
   });
 
   it('a write outside a transaction (dev-clock-set) commits with its entry too', async () => {
-    const { store, node, send } = await setup({ [DEV_CLOCK_SETTING]: 'on' });
+    const secret = 'c'.repeat(64);
+    const { store, node, send } = await setup({
+      [DEV_CLOCK_SETTING]: 'on',
+      [DEV_CLOCK_SECRET_SETTING]: devClockSecretHash(secret),
+    });
     store.failAudit = true;
-    const reply = await send(node.openSession(), 'dev-clock-set', { offsetMs: 5000 });
+    const reply = await send(node.openSession(), 'dev-clock-set', { offsetMs: 5000, secret });
     assert.equal(refusal(reply).code, 'ERR_INTERNAL');
     assert.equal(store.getSetting(DEV_CLOCK_OFFSET_SETTING), undefined);
   });
