@@ -1,13 +1,8 @@
 // The dev clock: a node clock shifted by a persisted offset, which `localhsm time advance` moves so that token
 // timeouts and idle sessions can be rehearsed. Only on HSMs created with `localhsm up --dev-clock`.
-import { MAX_DEV_CLOCK_OFFSET_MS } from '../protocol/operations.js';
 import type { Clock } from './node.js';
+import { readSetting } from './settings.js';
 import type { Store } from './store/store.js';
-
-/** Node setting: 'on' for an HSM whose clock may be moved (written at creation only; no operation sets it). */
-export const DEV_CLOCK_SETTING = 'dev_clock';
-/** Node setting: the current offset in milliseconds, so that a restarted node keeps the moved time. */
-export const DEV_CLOCK_OFFSET_SETTING = 'dev_clock_offset_ms';
 
 export class DevClock implements Clock {
   constructor(
@@ -27,15 +22,11 @@ export class DevClock implements Clock {
 }
 
 export function isDevClockNode(store: Store): boolean {
-  return store.getSetting(DEV_CLOCK_SETTING) === 'on';
+  return readSetting(store, 'dev_clock');
 }
 
 /** The dev clock of a dev-clock HSM over `base` (with its persisted offset), else undefined. */
 export function devClockFor(store: Store, base: Clock): DevClock | undefined {
   if (!isDevClockNode(store)) return undefined;
-  const offset = Number(store.getSetting(DEV_CLOCK_OFFSET_SETTING) ?? 0);
-  return new DevClock(
-    base,
-    Number.isSafeInteger(offset) && offset >= 0 && offset <= MAX_DEV_CLOCK_OFFSET_MS ? offset : 0,
-  );
+  return new DevClock(base, readSetting(store, 'dev_clock_offset_ms'));
 }

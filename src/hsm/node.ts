@@ -5,20 +5,17 @@ import { ChallengeStore } from './challenge.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
 import { chainEntry } from './audit.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
-import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
+import { KDF_PROFILES, type KdfParams } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
 import { type DevClock, devClockFor } from './dev-clock.js';
-import { type Store, requireSetting } from './store/store.js';
+import { checkSettings, readSetting } from './settings.js';
+import type { Store } from './store/store.js';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
 }
 export const systemClock: Clock = { now: () => Date.now() };
-
-/** A login session idle for longer than this is logged out by the node (CloudHSM-like default). */
-export const DEFAULT_SESSION_IDLE_SECONDS = 30 * 60;
-export const SESSION_IDLE_SECONDS_SETTING = 'session_idle_seconds';
 
 export interface NodeOptions {
   clock?: Clock;
@@ -44,16 +41,15 @@ export class HsmNode {
     readonly store: Store,
     options: NodeOptions = {},
   ) {
+    // A damaged settings row stops the node here with its name, rather than misbehaving later.
+    checkSettings(store);
     this.devClock = devClockFor(store, options.clock ?? systemClock);
     this.clock = this.devClock ?? options.clock ?? systemClock;
     this.onInternalError = options.onInternalError ?? (() => {});
-    const kdf = requireSetting(store, 'kdf');
-    if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
-    this.kdf = KDF_PROFILES[kdf];
-    this.hsmId = requireSetting(store, 'hsm_id');
-    this.clusterId = requireSetting(store, 'cluster_id');
-    this.sessionIdleMs =
-      Number(store.getSetting(SESSION_IDLE_SECONDS_SETTING) ?? DEFAULT_SESSION_IDLE_SECONDS) * 1000;
+    this.kdf = KDF_PROFILES[readSetting(store, 'kdf')];
+    this.hsmId = readSetting(store, 'hsm_id');
+    this.clusterId = readSetting(store, 'cluster_id');
+    this.sessionIdleMs = readSetting(store, 'session_idle_seconds') * 1000;
   }
 
   openSession(): Session {

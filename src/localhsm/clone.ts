@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { chainEntry } from '../hsm/audit.js';
 import type { HsmIdentity } from '../hsm/provision.js';
+import { writeSettings } from '../hsm/settings.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 import type { StateMaker } from './cluster-manager.js';
 
@@ -24,9 +25,11 @@ export function cloneFrom(sourceDb: string, sourceLabel: string): StateMaker {
     const store = new SqliteStore(dbFile);
     try {
       store.transaction(() => {
-        store.setSetting('hsm_id', identity.hsmId);
-        store.setSetting('serial_number', identity.serialNumber);
-        store.setSetting('cluster_id', identity.clusterId);
+        writeSettings(store, {
+          hsm_id: identity.hsmId,
+          serial_number: identity.serialNumber,
+          cluster_id: identity.clusterId,
+        });
         const fields = {
           time: new Date().toISOString(),
           actor: '-',

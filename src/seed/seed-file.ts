@@ -7,7 +7,7 @@ import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocume
 import { z } from 'zod';
 import { HsmError, formatMessage } from '../errors.js';
 import type { SeedState, SeedUserState } from '../hsm/seed-import.js';
-import { MAX_SETTING_SECONDS } from '../hsm/seed-import.js';
+import { MAX_SETTING_SECONDS } from '../hsm/settings.js';
 import {
   APPLIANCE_USER,
   INITIAL_ADMIN,

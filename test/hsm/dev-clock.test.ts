@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HsmNode } from '../../src/hsm/node.js';
-import { DEV_CLOCK_SETTING } from '../../src/hsm/dev-clock.js';
 import { testKeyPair } from '../helpers/keys.js';
 import { NODE_ADMIN_PASSWORD, makeNode, refusal, success } from '../helpers/node.js';
 
-const DEV = { [DEV_CLOCK_SETTING]: 'on' };
+const DEV = { dev_clock: 'on' };
 
 describe('dev clock (node)', () => {
   it('is refused on an HSM created without --dev-clock, logged in as admin or not', async () => {

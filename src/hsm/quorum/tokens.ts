@@ -1,12 +1,12 @@
 // The quorum tokens one HSM has issued: in memory only, bound to the login that generated them.
 import crypto from 'node:crypto';
 import { HsmError } from '../../errors.js';
-import { MAX_QUORUM_TOKENS } from '../../protocol/quorum.js';
 import type { HsmNode } from '../node.js';
 import type { Session, SessionUser } from '../session.js';
 import type { Store } from '../store/store.js';
 import { type RecordService, buildRecord, splitRecords } from './record.js';
-import { MAX_TOKENS_KEY, type TokenTimeouts, tokenTimeouts } from './settings.js';
+import { readSetting } from '../settings.js';
+import { type TokenTimeouts, tokenTimeouts } from './settings.js';
 
 export interface QuorumToken {
   readonly handle: number;
@@ -78,7 +78,7 @@ export class QuorumTokenStore {
     for (const token of [...this.byRecord.values()]) {
       if (token.username === login.username && token.service === service) this.remove(token);
     }
-    const limit = Number(this.store.getSetting(MAX_TOKENS_KEY) ?? MAX_QUORUM_TOKENS);
+    const limit = readSetting(this.store, 'quorum_max_tokens');
     if (this.byRecord.size >= limit) throw new HsmError('ERR_QUORUM_TOKEN_LIMIT', { limit });
     const handle = this.nextHandle;
     this.nextHandle = (this.nextHandle % 0xffffffff) + 1;
