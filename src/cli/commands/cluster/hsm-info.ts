@@ -2,7 +2,7 @@
 import { describeFailures, requireAll } from '../../../cluster/cluster.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
 
-export const clusterHsmInfo: CliCommand = {
+export const clusterHsmInfoCommand: CliCommand = {
   path: ['cluster', 'hsm-info'],
   about: 'Get hardware information about the HSMs in the cluster',
   options: [CLUSTER_ID_OPTION],

@@ -11,7 +11,7 @@ import {
   usernameOption,
 } from '../../context.js';
 
-export const userCreate: CliCommand = {
+export const userCreateCommand: CliCommand = {
   path: ['user', 'create'],
   about: 'Create a new user',
   needsLogin: true,

@@ -7,7 +7,7 @@ import { newRegistrationFile } from '../../../../tokens/registration-file.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 import { ADMIN_SERVICES, serviceOption } from '../../../quorum.js';
 
-export const quorumTokenGenerate: CliCommand = {
+export const quorumTokenGenerateCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'generate'],
   about: 'Generate a token',
   needsLogin: true,

@@ -11,7 +11,7 @@ import {
   withApprovalHints,
 } from '../../../quorum.js';
 
-export const quorumTokenSetQuorumValue: CliCommand = {
+export const quorumTokenSetQuorumValueCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'set-quorum-value'],
   about: 'Set a quorum value',
   needsLogin: true,
