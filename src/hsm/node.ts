@@ -2,6 +2,7 @@
 import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../errors.js';
 import { type Reply, RequestSchema } from '../protocol/frames.js';
 import { ChallengeStore } from './challenge.js';
+import { QuorumTokenStore } from './quorum/tokens.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
 import { chainEntry } from './audit.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
@@ -27,6 +28,8 @@ export class HsmNode {
   readonly sessions = new SessionRegistry();
   /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
   readonly challenges = new ChallengeStore();
+  /** Outstanding quorum tokens, bound to the logins that generated them. */
+  readonly quorumTokens = new QuorumTokenStore(this);
   readonly clock: Clock;
   /** Set on HSMs created with --dev-clock: `clock` is then this clock, which dev-clock-set moves. */
   readonly devClock: DevClock | undefined;

@@ -3,7 +3,6 @@ import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { ADMIN_SERVICES, type AdminService, isAdminService, isKeyService } from '../../protocol/quorum.js';
 import type { OpContext } from '../node.js';
-import { quorumTokens } from '../quorum/tokens.js';
 import { requireAdmin, requireLogin } from '../rules.js';
 
 /** An admin service name, else a clear refusal (key services have their own message until keys exist). */
@@ -20,6 +19,6 @@ export function quorumGenerate(ctx: OpContext, args: OpArgs<'quorum-generate'>):
   requireLogin(ctx.session);
   const service = parseAdminService(args.service);
   requireAdmin(ctx.session, `generate quorum tokens for service ${service}`);
-  const token = quorumTokens(ctx.node).issue(ctx.session, service);
+  const token = ctx.node.quorumTokens.issue(ctx.session, service);
   return { record: token.record.toString('base64') };
 }

@@ -2,7 +2,6 @@
 import crypto from 'node:crypto';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../node.js';
-import { quorumTokens } from '../quorum/tokens.js';
 import { requireLogin } from '../rules.js';
 
 export function quorumRegisterStart(
@@ -10,7 +9,7 @@ export function quorumRegisterStart(
   _args: OpArgs<'quorum-register-start'>,
 ): OpResult<'quorum-register-start'> {
   requireLogin(ctx.session);
-  const token = quorumTokens(ctx.node).issue(ctx.session, 'registration');
+  const token = ctx.node.quorumTokens.issue(ctx.session, 'registration');
   return {
     approvalData: token.record.toString('base64'),
     unsigned: crypto.createHash('sha256').update(token.record).digest('base64'),
