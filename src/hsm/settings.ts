@@ -7,9 +7,10 @@
 // code calls readSetting/writeSetting, which validate. A stored value that does not validate is a clear error
 // (the node refuses to start: `checkSettings` runs in its constructor), never NaN or a silent default.
 //
-// Adding a setting is one entry in SETTINGS below (use `integer`, `flag`, `text` or `oneOf` for its type);
-// readSetting/writeSetting, the node's start-up check, the tests of defaults and validation
-// (test/hsm/settings.test.ts) and the table in docs/decisions.md follow from it.
+// Adding a setting is one entry in SETTINGS below (use `integer`, `flag`, `text` or `oneOf` for its type):
+// readSetting/writeSetting, the closed SettingKey type and the node's start-up check follow from it. Then
+// list its default and a few bad values in test/hsm/settings.test.ts (the test fails until you do) and add
+// its row to the table in docs/decisions.md (issue 12, "Node settings").
 import { z } from 'zod';
 import { MAX_USERS } from '../protocol/types.js';
 import {
