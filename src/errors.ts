@@ -28,7 +28,7 @@ export const MESSAGES = {
   ERR_INVALID_USERNAME:
     "Invalid username '{username}': use 1 to 31 characters, letters, digits or '_' only (the only special character permitted is an underscore)",
   ERR_INVALID_PASSWORD: "Invalid password: use 8 to 32 characters, without ':'",
-  ERR_INVALID_ROLE: "Invalid role '{role}': possible values are {possible}",
+  ERR_INVALID_ROLE: "Invalid role '{role}': possible values are admin, crypto-user",
   ERR_USER_LOGGED_IN: 'Cannot {action} user {username}: the user is currently logged in',
   ERR_LAST_ADMIN: 'Cannot delete {username}: it is the last admin on the HSM',
   ERR_BUILTIN_USER: 'The built-in user {username} cannot be changed',

@@ -2,7 +2,6 @@
 import { HsmError } from '../errors.js';
 import {
   APPLIANCE_USER,
-  LOGIN_ROLES,
   type LoginRole,
   isLoginRole,
   isValidPassword,
@@ -29,8 +28,7 @@ export function parseUsername(raw: string): string {
 }
 
 export function parseLoginRole(raw: string): LoginRole {
-  if (!isLoginRole(raw))
-    throw new HsmError('ERR_INVALID_ROLE', { role: raw.slice(0, 64), possible: LOGIN_ROLES.join(', ') });
+  if (!isLoginRole(raw)) throw new HsmError('ERR_INVALID_ROLE', { role: raw.slice(0, 64) });
   return raw;
 }
 

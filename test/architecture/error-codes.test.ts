@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { HsmError, MESSAGES, type ErrorCode } from '../../src/errors.js';
+import { LOGIN_ROLES } from '../../src/protocol/types.js';
 
 const SRC = fileURLToPath(new URL('../../../src/', import.meta.url));
 
@@ -26,11 +27,18 @@ describe('error codes', () => {
     assert.deepEqual(unused, []);
   });
 
+  it('name the login roles as LOGIN_ROLES has them (the node sends ERR_INVALID_ROLE with its role only)', () => {
+    assert.ok(MESSAGES.ERR_INVALID_ROLE.endsWith(`possible values are ${LOGIN_ROLES.join(', ')}`));
+  });
+
   it('take the placeholders of their message as params', () => {
     const made = new HsmError('ERR_USER_EXISTS', { username: 'alice' });
     assert.equal(made.message, 'User alice already exists');
     // Extra params are allowed (hints the client reads), placeholders are not optional.
-    assert.equal(new HsmError('ERR_QUORUM_TOO_FEW', { current: 1, required: 2, ignored: 'bob' }).params.ignored, 'bob');
+    assert.equal(
+      new HsmError('ERR_QUORUM_TOO_FEW', { current: 1, required: 2, ignored: 'bob' }).params.ignored,
+      'bob',
+    );
     // @ts-expect-error: ERR_USER_EXISTS needs {username}
     assert.equal(new HsmError('ERR_USER_EXISTS', {}).message, 'User {username} already exists');
     // @ts-expect-error: a message with placeholders needs its params
