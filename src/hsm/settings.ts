@@ -217,7 +217,8 @@ export const SETTINGS = {
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
-export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends SettingSpec<infer T> ? T : never;
+export type SettingValue<K extends SettingKey> =
+  (typeof SETTINGS)[K] extends SettingSpec<infer T> ? T : never;
 /** Values of some settings, e.g. those a new cluster's HSMs are created with. */
 export type SettingValues = { readonly [K in SettingKey]?: SettingValue<K> };
 

@@ -113,7 +113,12 @@ describe('seed import (node side)', () => {
     });
     assert.deepEqual(
       (
-        ['quorum_value_user', 'quorum_value_quorum', 'quorum_timeout_generated', 'quorum_timeout_approved'] as const
+        [
+          'quorum_value_user',
+          'quorum_value_quorum',
+          'quorum_timeout_generated',
+          'quorum_timeout_approved',
+        ] as const
       ).map((k) => store.getSetting(k)),
       ['2', undefined, '300', '60'],
     );

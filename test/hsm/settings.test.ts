@@ -169,7 +169,8 @@ describe('node settings', () => {
     const store = provisioned();
     assert.throws(() => writeSetting(store, 'session_idle_seconds', 0), {
       name: 'SettingError',
-      message: "HSM state: the setting session_idle_seconds cannot be set to '0': expected a whole number from 1 to 9999999",
+      message:
+        "HSM state: the setting session_idle_seconds cannot be set to '0': expected a whole number from 1 to 9999999",
     });
     assert.throws(() => writeSetting(store, 'quorum_value_user', Number.NaN), SettingError);
     assert.equal(store.getSetting('session_idle_seconds'), undefined);
@@ -180,7 +181,8 @@ describe('node settings', () => {
     store.setSetting('session_idle_seconds', 'half an hour');
     assert.throws(() => new HsmNode(store, { clock: new ManualClock() }), {
       name: 'SettingError',
-      message: "HSM state: the setting session_idle_seconds holds 'half an hour', not a whole number from 1 to 9999999",
+      message:
+        "HSM state: the setting session_idle_seconds holds 'half an hour', not a whole number from 1 to 9999999",
     });
   });
 

@@ -25,7 +25,8 @@ describe('mfa_token_seconds', () => {
         store.setSetting('mfa_token_seconds', 'soon');
         const refusal = {
           name: 'SettingError',
-          message: "HSM state: the setting mfa_token_seconds holds 'soon', not a whole number from 1 to 9999999",
+          message:
+            "HSM state: the setting mfa_token_seconds holds 'soon', not a whole number from 1 to 9999999",
         };
         assert.throws(() => mfaTokenSeconds(store), refusal);
         assert.throws(() => new HsmNode(store), refusal);
