@@ -37,8 +37,6 @@ export const MESSAGES = {
   ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
   // cluster
   ERR_CLUSTER_ALREADY_ACTIVE: 'The cluster is already activated',
-  ERR_CLUSTER_NOT_ACTIVE: 'The cluster is not activated yet; run cluster activate first',
-  ERR_CLUSTER_MISMATCH: 'HSM {hsm} belongs to cluster {actual}, not {expected}',
   // client side
   ERR_PASSWORD_MISMATCH: 'Passwords do not match',
   ERR_PARTIAL_FAILURE: '{operation} failed on {failed} of {total} connections',
@@ -48,7 +46,7 @@ export const MESSAGES = {
   ERR_UNKNOWN_CLUSTER: 'Cluster {cluster} is not in the configuration file {file}',
   ERR_STATE: '{detail}',
   ERR_ENV_PIN: 'CLOUDHSM_PIN must have the form <username>:<password>',
-  ERR_ENV_ROLE: 'CLOUDHSM_ROLE must be admin or crypto-user',
+  ERR_ENV_ROLE: 'CLOUDHSM_ROLE must be {possible}',
   ERR_INPUT_CLOSED: 'Input ended before a value was entered for: {prompt}',
   ERR_HSM_NOT_FOUND: 'No HSM {hsm} in this cluster',
   // MFA token-sign (node side: the token is the request's argument, so messages do not repeat it)
@@ -134,6 +132,21 @@ export const MESSAGES = {
 export type ErrorCode = keyof typeof MESSAGES;
 export type ErrorParams = Record<string, string | number>;
 
+/** The `{name}` placeholders of a message text, as a union of names. */
+type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? Name | Placeholders<Rest>
+  : never;
+
+/**
+ * The params `new HsmError(code, …)` takes: every placeholder of the code's message (more are allowed, e.g.
+ * hints for the client). A code only known as `ErrorCode` takes any params.
+ */
+export type ParamsOf<C extends ErrorCode> = [ErrorCode] extends [C]
+  ? [params?: ErrorParams]
+  : [Placeholders<(typeof MESSAGES)[C]>] extends [never]
+    ? [params?: ErrorParams]
+    : [params: { [K in Placeholders<(typeof MESSAGES)[C]>]: string | number } & ErrorParams];
+
 export function formatMessage(code: ErrorCode, params: ErrorParams = {}): string {
   return MESSAGES[code].replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
@@ -141,11 +154,12 @@ export function formatMessage(code: ErrorCode, params: ErrorParams = {}): string
 }
 
 /** An expected failure with a stable code; the CLI boundary turns it into `{"error_code": 1, ...}`. */
-export class HsmError extends Error {
+export class HsmError<C extends ErrorCode = ErrorCode> extends Error {
+  // C only types the constructor's params: instances (and `instanceof` narrowing) see any ErrorCode.
   readonly code: ErrorCode;
   readonly params: ErrorParams;
 
-  constructor(code: ErrorCode, params: ErrorParams = {}) {
+  constructor(code: C, ...[params = {}]: ParamsOf<C>) {
     super(formatMessage(code, params));
     this.name = 'HsmError';
     this.code = code;

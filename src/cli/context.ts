@@ -4,6 +4,7 @@ import { type CliConfig, readConfig, selectCluster } from '../cluster/config.js'
 import { HsmError } from '../errors.js';
 import type { Prompter } from '../command/process-io.js';
 import type { CommandSpec, OptionSpec } from '../command/spec.js';
+import type { LoginRole } from '../protocol/types.js';
 
 /** A cloudhsm-cli command's IO: warnings on stderr and prompts. */
 export type CliIo = Prompter;
@@ -58,10 +59,11 @@ export const ROLE_OPTION: OptionSpec = {
   value: 'ROLE',
   required: true,
   help: 'Role the user has on the cluster',
-  possible: [
-    { value: 'crypto-user', help: 'A CryptoUser has the ability to manage and use keys' },
-    { value: 'admin', help: 'An Admin has the ability to manage user accounts' },
-  ],
+  // Keyed by LoginRole so the values are exactly the roles; listed in the real CLI's order.
+  possible: Object.entries({
+    'crypto-user': 'A CryptoUser has the ability to manage and use keys',
+    admin: 'An Admin has the ability to manage user accounts',
+  } satisfies Record<LoginRole, string>).map(([value, help]) => ({ value, help })),
 };
 
 export const APPROVAL_OPTION: OptionSpec = {

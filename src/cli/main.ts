@@ -3,6 +3,7 @@ import type { ProcessIo } from '../command/process-io.js';
 import { loginCluster } from '../cluster/operations.js';
 import { paths, resolveStateDir } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
+import { LOGIN_ROLES, isLoginRole } from '../protocol/types.js';
 import { type CliContext, CliSession } from './context.js';
 import { promptingIo } from '../command/prompting-io.js';
 import { LineInput } from '../command/line-input.js';
@@ -76,7 +77,7 @@ export async function cloudhsmCliMain(
 async function loginFromEnvironment(ctx: CliContext, clusterId: string | undefined): Promise<void> {
   const role = ctx.env.CLOUDHSM_ROLE ?? '';
   const pin = ctx.env.CLOUDHSM_PIN ?? '';
-  if (role !== 'admin' && role !== 'crypto-user') throw new HsmError('ERR_ENV_ROLE');
+  if (!isLoginRole(role)) throw new HsmError('ERR_ENV_ROLE', { possible: LOGIN_ROLES.join(' or ') });
   const colon = pin.indexOf(':');
   if (colon <= 0) throw new HsmError('ERR_ENV_PIN');
   await loginCluster(

@@ -1,6 +1,6 @@
 // Shared pieces of the quorum-aware cloudhsm-cli commands: --approval files, the guard override, hints.
 import { HsmError } from '../errors.js';
-import type { Approval } from '../protocol/quorum.js';
+import { ADMIN_SERVICES, type Approval, TOKEN_SERVICES, type TokenService } from '../protocol/quorum.js';
 import { readApprovalFile, toWireApproval } from '../tokens/approval-file.js';
 import type { CliIo } from './context.js';
 import type { OptionSpec, ParsedOptions, PossibleValue } from '../command/spec.js';
@@ -39,21 +39,26 @@ export function wholeNumber(text: string, error: HsmError): number {
   return Number(text);
 }
 
-/** The admin services, as `--service` possible values (generate adds registration and the key services). */
-export const ADMIN_SERVICES: readonly PossibleValue[] = [
-  {
-    value: 'user',
-    help: 'User management service is used for executing quorum authenticated user management operations',
-  },
-  {
-    value: 'quorum',
-    help: 'Quorum management service is used for setting quorum values for any quorum service',
-  },
-  {
-    value: 'cluster',
-    help: 'Cluster management service is used for executing quorum for cluster wide configuration managements like mtls enforcement, mtls registration and mtls deregistration',
-  },
-];
+/** The `--service` help of every quorum service (the closed set is TOKEN_SERVICES in src/protocol/quorum.ts). */
+const SERVICE_HELP: Record<TokenService, string> = {
+  user: 'User management service is used for executing quorum authenticated user management operations',
+  quorum: 'Quorum management service is used for setting quorum values for any quorum service',
+  cluster:
+    'Cluster management service is used for executing quorum for cluster wide configuration managements like mtls enforcement, mtls registration and mtls deregistration',
+  registration: 'Registration service is used for registering a public key for quorum authentication',
+  'key-usage':
+    'Key usage service is used for executing quorum authenticated key usage operations (not supported by LocalHSM yet)',
+  'key-management':
+    'Key management service is used for executing quorum authenticated key management operations (not supported by LocalHSM yet)',
+};
+
+const possibleServices = (services: readonly TokenService[]): readonly PossibleValue[] =>
+  services.map((value) => ({ value, help: SERVICE_HELP[value] }));
+
+/** The admin services, as `--service` possible values (set-quorum-value). */
+export const ADMIN_SERVICE_VALUES = possibleServices(ADMIN_SERVICES);
+/** Every service a token can be generated for, as `--service` possible values (generate). */
+export const TOKEN_SERVICE_VALUES = possibleServices(TOKEN_SERVICES);
 
 /** `--service <SERVICE>` with the given possible values. */
 export function serviceOption(possible: readonly PossibleValue[]): OptionSpec {

@@ -1,48 +1,48 @@
 // Every cloudhsm-cli command, and the about text of each command group.
 import type { CommandTree } from '../command/tree.js';
 import type { CliCommand, CliContext } from './context.js';
-import { clusterActivate } from './commands/cluster/activate.js';
-import { clusterHsmInfo } from './commands/cluster/hsm-info.js';
+import { clusterActivateCommand } from './commands/cluster/activate.js';
+import { clusterHsmInfoCommand } from './commands/cluster/hsm-info.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
-import { userChangePassword } from './commands/user/change-password.js';
-import { userCreate } from './commands/user/create.js';
-import { userDelete } from './commands/user/delete.js';
-import { userList } from './commands/user/list.js';
-import { loginMfaTokenSign } from './commands/login/mfa-token-sign.js';
-import { userChangeMfaTokenSign } from './commands/user/change-mfa/token-sign.js';
-import { quorumTokenDelete } from './commands/quorum/token-sign/delete.js';
-import { quorumTokenGenerate } from './commands/quorum/token-sign/generate.js';
-import { quorumTokenListPolicy } from './commands/quorum/token-sign/list-policy.js';
-import { quorumTokenListQuorumValues } from './commands/quorum/token-sign/list-quorum-values.js';
-import { quorumTokenListTimeouts } from './commands/quorum/token-sign/list-timeouts.js';
-import { quorumTokenList } from './commands/quorum/token-sign/list.js';
-import { quorumTokenSetPolicy } from './commands/quorum/token-sign/set-policy.js';
-import { quorumTokenSetQuorumValue } from './commands/quorum/token-sign/set-quorum-value.js';
-import { quorumTokenSetTimeout } from './commands/quorum/token-sign/set-timeout.js';
-import { userChangeQuorumTokenSignRegister } from './commands/user/change-quorum/token-sign/register.js';
+import { userChangePasswordCommand } from './commands/user/change-password.js';
+import { userCreateCommand } from './commands/user/create.js';
+import { userDeleteCommand } from './commands/user/delete.js';
+import { userListCommand } from './commands/user/list.js';
+import { loginMfaTokenSignCommand } from './commands/login/mfa-token-sign.js';
+import { userChangeMfaTokenSignCommand } from './commands/user/change-mfa/token-sign.js';
+import { quorumTokenDeleteCommand } from './commands/quorum/token-sign/delete.js';
+import { quorumTokenGenerateCommand } from './commands/quorum/token-sign/generate.js';
+import { quorumTokenListPolicyCommand } from './commands/quorum/token-sign/list-policy.js';
+import { quorumTokenListQuorumValuesCommand } from './commands/quorum/token-sign/list-quorum-values.js';
+import { quorumTokenListTimeoutsCommand } from './commands/quorum/token-sign/list-timeouts.js';
+import { quorumTokenListCommand } from './commands/quorum/token-sign/list.js';
+import { quorumTokenSetPolicyCommand } from './commands/quorum/token-sign/set-policy.js';
+import { quorumTokenSetQuorumValueCommand } from './commands/quorum/token-sign/set-quorum-value.js';
+import { quorumTokenSetTimeoutCommand } from './commands/quorum/token-sign/set-timeout.js';
+import { userChangeQuorumTokenSignRegisterCommand } from './commands/user/change-quorum/token-sign/register.js';
 
 export const COMMANDS: readonly CliCommand[] = [
-  clusterActivate,
-  clusterHsmInfo,
+  clusterActivateCommand,
+  clusterHsmInfoCommand,
   loginCommand,
   logoutCommand,
-  userChangePassword,
-  userCreate,
-  userDelete,
-  userList,
-  loginMfaTokenSign,
-  userChangeMfaTokenSign,
-  quorumTokenGenerate,
-  quorumTokenList,
-  quorumTokenListQuorumValues,
-  quorumTokenSetQuorumValue,
-  quorumTokenListTimeouts,
-  quorumTokenSetTimeout,
-  quorumTokenDelete,
-  quorumTokenListPolicy,
-  quorumTokenSetPolicy,
-  userChangeQuorumTokenSignRegister,
+  userChangePasswordCommand,
+  userCreateCommand,
+  userDeleteCommand,
+  userListCommand,
+  loginMfaTokenSignCommand,
+  userChangeMfaTokenSignCommand,
+  quorumTokenGenerateCommand,
+  quorumTokenListCommand,
+  quorumTokenListQuorumValuesCommand,
+  quorumTokenSetQuorumValueCommand,
+  quorumTokenListTimeoutsCommand,
+  quorumTokenSetTimeoutCommand,
+  quorumTokenDeleteCommand,
+  quorumTokenListPolicyCommand,
+  quorumTokenSetPolicyCommand,
+  userChangeQuorumTokenSignRegisterCommand,
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {

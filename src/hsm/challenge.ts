@@ -5,12 +5,9 @@ import crypto from 'node:crypto';
 import { HsmError } from '../errors.js';
 import type { LoginRole } from '../protocol/types.js';
 import type { Session, SessionUser } from './session.js';
+import { readSetting } from './settings.js';
 import type { Store } from './store/store.js';
 
-/** CloudHSM's default quorum token timeouts are 600 s; MFA tokens use the same default. */
-export const DEFAULT_MFA_TOKEN_SECONDS = 600;
-/** The node setting that overrides the default lifetime (whole seconds, at least 1). */
-export const MFA_TOKEN_SECONDS_SETTING = 'mfa_token_seconds';
 /** A session that keeps asking for tokens without using them drops its oldest ones beyond this. */
 export const MAX_TOKENS_PER_SESSION = 16;
 export const CHALLENGE_TOKEN_BYTES = 32;
@@ -61,8 +58,7 @@ export interface Challenge<P extends ChallengePurpose> {
 type AnyChallenge = { [P in ChallengePurpose]: Challenge<P> }[ChallengePurpose];
 
 export function mfaTokenSeconds(store: Store): number {
-  const value = Number(store.getSetting(MFA_TOKEN_SECONDS_SETTING));
-  return Number.isInteger(value) && value >= 1 ? value : DEFAULT_MFA_TOKEN_SECONDS;
+  return readSetting(store, 'mfa_token_seconds');
 }
 
 export class ChallengeStore {

@@ -2,6 +2,7 @@
 import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../errors.js';
 import { type Reply, RequestSchema } from '../protocol/frames.js';
 import { ChallengeStore } from './challenge.js';
+import { QuorumTokenStore } from './quorum/tokens.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
 import { checkAccess } from './access.js';
 import { type AuditKey, chainEntry } from './audit.js';
@@ -9,16 +10,13 @@ import { type Clock, systemClock } from './clock.js';
 import type { OpContext, OpNode } from './op-context.js';
 import { AuditedStore, ReadOnlyStore } from './op-store.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
-import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
+import { KDF_PROFILES, type KdfParams } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
 import { type DevClock, devClockFor } from './dev-clock.js';
-import { type Store, requireSetting } from './store/store.js';
+import { checkSettings, readSetting } from './settings.js';
+import type { Store } from './store/store.js';
 
 export { type Clock, systemClock } from './clock.js';
-
-/** A login session idle for longer than this is logged out by the node (CloudHSM-like default). */
-export const DEFAULT_SESSION_IDLE_SECONDS = 30 * 60;
-export const SESSION_IDLE_SECONDS_SETTING = 'session_idle_seconds';
 
 export interface NodeOptions {
   clock?: Clock;
@@ -32,6 +30,8 @@ export class HsmNode implements OpNode {
   readonly sessions = new SessionRegistry();
   /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
   readonly challenges = new ChallengeStore();
+  /** Outstanding quorum tokens, bound to the logins that generated them. */
+  readonly quorumTokens = new QuorumTokenStore(this);
   readonly clock: Clock;
   /** Set on HSMs created with --dev-clock: `clock` is then this clock, which dev-clock-set moves. */
   readonly devClock: DevClock | undefined;
@@ -47,17 +47,16 @@ export class HsmNode implements OpNode {
     readonly store: Store,
     options: NodeOptions = {},
   ) {
+    // A damaged settings row stops the node here with its name, rather than misbehaving later.
+    checkSettings(store);
     this.devClock = devClockFor(store, options.clock ?? systemClock);
     this.clock = this.devClock ?? options.clock ?? systemClock;
     this.onInternalError = options.onInternalError ?? (() => {});
     this.auditKey = options.auditKey;
-    const kdf = requireSetting(store, 'kdf');
-    if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
-    this.kdf = KDF_PROFILES[kdf];
-    this.hsmId = requireSetting(store, 'hsm_id');
-    this.clusterId = requireSetting(store, 'cluster_id');
-    this.sessionIdleMs =
-      Number(store.getSetting(SESSION_IDLE_SECONDS_SETTING) ?? DEFAULT_SESSION_IDLE_SECONDS) * 1000;
+    this.kdf = KDF_PROFILES[readSetting(store, 'kdf')];
+    this.hsmId = readSetting(store, 'hsm_id');
+    this.clusterId = readSetting(store, 'cluster_id');
+    this.sessionIdleMs = readSetting(store, 'session_idle_seconds') * 1000;
   }
 
   openSession(): Session {

@@ -4,6 +4,7 @@ import type { ChallengeStore } from './challenge.js';
 import type { Clock } from './clock.js';
 import type { DevClock } from './dev-clock.js';
 import type { KdfParams } from './password.js';
+import type { QuorumTokenStore } from './quorum/tokens.js';
 import type { Session, SessionRegistry } from './session.js';
 import type { Store } from './store/store.js';
 
@@ -17,6 +18,8 @@ export interface OpNode {
   readonly sessions: SessionRegistry;
   /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
   readonly challenges: ChallengeStore;
+  /** Outstanding quorum tokens, bound to the sessions that generated them. */
+  readonly quorumTokens: QuorumTokenStore;
   readonly clock: Clock;
   /** Set on HSMs created with --dev-clock: `clock` is then this clock, which dev-clock-set moves. */
   readonly devClock: DevClock | undefined;

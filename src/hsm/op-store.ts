@@ -1,6 +1,7 @@
 // The store as one operation sees it: a writing operation's commit carries its audit entry; a read-only one cannot write.
 import type { UserView } from '../protocol/types.js';
 import type { AuditEntry } from './audit.js';
+import type { SettingKey } from './settings.js';
 import type { Store, UserRecord } from './store/store.js';
 
 /** Reads and nested transactions go straight to the node's store. */
@@ -24,7 +25,7 @@ abstract class StoreView implements Store {
   listAudit(limit?: number): AuditEntry[] {
     return this.inner.listAudit(limit);
   }
-  getSetting(key: string): string | undefined {
+  getSetting(key: SettingKey): string | undefined {
     return this.inner.getSetting(key);
   }
   appendAudit(_entry: AuditEntry): void {
@@ -36,7 +37,7 @@ abstract class StoreView implements Store {
   abstract insertUser(user: UserRecord): void;
   abstract updateUser(user: UserRecord): void;
   abstract deleteUser(username: string): void;
-  abstract setSetting(key: string, value: string): void;
+  abstract setSetting(key: SettingKey, value: string): void;
   abstract transaction<T>(fn: () => T): T;
 }
 
@@ -85,7 +86,7 @@ export class AuditedStore extends StoreView {
   deleteUser(username: string): void {
     this.write(() => this.inner.deleteUser(username));
   }
-  setSetting(key: string, value: string): void {
+  setSetting(key: SettingKey, value: string): void {
     this.write(() => this.inner.setSetting(key, value));
   }
   private write(fn: () => void): void {

@@ -1,6 +1,7 @@
 // Provisioning: what a brand-new HSM holds, like a new CloudHSM cluster (unactivated admin and app_user).
 import { APPLIANCE_USER, INITIAL_ADMIN, MAX_USERS } from '../protocol/types.js';
 import type { KdfProfile } from './password.js';
+import { isSettingStored, writeSettings } from './settings.js';
 import type { Store, UserRecord } from './store/store.js';
 
 export interface HsmIdentity {
@@ -21,17 +22,19 @@ const newUser = (username: string, role: UserRecord['role']): UserRecord => ({
 });
 
 export function isProvisioned(store: Store): boolean {
-  return store.getSetting('hsm_id') !== undefined;
+  return isSettingStored(store, 'hsm_id');
 }
 
 export function provisionHsm(store: Store, identity: HsmIdentity): void {
   store.transaction(() => {
     if (isProvisioned(store)) throw new Error('this HSM state is already provisioned');
-    store.setSetting('hsm_id', identity.hsmId);
-    store.setSetting('cluster_id', identity.clusterId);
-    store.setSetting('serial_number', identity.serialNumber);
-    store.setSetting('kdf', identity.kdf);
-    store.setSetting('max_users', String(MAX_USERS));
+    writeSettings(store, {
+      hsm_id: identity.hsmId,
+      cluster_id: identity.clusterId,
+      serial_number: identity.serialNumber,
+      kdf: identity.kdf,
+      max_users: MAX_USERS,
+    });
     store.insertUser(newUser(INITIAL_ADMIN, 'unactivated-admin'));
     store.insertUser(newUser(APPLIANCE_USER, 'internal(APPLIANCE_USER)'));
   });

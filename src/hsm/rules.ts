@@ -2,8 +2,8 @@
 import { HsmError } from '../errors.js';
 import {
   APPLIANCE_USER,
-  LOGIN_ROLES,
   type LoginRole,
+  isLoginRole,
   isValidPassword,
   isValidUsername,
   normalizeUsername,
@@ -28,9 +28,8 @@ export function parseUsername(raw: string): string {
 }
 
 export function parseLoginRole(raw: string): LoginRole {
-  if (!(LOGIN_ROLES as readonly string[]).includes(raw))
-    throw new HsmError('ERR_INVALID_ROLE', { role: raw.slice(0, 64) });
-  return raw as LoginRole;
+  if (!isLoginRole(raw)) throw new HsmError('ERR_INVALID_ROLE', { role: raw.slice(0, 64) });
+  return raw;
 }
 
 export function checkPassword(password: string): string {

@@ -1,7 +1,7 @@
 // Seed import: a brand-new, not yet activated HSM takes its users, keys, lock flags and settings from a
 // seed at provisioning time (before the node first serves), checked with the same rules as the wire operations.
 import { HsmError } from '../errors.js';
-import { INITIAL_ADMIN, MAX_USERS } from '../protocol/types.js';
+import { INITIAL_ADMIN } from '../protocol/types.js';
 import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
 import {
   ADMIN_SERVICES,
@@ -10,16 +10,14 @@ import {
   isValidTokenTimeout,
 } from '../protocol/quorum.js';
 import { type AuditKey, chainEntry } from './audit.js';
-import { SESSION_IDLE_SECONDS_SETTING } from './node.js';
 import { guardQuorumValue } from './quorum/approvers.js';
 import { type TimeoutKind, setQuorumValue, setTokenTimeout } from './quorum/settings.js';
-import { MFA_TOKEN_SECONDS_SETTING } from './challenge.js';
 import { MAX_FAILED_LOGINS } from './ops/login.js';
-import { KDF_PROFILES, hashPassword, isKdfProfile } from './password.js';
+import { KDF_PROFILES, hashPassword } from './password.js';
 import { isProvisioned, newUser } from './provision.js';
 import { checkPassword, parseLoginRole, parseUsername } from './rules.js';
+import { MAX_SETTING_SECONDS, readSetting, validSettingValue, writeSetting } from './settings.js';
 import type { Store, UserRecord } from './store/store.js';
-import { requireSetting } from './store/store.js';
 
 export interface SeedUserState {
   username: string;
@@ -44,11 +42,12 @@ export interface SeedState {
   quorumTimeouts?: Partial<Record<TimeoutKind, number>>;
 }
 
-/** Upper bound of the seconds settings a seed may set (115 days: what `up --mfa-token-seconds` accepts). */
-export const MAX_SETTING_SECONDS = 9_999_999;
-
-function checkSeconds(value: number | undefined, name: string): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= MAX_SETTING_SECONDS)) {
+function checkSeconds(
+  key: 'mfa_token_seconds' | 'session_idle_seconds',
+  value: number | undefined,
+  name: string,
+): void {
+  if (value !== undefined && validSettingValue(key, value) === undefined) {
     throw new HsmError('ERR_STATE', {
       detail: `seed: ${name} must be whole seconds from 1 to ${MAX_SETTING_SECONDS}`,
     });
@@ -79,10 +78,9 @@ function checkUser(user: SeedUserState): Omit<UserRecord, 'passwordHash'> {
  */
 export async function importSeed(store: Store, seed: SeedState, auditKey?: AuditKey): Promise<void> {
   if (!isProvisioned(store)) throw new Error('seed import: the HSM state is not provisioned');
-  const kdf = requireSetting(store, 'kdf');
-  if (!isKdfProfile(kdf)) throw new Error(`unknown KDF profile '${kdf}' in HSM state`);
-  checkSeconds(seed.mfaTokenSeconds, 'the MFA token lifetime');
-  checkSeconds(seed.sessionIdleSeconds, 'the session idle timeout');
+  const kdf = readSetting(store, 'kdf');
+  checkSeconds('mfa_token_seconds', seed.mfaTokenSeconds, 'the MFA token lifetime');
+  checkSeconds('session_idle_seconds', seed.sessionIdleSeconds, 'the session idle timeout');
   for (const value of Object.values(seed.quorumValues ?? {})) {
     if (!isValidQuorumValue(value)) throw new HsmError('ERR_QUORUM_VALUE', { value: String(value) });
   }
@@ -95,9 +93,8 @@ export async function importSeed(store: Store, seed: SeedState, auditKey?: Audit
     throw new HsmError('ERR_STATE', { detail: 'seed: a user is listed twice' });
   if (!names.has(INITIAL_ADMIN))
     throw new HsmError('ERR_STATE', { detail: `seed: the initial admin '${INITIAL_ADMIN}' is missing` });
-  if (records.length + 1 > Number(store.getSetting('max_users') ?? MAX_USERS)) {
-    throw new HsmError('ERR_TOO_MANY_USERS', { limit: Number(store.getSetting('max_users') ?? MAX_USERS) });
-  }
+  const limit = readSetting(store, 'max_users');
+  if (records.length + 1 > limit) throw new HsmError('ERR_TOO_MANY_USERS', { limit });
   // Hashed outside the transaction (scrypt is asynchronous); each HSM salts its own hashes.
   const hashes = await Promise.all(seed.users.map((u) => hashPassword(u.password, KDF_PROFILES[kdf])));
   const time = new Date().toISOString();
@@ -115,10 +112,9 @@ export async function importSeed(store: Store, seed: SeedState, auditKey?: Audit
       const fields = { time, actor: '-', operation: 'seed-import', target: user.username, result: 'ok' };
       store.appendAudit(chainEntry(store.lastAudit(), fields, auditKey));
     });
-    if (seed.mfaTokenSeconds !== undefined)
-      store.setSetting(MFA_TOKEN_SECONDS_SETTING, String(seed.mfaTokenSeconds));
+    if (seed.mfaTokenSeconds !== undefined) writeSetting(store, 'mfa_token_seconds', seed.mfaTokenSeconds);
     if (seed.sessionIdleSeconds !== undefined)
-      store.setSetting(SESSION_IDLE_SECONDS_SETTING, String(seed.sessionIdleSeconds));
+      writeSetting(store, 'session_idle_seconds', seed.sessionIdleSeconds);
     // After the users: a value M needs M approvers among them, as set-quorum-value checks (no override here).
     for (const service of ADMIN_SERVICES) {
       const value = seed.quorumValues?.[service];

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { chainEntry } from '../hsm/audit.js';
 import { ensureAuditKey } from '../hsm/audit-key.js';
 import type { HsmIdentity } from '../hsm/provision.js';
+import { writeSettings } from '../hsm/settings.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 import type { StateMaker } from './cluster-manager.js';
 
@@ -28,9 +29,11 @@ export function cloneFrom(sourceDb: string, sourceLabel: string): StateMaker {
       // Its own audit key: the inherited entries (keyed by the source) are committed to by the clone entry.
       const { auditKey } = ensureAuditKey(path.dirname(dbFile), store);
       store.transaction(() => {
-        store.setSetting('hsm_id', identity.hsmId);
-        store.setSetting('serial_number', identity.serialNumber);
-        store.setSetting('cluster_id', identity.clusterId);
+        writeSettings(store, {
+          hsm_id: identity.hsmId,
+          serial_number: identity.serialNumber,
+          cluster_id: identity.clusterId,
+        });
         const fields = {
           time: new Date().toISOString(),
           actor: '-',

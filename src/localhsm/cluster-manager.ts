@@ -22,6 +22,7 @@ import { ensureAuditKey } from '../hsm/audit-key.js';
 import { ensureBackupKey } from './backup-key.js';
 import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
+import { type SettingValues, writeSettings } from '../hsm/settings.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
@@ -38,7 +39,7 @@ export interface CreateOptions {
   /** Extra DNS names or IPs for every node certificate (to serve HSMs from other machines). */
   subjectAltNames?: readonly string[];
   /** Node settings written into every new HSM's state (e.g. `mfa_token_seconds`). */
-  settings?: Readonly<Record<string, string>>;
+  settings?: SettingValues;
   progress?: (line: string) => void;
 }
 
@@ -127,13 +128,13 @@ export async function createCluster(
     hsms: [],
     ...(san && { san }),
   };
-  const settings = Object.entries(options.settings ?? {});
-  const makeNodeState: StateMaker = settings.length
+  const settings = options.settings ?? {};
+  const makeNodeState: StateMaker = Object.keys(settings).length
     ? async (dbFile, identity) => {
         await makeState(dbFile, identity);
         const store = new SqliteStore(dbFile);
         try {
-          for (const [key, value] of settings) store.setSetting(key, value);
+          writeSettings(store, settings);
         } finally {
           store.close();
         }

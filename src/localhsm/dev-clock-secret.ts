@@ -4,7 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { paths, readManifest } from '../cluster/state-dir.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { DEV_CLOCK_SECRET_SETTING, devClockSecretHash, isDevClockNode } from '../hsm/dev-clock.js';
+import { devClockSecretHash, isDevClockNode } from '../hsm/dev-clock.js';
+import { writeSetting } from '../hsm/settings.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 /**
@@ -22,7 +23,7 @@ export function ensureDevClockSecret(dir: string): string {
     const store = new SqliteStore(db);
     try {
       if (!isDevClockNode(store)) continue;
-      store.setSetting(DEV_CLOCK_SECRET_SETTING, devClockSecretHash(secret));
+      writeSetting(store, 'dev_clock_secret_sha256', devClockSecretHash(secret));
       devClockHsms++;
     } finally {
       store.close();

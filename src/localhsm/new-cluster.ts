@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliSession } from '../cli/context.js';
 import { type ClusterManifest, paths, readManifest } from '../cluster/state-dir.js';
-import { DEV_CLOCK_SETTING } from '../hsm/dev-clock.js';
 import { type SeedComparison, compareWithSeed, provisionSeeded } from '../seed/cluster-seed.js';
 import type { Seed } from '../seed/seed-file.js';
 import { type CreateOptions, createCluster, ensurePrivateDir, provisionFresh } from './cluster-manager.js';
@@ -26,7 +25,7 @@ export async function createNewCluster(
   // Before anything is created or chmod-ed: a directory with someone else's files is never adopted.
   assertUsableForNewCluster(dir);
   const existed = fs.existsSync(dir);
-  const settings = { ...options.settings, ...(options.devClock ? { [DEV_CLOCK_SETTING]: 'on' } : {}) };
+  const settings = { ...options.settings, ...(options.devClock ? { dev_clock: true } : {}) };
   ensurePrivateDir(dir, warn);
   try {
     const manifest = await createCluster(

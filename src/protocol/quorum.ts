@@ -8,11 +8,18 @@ export type AdminService = (typeof ADMIN_SERVICES)[number];
 /** Services tied to keys: accepted by the CLI's --service but refused until LocalHSM has keys. */
 export const KEY_SERVICES = ['key-usage', 'key-management'] as const;
 
+export type KeyService = (typeof KEY_SERVICES)[number];
+
 /** Every value `quorum token-sign generate --service` accepts. */
-export const TOKEN_SERVICES = ['user', 'quorum', 'cluster', 'registration', ...KEY_SERVICES] as const;
+export const TOKEN_SERVICES = [...ADMIN_SERVICES, 'registration', ...KEY_SERVICES] as const;
+export type TokenService = (typeof TOKEN_SERVICES)[number];
 
 export function isAdminService(value: string): value is AdminService {
   return (ADMIN_SERVICES as readonly string[]).includes(value);
+}
+
+export function isKeyService(value: string): value is KeyService {
+  return (KEY_SERVICES as readonly string[]).includes(value);
 }
 
 /** A quorum value is 1 (no quorum) or M from 2 to 8. */

@@ -5,6 +5,10 @@ import { z } from 'zod';
 export const LOGIN_ROLES = ['admin', 'crypto-user'] as const;
 export type LoginRole = (typeof LOGIN_ROLES)[number];
 
+export function isLoginRole(value: string): value is LoginRole {
+  return (LOGIN_ROLES as readonly string[]).includes(value);
+}
+
 /** Every role `user list` can print. */
 export const ROLES = ['admin', 'crypto-user', 'unactivated-admin', 'internal(APPLIANCE_USER)'] as const;
 export type Role = (typeof ROLES)[number];

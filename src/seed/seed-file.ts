@@ -7,7 +7,7 @@ import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocume
 import { z } from 'zod';
 import { HsmError, formatMessage } from '../errors.js';
 import type { SeedState, SeedUserState } from '../hsm/seed-import.js';
-import { MAX_SETTING_SECONDS } from '../hsm/seed-import.js';
+import { MAX_SETTING_SECONDS } from '../hsm/settings.js';
 import {
   APPLIANCE_USER,
   INITIAL_ADMIN,
@@ -32,20 +32,7 @@ import {
 import type { LoginRole } from '../protocol/types.js';
 
 /** One user of a seed (library form; a YAML or JSON seed file has the same fields). */
-export interface SeedUser {
-  username: string;
-  role: 'admin' | 'crypto-user';
-  password: string;
-  /** MFA token-sign public key: PEM text, or the path of a PEM file (relative to the seed file). */
-  mfaPublicKey?: string;
-  /**
-   * Quorum token-sign public key, same forms. Left out, a user with an MFA key gets that key for quorum
-   * too (as `user change-mfa token-sign` registers it); `null` means no quorum key.
-   */
-  quorumPublicKey?: string | null;
-  /** Locked as after five failed logins. */
-  locked?: boolean;
-}
+export type SeedUser = z.input<typeof UserSchema>;
 
 /** Durations are seconds (a number) or text such as `90s`, `10m`, `2h`. */
 export type SeedDuration = number | string;
@@ -55,7 +42,7 @@ export interface SeedInput {
   version?: 1;
   users: SeedUser[];
   /** Quorum value M per admin service: 1 (no quorum) or 2 to 8. */
-  quorumValues?: { user?: number; quorum?: number; cluster?: number };
+  quorumValues?: Partial<Record<AdminService, number>>;
   timeouts?: {
     /** How long MFA tokens stay valid (login, change-mfa) [default 600 s]. */
     mfaToken?: SeedDuration;
@@ -83,13 +70,24 @@ const UserSchema = z
     username: z.string(),
     role: z.enum(LOGIN_ROLES),
     password: z.string(),
+    /** MFA token-sign public key: PEM text, or the path of a PEM file (relative to the seed file). */
     mfaPublicKey: z.string().optional(),
+    /**
+     * Quorum token-sign public key, same forms. Left out, a user with an MFA key gets that key for quorum
+     * too (as `user change-mfa token-sign` registers it); `null` means no quorum key.
+     */
     quorumPublicKey: z.string().nullable().optional(),
+    /** Locked as after five failed logins. */
     locked: z.boolean().optional(),
   })
   .strict();
 const QuorumValuesSchema = z
-  .object({ user: QuorumValue, quorum: QuorumValue, cluster: QuorumValue })
+  .object(
+    Object.fromEntries(ADMIN_SERVICES.map((s) => [s, QuorumValue])) as Record<
+      AdminService,
+      typeof QuorumValue
+    >,
+  )
   .partial()
   .strict();
 const TimeoutsSchema = z

@@ -52,19 +52,6 @@ export async function signAll(signer: TokenSigner, tokens: readonly Buffer[]): P
   return signatures;
 }
 
-/** Opens a signer, runs fn, and always closes it (a PKCS#11 login must not outlive the command). */
-export async function withSigner<T>(
-  open: () => Promise<TokenSigner>,
-  fn: (signer: TokenSigner) => Promise<T>,
-): Promise<T> {
-  const signer = await open();
-  try {
-    return await fn(signer);
-  } finally {
-    await signer.close();
-  }
-}
-
 /** A short, stable name for a public key in messages: SHA-256 of its SPKI DER, first 16 hex digits. */
 export function keyFingerprint(key: KeyObject): string {
   const der = key.export({ type: 'spki', format: 'der' });

@@ -2,6 +2,7 @@
 import { HsmNode } from '../../src/hsm/node.js';
 import { provisionHsm } from '../../src/hsm/provision.js';
 import type { Session } from '../../src/hsm/session.js';
+import type { SettingKey } from '../../src/hsm/settings.js';
 import { MemoryStore } from '../../src/hsm/store/memory.js';
 import type { Reply, WireError } from '../../src/protocol/frames.js';
 import { ManualClock } from './cluster.js';
@@ -24,7 +25,8 @@ let nextRequestId = 1;
 export async function makeNode(
   options: {
     activated?: boolean;
-    settings?: Readonly<Record<string, string>>;
+    /** Raw settings rows (text as stored), written after provisioning. */
+    settings?: { readonly [K in SettingKey]?: string };
     clock?: ManualClock;
     hsmId?: string;
   } = {},
@@ -36,7 +38,8 @@ export async function makeNode(
     serialNumber: 'LHSM-TEST',
     kdf: 'fast',
   });
-  for (const [key, value] of Object.entries(options.settings ?? {})) store.setSetting(key, value);
+  for (const [key, value] of Object.entries(options.settings ?? {}) as [SettingKey, string][])
+    store.setSetting(key, value);
   const clock = options.clock ?? new ManualClock();
   const node = new HsmNode(store, {
     clock,

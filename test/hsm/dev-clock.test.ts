@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HsmNode } from '../../src/hsm/node.js';
-import { DEV_CLOCK_SECRET_SETTING, DEV_CLOCK_SETTING, devClockSecretHash } from '../../src/hsm/dev-clock.js';
+import { devClockSecretHash } from '../../src/hsm/dev-clock.js';
 import { testKeyPair } from '../helpers/keys.js';
 import { NODE_ADMIN_PASSWORD, makeNode, refusal, success } from '../helpers/node.js';
 
 const SECRET = 'a'.repeat(64);
-const DEV = { [DEV_CLOCK_SETTING]: 'on', [DEV_CLOCK_SECRET_SETTING]: devClockSecretHash(SECRET) };
+const DEV = { dev_clock: 'on', dev_clock_secret_sha256: devClockSecretHash(SECRET) };
 
 describe('dev clock (node)', () => {
   it('is refused on an HSM created without --dev-clock, logged in as admin or not', async () => {

@@ -3,13 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatMessage } from '../../src/errors.js';
 import type { AuditEntry } from '../../src/hsm/audit.js';
-import {
-  DEV_CLOCK_OFFSET_SETTING,
-  DEV_CLOCK_SECRET_SETTING,
-  DEV_CLOCK_SETTING,
-  devClockSecretHash,
-} from '../../src/hsm/dev-clock.js';
+import { devClockSecretHash } from '../../src/hsm/dev-clock.js';
 import { HsmNode } from '../../src/hsm/node.js';
+import type { SettingKey } from '../../src/hsm/settings.js';
 import { ReadOnlyStore } from '../../src/hsm/op-store.js';
 import { provisionHsm } from '../../src/hsm/provision.js';
 import type { Session } from '../../src/hsm/session.js';
@@ -57,7 +53,7 @@ const withLevel = (level: string) => ALL.filter((op) => OPERATIONS[op].access.le
 
 /** An activated node with a crypto user, carol. */
 async function nodeWithCarol(): Promise<TestNode> {
-  const t = await makeNode({ activated: true, settings: { [DEV_CLOCK_SETTING]: 'on' } });
+  const t = await makeNode({ activated: true, settings: { dev_clock: 'on' } });
   const admin = await t.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
   success(
     await t.send(admin, 'user-create', { username: 'carol', role: 'crypto-user', password: CAROL_PASSWORD }),
@@ -182,10 +178,10 @@ class FailingAuditStore extends MemoryStore {
 
 describe('the audit entry commits with the change it records', () => {
   let nextId = 1;
-  async function setup(settings: Record<string, string> = {}) {
+  async function setup(settings: { [K in SettingKey]?: string } = {}) {
     const store = new FailingAuditStore();
     provisionHsm(store, { hsmId: 'hsm-a', clusterId: 'cluster-a', serialNumber: 'S', kdf: 'fast' });
-    for (const [k, v] of Object.entries(settings)) store.setSetting(k, v);
+    for (const [k, v] of Object.entries(settings)) store.setSetting(k as SettingKey, v);
     const internal: string[] = [];
     const node = new HsmNode(store, { clock: new ManualClock(), onInternalError: (op) => internal.push(op) });
     const send = (session: Session, op: string, args: unknown): Promise<Reply> =>
@@ -225,13 +221,13 @@ describe('the audit entry commits with the change it records', () => {
   it('a write outside a transaction (dev-clock-set) commits with its entry too', async () => {
     const secret = 'c'.repeat(64);
     const { store, node, send } = await setup({
-      [DEV_CLOCK_SETTING]: 'on',
-      [DEV_CLOCK_SECRET_SETTING]: devClockSecretHash(secret),
+      dev_clock: 'on',
+      dev_clock_secret_sha256: devClockSecretHash(secret),
     });
     store.failAudit = true;
     const reply = await send(node.openSession(), 'dev-clock-set', { offsetMs: 5000, secret });
     assert.equal(refusal(reply).code, 'ERR_INTERNAL');
-    assert.equal(store.getSetting(DEV_CLOCK_OFFSET_SETTING), undefined);
+    assert.equal(store.getSetting('dev_clock_offset_ms'), undefined);
   });
 
   it("a failed login's count commits with its ERR_LOGIN_FAILED entry", async () => {

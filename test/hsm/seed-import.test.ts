@@ -112,9 +112,14 @@ describe('seed import (node side)', () => {
       quorumTimeouts: { generated: 300, approved: 60 },
     });
     assert.deepEqual(
-      ['quorum_value_user', 'quorum_value_quorum', 'quorum_timeout_generated', 'quorum_timeout_approved'].map(
-        (k) => store.getSetting(k),
-      ),
+      (
+        [
+          'quorum_value_user',
+          'quorum_value_quorum',
+          'quorum_timeout_generated',
+          'quorum_timeout_approved',
+        ] as const
+      ).map((k) => store.getSetting(k)),
       ['2', undefined, '300', '60'],
     );
     const short = await makeNode();

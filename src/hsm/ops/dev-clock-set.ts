@@ -4,14 +4,15 @@
 // with --dev-clock, whoever asks.
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { HsmError } from '../../errors.js';
-import { DEV_CLOCK_OFFSET_SETTING, isDevClockSecret } from '../dev-clock.js';
+import { isDevClockSecret } from '../dev-clock.js';
 import type { OpContext } from '../op-context.js';
+import { writeSetting } from '../settings.js';
 import { requireDevClock } from './dev-clock-get.js';
 
 export function devClockSet(ctx: OpContext, args: OpArgs<'dev-clock-set'>): OpResult<'dev-clock-set'> {
   const clock = requireDevClock(ctx);
   if (!isDevClockSecret(ctx.store, args.secret)) throw new HsmError('ERR_DEV_CLOCK_SECRET');
-  ctx.store.setSetting(DEV_CLOCK_OFFSET_SETTING, String(args.offsetMs));
+  writeSetting(ctx.store, 'dev_clock_offset_ms', args.offsetMs);
   clock.set(args.offsetMs);
   return { offsetMs: clock.offsetMs, now: clock.now() };
 }

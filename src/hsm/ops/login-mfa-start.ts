@@ -1,6 +1,7 @@
 // login-mfa-start: the password step of an MFA login; returns this HSM's token for the session to sign.
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import type { LoginRole } from '../../protocol/types.js';
 import { mfaTokenSeconds } from '../challenge.js';
 import type { OpContext } from '../op-context.js';
 import { authenticatePassword } from './login.js';
@@ -12,7 +13,7 @@ export async function loginMfaStart(
   const user = await authenticatePassword(ctx, args);
   if (!user.mfaPublicKey)
     throw new HsmError('ERR_MFA_NOT_ENABLED', { username: user.username, role: user.role });
-  const role = user.role as 'admin' | 'crypto-user';
+  const role = user.role as LoginRole;
   const now = ctx.node.clock.now();
   const challenge = ctx.node.challenges.issue(
     ctx.session,

@@ -3,25 +3,23 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { isAdminService } from '../../protocol/quorum.js';
 import type { OpContext } from '../op-context.js';
 import { quorumValue, tokenTimeouts } from '../quorum/settings.js';
-import { deadlineOf, quorumTokens } from '../quorum/tokens.js';
+import { deadlineOf } from '../quorum/tokens.js';
 
 export function quorumList(ctx: OpContext, _args: OpArgs<'quorum-list'>): OpResult<'quorum-list'> {
   const now = ctx.node.clock.now();
   const timeouts = tokenTimeouts(ctx.store);
-  const tokens = quorumTokens(ctx.node)
-    .live()
-    .flatMap((t) => {
-      const service = t.service;
-      if (!isAdminService(service)) return [];
-      return [
-        {
-          username: t.username,
-          service,
-          approvalsRequired: quorumValue(ctx.store, service),
-          approvals: t.approvals,
-          remainingSeconds: Math.max(0, Math.ceil((deadlineOf(t, timeouts) - now) / 1000)),
-        },
-      ];
-    });
+  const tokens = ctx.node.quorumTokens.live().flatMap((t) => {
+    const service = t.service;
+    if (!isAdminService(service)) return [];
+    return [
+      {
+        username: t.username,
+        service,
+        approvalsRequired: quorumValue(ctx.store, service),
+        approvals: t.approvals,
+        remainingSeconds: Math.max(0, Math.ceil((deadlineOf(t, timeouts) - now) / 1000)),
+      },
+    ];
+  });
   return { tokens };
 }

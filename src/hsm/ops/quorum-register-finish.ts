@@ -11,7 +11,7 @@ import {
 } from '../../tokens/token-sign.js';
 import type { OpContext } from '../op-context.js';
 import { tokenTimeouts } from '../quorum/settings.js';
-import { type QuorumToken, quorumTokens } from '../quorum/tokens.js';
+import type { QuorumToken } from '../quorum/tokens.js';
 import { requireLogin } from '../rules.js';
 
 /**
@@ -26,7 +26,7 @@ export function quorumRegisterFinish(
   const login = requireLogin(ctx.session);
   const key = parseTokenSignPublicKey(args.publicKey);
   const pem = toSpkiPem(key);
-  const tokens = quorumTokens(ctx.node);
+  const tokens = ctx.node.quorumTokens;
   const mine = findOwnEntry(ctx, args.tokens);
   const user = ctx.store.getUser(login.username);
   if (!user) throw new HsmError('ERR_USER_NOT_FOUND', { username: login.username });
@@ -71,7 +71,7 @@ function findOwnEntry(
   ctx: OpContext,
   entries: OpArgs<'quorum-register-finish'>['tokens'],
 ): { token: QuorumToken; entry: (typeof entries)[number] } | undefined {
-  const tokens = quorumTokens(ctx.node);
+  const tokens = ctx.node.quorumTokens;
   for (const entry of entries) {
     const data = decodeBase64Strict(entry.approvalData);
     if (!data || data.length > MAX_REGISTRATION_DATA_BYTES) continue;

@@ -2,13 +2,12 @@
 import crypto from 'node:crypto';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../op-context.js';
-import { quorumTokens } from '../quorum/tokens.js';
 
 export function quorumRegisterStart(
   ctx: OpContext,
   _args: OpArgs<'quorum-register-start'>,
 ): OpResult<'quorum-register-start'> {
-  const token = quorumTokens(ctx.node).issue(ctx.session, 'registration');
+  const token = ctx.node.quorumTokens.issue(ctx.session, 'registration');
   return {
     approvalData: token.record.toString('base64'),
     unsigned: crypto.createHash('sha256').update(token.record).digest('base64'),

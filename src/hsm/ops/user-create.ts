@@ -1,11 +1,11 @@
 // user-create: an admin creates an admin or crypto user on this HSM.
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
-import { MAX_USERS } from '../../protocol/types.js';
 import type { OpContext } from '../op-context.js';
 import { hashPassword, verifyPassword } from '../password.js';
 import { newUser } from '../provision.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
+import { readSetting } from '../settings.js';
 import { checkPassword, parseLoginRole, parseUsername } from '../rules.js';
 
 export async function userCreate(
@@ -29,7 +29,7 @@ export async function userCreate(
   const hash = await hashPassword(password, ctx.node.kdf);
   ctx.store.transaction(() => {
     if (ctx.store.getUser(username)) throw new HsmError('ERR_USER_EXISTS', { username });
-    const limit = Number(ctx.store.getSetting('max_users') ?? MAX_USERS);
+    const limit = readSetting(ctx.store, 'max_users');
     if (ctx.store.countUsers() >= limit) throw new HsmError('ERR_TOO_MANY_USERS', { limit });
     ctx.store.insertUser({ ...newUser(username, role), passwordHash: hash });
     grant.commit();

@@ -12,7 +12,7 @@ import type { OpContext } from '../op-context.js';
 import { requireLogin } from '../rules.js';
 import { isApprover } from './approvers.js';
 import { quorumPolicy, quorumValue, tokenTimeouts } from './settings.js';
-import { type QuorumToken, quorumTokens } from './tokens.js';
+import type { QuorumToken } from './tokens.js';
 
 /** What a passed check hands to the operation: `commit()` consumes the token, inside the operation's transaction. */
 export interface QuorumGrant {
@@ -60,7 +60,7 @@ export function requireQuorumApproval(
     throw new HsmError('ERR_APPROVAL_INVALID', { detail: 'token is not the SHA-256 of approval_data' });
   }
 
-  const tokens = quorumTokens(ctx.node);
+  const tokens = ctx.node.quorumTokens;
   const issued = tokens.find(approvalData);
   if (!issued) throw new HsmError('ERR_QUORUM_TOKEN_INVALID');
   const state = tokens.stateOf(issued);

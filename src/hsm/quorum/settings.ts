@@ -1,18 +1,10 @@
-// The persisted quorum settings of one HSM: quorum value per service, token timeouts, and LocalHSM's policy switches.
-import {
-  type AdminService,
-  DEFAULT_TOKEN_TIMEOUT_SECONDS,
-  isValidQuorumValue,
-  isValidTokenTimeout,
-} from '../../protocol/quorum.js';
+// The persisted quorum settings of one HSM: quorum value per service, token timeouts, and LocalHSM's policy switches
+// (rows of the node settings table in src/hsm/settings.ts).
+import type { AdminService } from '../../protocol/quorum.js';
+import { quorumValueKey, readSetting, writeSetting } from '../settings.js';
 import type { Store } from '../store/store.js';
 
-const valueKey = (service: AdminService) => `quorum_value_${service}`;
 const TIMEOUT_KEYS = { generated: 'quorum_timeout_generated', approved: 'quorum_timeout_approved' } as const;
-const SELF_APPROVAL_KEY = 'quorum_self_approval';
-const LOCKOUT_GUARD_KEY = 'quorum_lockout_guard';
-/** Not exposed by any command: lets tests reach the token limit without 1,024 sessions. */
-export const MAX_TOKENS_KEY = 'quorum_max_tokens';
 
 export type TimeoutKind = keyof typeof TIMEOUT_KEYS;
 export interface TokenTimeouts {
@@ -20,35 +12,23 @@ export interface TokenTimeouts {
   approved: number;
 }
 
-/** A stored number, or the default when absent or unreadable (a damaged setting never disables quorum below 1). */
-function numberSetting(store: Store, key: string, fallback: number, valid: (n: number) => boolean): number {
-  const raw = store.getSetting(key);
-  const value = raw === undefined ? NaN : Number(raw);
-  return valid(value) ? value : fallback;
-}
-
 export function quorumValue(store: Store, service: AdminService): number {
-  return numberSetting(store, valueKey(service), 1, isValidQuorumValue);
+  return readSetting(store, quorumValueKey(service));
 }
 
 export function setQuorumValue(store: Store, service: AdminService, value: number): void {
-  store.setSetting(valueKey(service), String(value));
+  writeSetting(store, quorumValueKey(service), value);
 }
 
 export function tokenTimeouts(store: Store): TokenTimeouts {
   return {
-    generated: numberSetting(
-      store,
-      TIMEOUT_KEYS.generated,
-      DEFAULT_TOKEN_TIMEOUT_SECONDS,
-      isValidTokenTimeout,
-    ),
-    approved: numberSetting(store, TIMEOUT_KEYS.approved, DEFAULT_TOKEN_TIMEOUT_SECONDS, isValidTokenTimeout),
+    generated: readSetting(store, TIMEOUT_KEYS.generated),
+    approved: readSetting(store, TIMEOUT_KEYS.approved),
   };
 }
 
 export function setTokenTimeout(store: Store, kind: TimeoutKind, seconds: number): void {
-  store.setSetting(TIMEOUT_KEYS[kind], String(seconds));
+  writeSetting(store, TIMEOUT_KEYS[kind], seconds);
 }
 
 /**
@@ -62,15 +42,14 @@ export interface QuorumPolicy {
   lockoutGuard: boolean;
 }
 
-const flag = (store: Store, key: string) => store.getSetting(key) !== 'off';
-
 export function quorumPolicy(store: Store): QuorumPolicy {
-  return { selfApproval: flag(store, SELF_APPROVAL_KEY), lockoutGuard: flag(store, LOCKOUT_GUARD_KEY) };
+  return {
+    selfApproval: readSetting(store, 'quorum_self_approval'),
+    lockoutGuard: readSetting(store, 'quorum_lockout_guard'),
+  };
 }
 
 export function setQuorumPolicy(store: Store, change: Partial<QuorumPolicy>): void {
-  if (change.selfApproval !== undefined)
-    store.setSetting(SELF_APPROVAL_KEY, change.selfApproval ? 'on' : 'off');
-  if (change.lockoutGuard !== undefined)
-    store.setSetting(LOCKOUT_GUARD_KEY, change.lockoutGuard ? 'on' : 'off');
+  if (change.selfApproval !== undefined) writeSetting(store, 'quorum_self_approval', change.selfApproval);
+  if (change.lockoutGuard !== undefined) writeSetting(store, 'quorum_lockout_guard', change.lockoutGuard);
 }

@@ -1,12 +1,12 @@
 // The quorum tokens one HSM has issued: in memory only, bound to the login that generated them.
 import crypto from 'node:crypto';
 import { HsmError } from '../../errors.js';
-import { MAX_QUORUM_TOKENS } from '../../protocol/quorum.js';
 import type { Clock } from '../clock.js';
 import type { Session, SessionUser } from '../session.js';
 import type { Store } from '../store/store.js';
 import { type RecordService, buildRecord, splitRecords } from './record.js';
-import { MAX_TOKENS_KEY, type TokenTimeouts, tokenTimeouts } from './settings.js';
+import { readSetting } from '../settings.js';
+import { type TokenTimeouts, tokenTimeouts } from './settings.js';
 
 export interface QuorumToken {
   readonly handle: number;
@@ -41,15 +41,24 @@ export function deadlineOf(token: QuorumToken, timeouts: TokenTimeouts): number 
     : token.approvedAt + timeouts.approved * 1000;
 }
 
+/**
+ * One HSM's quorum tokens, held by its node (`node.quorumTokens`) like its MFA challenges. Never persisted:
+ * tokens die with their sessions.
+ */
 export class QuorumTokenStore {
   /** Keyed by the record's hex: presenting a token means presenting the records this HSM issued. */
   private readonly byRecord = new Map<string, QuorumToken>();
   private nextHandle = crypto.randomInt(1, 0x10000);
 
-  constructor(
-    private readonly store: Store,
-    private readonly now: () => number,
-  ) {}
+  /** Reads the node's store and clock when used (the node creates this store before it sets its clock). */
+  constructor(private readonly node: { readonly store: Store; readonly clock: Clock }) {}
+
+  private get store(): Store {
+    return this.node.store;
+  }
+  private now(): number {
+    return this.node.clock.now();
+  }
 
   get size(): number {
     return this.byRecord.size;
@@ -78,7 +87,7 @@ export class QuorumTokenStore {
     for (const token of [...this.byRecord.values()]) {
       if (token.username === login.username && token.service === service) this.remove(token);
     }
-    const limit = Number(this.store.getSetting(MAX_TOKENS_KEY) ?? MAX_QUORUM_TOKENS);
+    const limit = readSetting(this.store, 'quorum_max_tokens');
     if (this.byRecord.size >= limit) throw new HsmError('ERR_QUORUM_TOKEN_LIMIT', { limit });
     const handle = this.nextHandle;
     this.nextHandle = (this.nextHandle % 0xffffffff) + 1;
@@ -125,25 +134,4 @@ export class QuorumTokenStore {
     for (const token of [...this.byRecord.values()]) if (predicate(token) && this.remove(token)) removed++;
     return removed;
   }
-}
-
-/**
- * Each node's token store, created on first use. Kept beside the node rather than in it so the
- * quorum feature stays in this folder; tokens are never persisted (they die with their sessions).
- */
-const stores = new WeakMap<TokenHost, QuorumTokenStore>();
-
-/** What the token store needs from its node (the node's own store only reads settings here). */
-interface TokenHost {
-  readonly store: Store;
-  readonly clock: Clock;
-}
-
-export function quorumTokens(node: TokenHost): QuorumTokenStore {
-  let tokens = stores.get(node);
-  if (!tokens) {
-    tokens = new QuorumTokenStore(node.store, () => node.clock.now());
-    stores.set(node, tokens);
-  }
-  return tokens;
 }

@@ -2,10 +2,11 @@
 import type { AuditEntry } from '../audit.js';
 import type { UserView } from '../../protocol/types.js';
 import { AUDIT_HEAD_SETTING, type Store, type UserRecord, summarizeUser } from './store.js';
+import type { SettingKey } from '../settings.js';
 
 export class MemoryStore implements Store {
   private users = new Map<string, UserRecord>();
-  private settings = new Map<string, string>();
+  private settings = new Map<SettingKey, string>();
   private audit: AuditEntry[] = [];
 
   listUsers(): UserRecord[] {
@@ -43,10 +44,10 @@ export class MemoryStore implements Store {
   listAudit(limit?: number): AuditEntry[] {
     return (limit === undefined ? this.audit : this.audit.slice(-limit)).map((e) => ({ ...e }));
   }
-  getSetting(key: string): string | undefined {
+  getSetting(key: SettingKey): string | undefined {
     return this.settings.get(key);
   }
-  setSetting(key: string, value: string): void {
+  setSetting(key: SettingKey, value: string): void {
     this.settings.set(key, value);
   }
   transaction<T>(fn: () => T): T {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { Role, UserView } from '../../protocol/types.js';
 import type { AuditEntry } from '../audit.js';
 import { AUDIT_HEAD_SETTING, type Store, type UserRecord } from './store.js';
+import type { SettingKey } from '../settings.js';
 
 /** Each entry moves the schema one version up; applied in order inside one transaction. */
 const MIGRATIONS: readonly string[] = [
@@ -182,10 +183,10 @@ export class SqliteStore implements Store {
   listAudit(limit = -1): AuditEntry[] {
     return this.stmts.listAudit.all(limit).map(fromAuditRow);
   }
-  getSetting(key: string): string | undefined {
+  getSetting(key: SettingKey): string | undefined {
     return this.stmts.getSetting.get(key)?.value;
   }
-  setSetting(key: string, value: string): void {
+  setSetting(key: SettingKey, value: string): void {
     this.stmts.setSetting.run(key, value);
   }
   transaction<T>(fn: () => T): T {

@@ -1,6 +1,7 @@
 // The Store interface: everything one HSM keeps. Implemented by SQLite (real nodes) and memory (unit tests).
 import type { Role, UserView } from '../../protocol/types.js';
 import type { AuditEntry } from '../audit.js';
+import type { SettingKey } from '../settings.js';
 
 export interface UserRecord {
   username: string;
@@ -32,8 +33,9 @@ export interface Store {
   /** Entries in sequence order, optionally only the last `limit`. */
   listAudit(limit?: number): AuditEntry[];
 
-  getSetting(key: string): string | undefined;
-  setSetting(key: string, value: string): void;
+  /** Raw settings rows: read and write them through src/hsm/settings.ts, which validates. */
+  getSetting(key: SettingKey): string | undefined;
+  setSetting(key: SettingKey, value: string): void;
 
   /** Runs fn atomically: all of its writes land, or none do when it throws. */
   transaction<T>(fn: () => T): T;
@@ -48,10 +50,4 @@ export const summarizeUser = (u: UserRecord): UserView => ({
   quorum: u.quorumPublicKey !== null,
 });
 
-export const AUDIT_HEAD_SETTING = 'audit_head';
-
-export function requireSetting(store: Store, key: string): string {
-  const value = store.getSetting(key);
-  if (value === undefined) throw new Error(`HSM state is missing the setting '${key}' (not provisioned?)`);
-  return value;
-}
+export const AUDIT_HEAD_SETTING = 'audit_head' satisfies SettingKey;

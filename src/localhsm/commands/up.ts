@@ -2,7 +2,12 @@
 import { hasCluster, paths, readManifest } from '../../cluster/state-dir.js';
 import { HsmError } from '../../errors.js';
 import { isKdfProfile } from '../../hsm/password.js';
-import { DEFAULT_MFA_TOKEN_SECONDS, MFA_TOKEN_SECONDS_SETTING } from '../../hsm/challenge.js';
+import {
+  DEFAULT_MFA_TOKEN_SECONDS,
+  MAX_SETTING_SECONDS,
+  type SettingValues,
+  parseSettingText,
+} from '../../hsm/settings.js';
 import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, ensurePrivateDir, startNodes } from '../cluster-manager.js';
 import { compareClusterWithSeed, createNewCluster } from '../new-cluster.js';
 import { writeMarker } from '../owned-files.js';
@@ -95,12 +100,13 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
       .split(',')
       .map((n) => n.trim())
       .filter(Boolean);
-    const settings: Record<string, string> = {};
+    const settings: { -readonly [K in keyof SettingValues]: SettingValues[K] } = {};
     const mfaTokenSeconds = options.string('mfa-token-seconds');
     if (mfaTokenSeconds !== undefined) {
-      if (!/^[1-9]\d{0,6}$/.test(mfaTokenSeconds)) {
+      const seconds = parseSettingText('mfa_token_seconds', mfaTokenSeconds);
+      if (seconds === undefined) {
         throw new HsmError('ERR_STATE', {
-          detail: '--mfa-token-seconds must be a whole number of seconds from 1 to 9999999',
+          detail: `--mfa-token-seconds must be a whole number of seconds from 1 to ${MAX_SETTING_SECONDS}`,
         });
       }
       if (seed?.mfaTokenSeconds !== undefined) {
@@ -108,7 +114,7 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
           detail: `--mfa-token-seconds and timeouts.mfaToken of ${seedFile} both set the MFA token lifetime; keep one`,
         });
       }
-      settings[MFA_TOKEN_SECONDS_SETTING] = mfaTokenSeconds;
+      settings.mfa_token_seconds = seconds;
     }
     const devClock = options.flag('dev-clock');
     await createNewCluster(

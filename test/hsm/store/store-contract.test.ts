@@ -147,24 +147,24 @@ function storeContract(name: string, open: () => Opened): void {
       store.setSetting('max_users', '2');
       assert.equal(store.getSetting('hsm_id'), 'hsm-aaaaaaaaaaa');
       assert.equal(store.getSetting('max_users'), '2');
-      assert.equal(store.getSetting('absent'), undefined);
+      assert.equal(store.getSetting('dev_clock'), undefined);
     });
 
     it('commits a transaction and returns its value', () => {
       const value = store.transaction(() => {
         store.insertUser(user('alice'));
-        store.setSetting('k', 'v');
+        store.setSetting('mfa_token_seconds', 'v');
         return 42;
       });
       assert.equal(value, 42);
       assert.deepEqual(store.getUser('alice'), user('alice'));
-      assert.equal(store.getSetting('k'), 'v');
+      assert.equal(store.getSetting('mfa_token_seconds'), 'v');
     });
 
     it('leaves no trace of a transaction that throws, and rethrows its error', () => {
       store.insertUser(user('alice'));
       store.insertUser(user('bob'));
-      store.setSetting('k', 'before');
+      store.setSetting('mfa_token_seconds', 'before');
       const boom = new Error('boom');
       assert.throws(
         () =>
@@ -172,16 +172,16 @@ function storeContract(name: string, open: () => Opened): void {
             store.insertUser(user('carol'));
             store.updateUser(user('alice', { locked: true, failedLogins: 5 }));
             store.deleteUser('bob');
-            store.setSetting('k', 'after');
-            store.setSetting('new', 'x');
+            store.setSetting('mfa_token_seconds', 'after');
+            store.setSetting('session_idle_seconds', 'x');
             throw boom;
           }),
         (error) => error === boom,
       );
       assert.deepEqual(store.listUsers(), [user('alice'), user('bob')]);
       assert.equal(store.countUsers(), 2);
-      assert.equal(store.getSetting('k'), 'before');
-      assert.equal(store.getSetting('new'), undefined);
+      assert.equal(store.getSetting('mfa_token_seconds'), 'before');
+      assert.equal(store.getSetting('session_idle_seconds'), undefined);
       // The store still works after the rollback.
       store.insertUser(user('carol'));
       assert.equal(store.countUsers(), 3);

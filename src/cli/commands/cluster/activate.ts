@@ -4,7 +4,7 @@ import { HsmError } from '../../../errors.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { CLUSTER_ID_OPTION, type CliCommand, passwordFrom } from '../../context.js';
 
-export const clusterActivate: CliCommand = {
+export const clusterActivateCommand: CliCommand = {
   path: ['cluster', 'activate'],
   about: 'Activate a cluster',
   options: [

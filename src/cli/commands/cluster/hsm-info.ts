@@ -3,7 +3,7 @@ import { verdict } from '../../../cluster/verdict.js';
 import { displayName } from '../../../protocol/operations.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
 
-export const clusterHsmInfo: CliCommand = {
+export const clusterHsmInfoCommand: CliCommand = {
   path: ['cluster', 'hsm-info'],
   about: 'Get hardware information about the HSMs in the cluster',
   options: [CLUSTER_ID_OPTION],

@@ -7,7 +7,7 @@ import { openCliSigner, signInProcess, signaturesFromFile } from '../../mfa-io.j
 import { CLI_SIGNER_CONFLICTS, SIGNER_REQUIRES, cliSignerOptions } from '../../../signers/options.js';
 import { loginCommand } from '../login.js';
 
-export const loginMfaTokenSign: CliCommand = {
+export const loginMfaTokenSignCommand: CliCommand = {
   path: ['login', 'mfa-token-sign'],
   usage: 'login [OPTIONS] --username <USERNAME> --role <ROLE> mfa-token-sign [OPTIONS] --token <TOKEN>',
   about: 'Login with token-sign mfa',

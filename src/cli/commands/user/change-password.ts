@@ -11,7 +11,7 @@ import {
   usernameOption,
 } from '../../context.js';
 
-export const userChangePassword: CliCommand = {
+export const userChangePasswordCommand: CliCommand = {
   path: ['user', 'change-password'],
   about: "Change a user's password",
   needsLogin: true,

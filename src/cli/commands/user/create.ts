@@ -12,7 +12,7 @@ import {
   usernameOption,
 } from '../../context.js';
 
-export const userCreate: CliCommand = {
+export const userCreateCommand: CliCommand = {
   path: ['user', 'create'],
   about: 'Create a new user',
   needsLogin: true,

@@ -11,7 +11,7 @@ import {
   usernameOption,
 } from '../../context.js';
 
-export const userDelete: CliCommand = {
+export const userDeleteCommand: CliCommand = {
   path: ['user', 'delete'],
   about: 'Delete a user',
   needsLogin: true,

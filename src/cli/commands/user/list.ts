@@ -2,7 +2,7 @@
 import { listUsers } from '../../../cluster/operations.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
 
-export const userList: CliCommand = {
+export const userListCommand: CliCommand = {
   path: ['user', 'list'],
   about: 'List the users in your cluster',
   options: [CLUSTER_ID_OPTION],

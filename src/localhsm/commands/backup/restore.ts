@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { hasCluster } from '../../../cluster/state-dir.js';
 import { HsmError } from '../../../errors.js';
-import { isKdfProfile } from '../../../hsm/password.js';
 import { isProvisioned } from '../../../hsm/provision.js';
+import { readSetting, settingsAreValid } from '../../../hsm/settings.js';
 import { SqliteStore } from '../../../hsm/store/sqlite.js';
 import { decodeBackup } from '../../backup-file.js';
 import { readBackupKeyFile } from '../../backup-key.js';
@@ -62,12 +62,13 @@ export const backupRestoreCommand: LocalCommand = {
       const source = path.join(tmp, 'hsm.db');
       fs.writeFileSync(source, database, { mode: 0o600 });
       const store = new SqliteStore(source);
-      const kdf = store.getSetting('kdf') ?? '';
       const ok =
         isProvisioned(store) &&
-        (store.database.pragma('integrity_check', { simple: true }) as string) === 'ok';
+        (store.database.pragma('integrity_check', { simple: true }) as string) === 'ok' &&
+        settingsAreValid(store);
+      const kdf = ok ? readSetting(store, 'kdf') : undefined;
       store.close();
-      if (!ok || !isKdfProfile(kdf))
+      if (kdf === undefined)
         throw new HsmError('ERR_BACKUP_INVALID', {
           file,
           detail: 'the state inside is not a consistent HSM database',

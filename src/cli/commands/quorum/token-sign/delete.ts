@@ -2,7 +2,7 @@
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 
-export const quorumTokenDelete: CliCommand = {
+export const quorumTokenDeleteCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'delete'],
   about: 'Delete one or more Quorum Tokens',
   needsLogin: true,

@@ -1,33 +1,19 @@
 // quorum token-sign generate: writes an unsigned quorum token file (admin services) or registration token file.
 import { generateApprovalData, generateRegistrationTokens } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
-import { KEY_SERVICES, isAdminService } from '../../../../protocol/quorum.js';
+import { isAdminService, isKeyService } from '../../../../protocol/quorum.js';
 import { newApprovalFile, writeTokenFile } from '../../../../tokens/approval-file.js';
 import { newRegistrationFile } from '../../../../tokens/registration-file.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
-import { ADMIN_SERVICES, serviceOption } from '../../../quorum.js';
+import { TOKEN_SERVICE_VALUES, serviceOption } from '../../../quorum.js';
 
-export const quorumTokenGenerate: CliCommand = {
+export const quorumTokenGenerateCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'generate'],
   about: 'Generate a token',
   needsLogin: true,
   options: [
     CLUSTER_ID_OPTION,
-    serviceOption([
-      ...ADMIN_SERVICES,
-      {
-        value: 'registration',
-        help: 'Registration service is used for registering a public key for quorum authentication',
-      },
-      {
-        value: 'key-usage',
-        help: 'Key usage service is used for executing quorum authenticated key usage operations (not supported by LocalHSM yet)',
-      },
-      {
-        value: 'key-management',
-        help: 'Key management service is used for executing quorum authenticated key management operations (not supported by LocalHSM yet)',
-      },
-    ]),
+    serviceOption(TOKEN_SERVICE_VALUES),
     {
       long: 'token',
       value: 'TOKEN',
@@ -38,8 +24,7 @@ export const quorumTokenGenerate: CliCommand = {
   async run(options, ctx) {
     const service = options.required('service');
     const file = options.required('token');
-    if ((KEY_SERVICES as readonly string[]).includes(service))
-      throw new HsmError('ERR_QUORUM_KEY_SERVICE', { service });
+    if (isKeyService(service)) throw new HsmError('ERR_QUORUM_KEY_SERVICE', { service });
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     if (service === 'registration') {
       writeTokenFile(file, newRegistrationFile(await generateRegistrationTokens(cluster, ctx.io.warn)));

@@ -4,7 +4,7 @@ import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 
 const onOff = (v: boolean | 'inconsistent') => (v === 'inconsistent' ? v : v ? 'on' : 'off');
 
-export const quorumTokenListPolicy: CliCommand = {
+export const quorumTokenListPolicyCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'list-policy'],
   about: "List LocalHSM's quorum policy: self-approval and the lock-out guard",
   extension: true,

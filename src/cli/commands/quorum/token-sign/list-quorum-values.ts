@@ -3,7 +3,7 @@ import { displayName } from '../../../../protocol/operations.js';
 import { readSettings } from '../../../../cluster/quorum.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 
-export const quorumTokenListQuorumValues: CliCommand = {
+export const quorumTokenListQuorumValuesCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'list-quorum-values'],
   about: 'List current quorum values',
   options: [CLUSTER_ID_OPTION],

@@ -3,7 +3,7 @@ import { displayName } from '../../../../protocol/operations.js';
 import { readSettings } from '../../../../cluster/quorum.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 
-export const quorumTokenListTimeouts: CliCommand = {
+export const quorumTokenListTimeoutsCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'list-timeouts'],
   about: 'List timeout durations in seconds for token validity',
   options: [CLUSTER_ID_OPTION],

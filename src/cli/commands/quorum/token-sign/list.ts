@@ -2,7 +2,7 @@
 import { listTokens } from '../../../../cluster/quorum.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 
-export const quorumTokenList: CliCommand = {
+export const quorumTokenListCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'list'],
   about: 'List the token-sign tokens in your cluster',
   needsLogin: true,

@@ -5,7 +5,7 @@ import { approvalFrom, withApprovalHints } from '../../../quorum.js';
 
 const ON_OFF = [{ value: 'on' }, { value: 'off' }] as const;
 
-export const quorumTokenSetPolicy: CliCommand = {
+export const quorumTokenSetPolicyCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'set-policy'],
   about: "Set LocalHSM's quorum policy: self-approval and the lock-out guard",
   extension: true,

@@ -3,7 +3,7 @@ import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 import {
-  ADMIN_SERVICES,
+  ADMIN_SERVICE_VALUES,
   ALLOW_UNMANAGEABLE_OPTION,
   approvalFrom,
   wholeNumber,
@@ -11,13 +11,13 @@ import {
   withApprovalHints,
 } from '../../../quorum.js';
 
-export const quorumTokenSetQuorumValue: CliCommand = {
+export const quorumTokenSetQuorumValueCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'set-quorum-value'],
   about: 'Set a quorum value',
   needsLogin: true,
   options: [
     CLUSTER_ID_OPTION,
-    serviceOption(ADMIN_SERVICES),
+    serviceOption(ADMIN_SERVICE_VALUES),
     { long: 'value', value: 'VALUE', required: true, help: 'Value to set for service' },
     APPROVAL_OPTION,
     ALLOW_UNMANAGEABLE_OPTION,

@@ -5,7 +5,7 @@ import { HsmError } from '../../../../errors.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 import { wholeNumber } from '../../../quorum.js';
 
-export const quorumTokenSetTimeout: CliCommand = {
+export const quorumTokenSetTimeoutCommand: CliCommand = {
   path: ['quorum', 'token-sign', 'set-timeout'],
   about: 'Set timeout duration in seconds for token validity',
   needsLogin: true,

@@ -19,7 +19,7 @@ import {
 } from '../../../mfa-io.js';
 import { CLI_SIGNER_CONFLICTS, SIGNER_REQUIRES, cliSignerOptions } from '../../../../signers/options.js';
 
-export const userChangeMfaTokenSign: CliCommand = {
+export const userChangeMfaTokenSignCommand: CliCommand = {
   path: ['user', 'change-mfa', 'token-sign'],
   about: 'Register or Deregister a public key using token-sign mfa strategy',
   needsLogin: true,

@@ -6,7 +6,7 @@ import { readSignedRegistrationFile } from '../../../../../tokens/registration-f
 import { parseTokenSignPublicKey } from '../../../../../tokens/token-sign.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../../context.js';
 
-export const userChangeQuorumTokenSignRegister: CliCommand = {
+export const userChangeQuorumTokenSignRegisterCommand: CliCommand = {
   path: ['user', 'change-quorum', 'token-sign', 'register'],
   about: 'Register a user for quorum authentication with a public key',
   needsLogin: true,
