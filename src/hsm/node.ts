@@ -27,7 +27,7 @@ export interface NodeOptions {
 }
 
 export class HsmNode {
-  readonly sessions = new SessionRegistry();
+  readonly sessions: SessionRegistry;
   /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
   readonly challenges = new ChallengeStore();
   readonly clock: Clock;
@@ -54,18 +54,11 @@ export class HsmNode {
     this.clusterId = requireSetting(store, 'cluster_id');
     this.sessionIdleMs =
       Number(store.getSetting(SESSION_IDLE_SECONDS_SETTING) ?? DEFAULT_SESSION_IDLE_SECONDS) * 1000;
+    this.sessions = new SessionRegistry(this.clock, this.sessionIdleMs);
   }
 
   openSession(): Session {
-    const session = this.sessions.openSession();
-    session.lastActive = this.clock.now();
-    return session;
-  }
-
-  private expireIdleLogin(session: Session): void {
-    const now = this.clock.now();
-    if (session.user && now - session.lastActive > this.sessionIdleMs) session.user = undefined;
-    session.lastActive = now;
+    return this.sessions.openSession();
   }
   closeSession(session: Session): void {
     this.challenges.dropSession(session);
@@ -79,7 +72,7 @@ export class HsmNode {
     if (!envelope.success)
       return errorReply(id, 'ERR_BAD_REQUEST', { detail: describeIssues(envelope.error.issues) });
     const { op, args } = envelope.data;
-    this.expireIdleLogin(session);
+    this.sessions.touch(session);
     if (!isOperationName(op)) return errorReply(id, 'ERR_UNKNOWN_OPERATION', { op: op.slice(0, 64) });
     const parsedArgs = OPERATIONS[op].args.safeParse(args ?? {});
     if (!parsedArgs.success) {

@@ -5,6 +5,7 @@ import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
 import { isProvisioned } from './provision.js';
 import { SqliteStore } from './store/sqlite.js';
+import { type TransportLimits, transportLimits } from './transport/limits.js';
 import { type RunningServer, startTlsServer } from './transport/tls-server.js';
 
 export interface ServeOptions {
@@ -14,6 +15,8 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Time source for token expiry and session idling (tests pass a controllable one). */
   clock?: Clock;
+  /** Connection limits over the node's settings (tests use small timeouts). */
+  limits?: Partial<TransportLimits>;
 }
 
 export interface ServingNode {
@@ -21,7 +24,6 @@ export interface ServingNode {
   server: RunningServer;
   stop(): Promise<void>;
 }
-
 
 export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   const files = dataFiles(options.dataDir);
@@ -54,6 +56,7 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
     cert: fs.readFileSync(files.cert, 'utf8'),
     key: fs.readFileSync(files.key, 'utf8'),
     log: options.log,
+    limits: transportLimits((name) => store.getSetting(name), options.limits),
   });
   fs.writeFileSync(files.pid, `${process.pid}\n`, { mode: 0o600 });
   options.log(`${node.hsmId} of ${node.clusterId} serving TLS on ${options.host}:${server.port}`);
