@@ -4,6 +4,7 @@ import { type Reply, RequestSchema } from '../protocol/frames.js';
 import { ChallengeStore } from './challenge.js';
 import { OPERATIONS, isOperationName } from '../protocol/operations.js';
 import { chainEntry } from './audit.js';
+import { AuditNoise } from './audit-noise.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams, isKdfProfile } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
@@ -39,6 +40,7 @@ export class HsmNode {
   /** Set at provisioning (seed files may change it), so read once rather than on every request. */
   private readonly sessionIdleMs: number;
   private readonly onInternalError: (op: string, error: unknown) => void;
+  private readonly auditNoise = new AuditNoise();
 
   constructor(
     readonly store: Store,
@@ -95,8 +97,16 @@ export class HsmNode {
       }
     }
     const target = ctx.auditTarget ?? auditTarget(parsedArgs.data);
-    if (!UNAUDITED_OPERATIONS.has(op)) this.audit(actor, op, target, reply.ok ? 'ok' : reply.error.code);
+    const row = { actor, operation: op, target, result: reply.ok ? 'ok' : reply.error.code };
+    const userExists = (name: string) => this.store.getUser(name) !== undefined;
+    if (!UNAUDITED_OPERATIONS.has(op) && !this.auditNoise.absorb(row, userExists))
+      this.audit(row.actor, row.operation, row.target, row.result);
     return reply;
+  }
+
+  /** Audits the counts of pre-login noise since the last call (serve calls it every minute and at stop). */
+  flushAuditNoise(): void {
+    for (const row of this.auditNoise.take()) this.audit(row.actor, row.operation, row.target, row.result);
   }
 
   /** Appends to the hash-chained audit log: who, what, on whom, with which result — never arguments. */

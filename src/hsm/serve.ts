@@ -60,6 +60,9 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   });
   fs.writeFileSync(files.pid, `${process.pid}\n`, { mode: 0o600 });
   options.log(`${node.hsmId} of ${node.clusterId} serving TLS on ${options.host}:${server.port}`);
+  // Pre-login noise reaches the audit log as one summary row per minute (see AuditNoise).
+  const auditNoiseTimer = setInterval(() => node.flushAuditNoise(), 60_000);
+  auditNoiseTimer.unref();
   let stopped = false;
   return {
     node,
@@ -68,6 +71,8 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
       if (stopped) return;
       stopped = true;
       await server.close();
+      clearInterval(auditNoiseTimer);
+      node.flushAuditNoise();
       store.close();
       fs.rmSync(files.pid, { force: true });
       options.log(`${node.hsmId} stopped`);

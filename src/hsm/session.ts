@@ -46,7 +46,8 @@ export class SessionRegistry {
   }
   /** Whether `username` is logged in on any session other than `except`. */
   isLoggedIn(username: string, except?: Session): boolean {
-    for (const s of this.open) if (s !== except && this.loggedIn(s) && s.user?.username === username) return true;
+    for (const s of this.open)
+      if (s !== except && this.loggedIn(s) && s.user?.username === username) return true;
     return false;
   }
   get size(): number {

@@ -314,9 +314,7 @@ const NODE_ENVIRONMENT = [
 
 export function nodeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(
-    Object.entries(env).filter(
-      ([name]) => NODE_ENVIRONMENT.includes(name) || name.startsWith('LC_'),
-    ),
+    Object.entries(env).filter(([name]) => NODE_ENVIRONMENT.includes(name) || name.startsWith('LC_')),
   );
 }
 
@@ -325,7 +323,10 @@ function spawnNode(dir: string, hsm: HsmEntry, detach: boolean): ChildProcess {
   const log = fs.openSync(files.log, 'a', 0o600);
   const child = spawn(
     process.execPath,
-    [LOCALHSM_BIN, 'hsm', 'serve', '--data', files.dir, '--port', String(hsm.port), '--host', hsm.host],
+    [
+      ...[LOCALHSM_BIN, 'hsm', 'serve', '--data', files.dir, '--port', String(hsm.port), '--host', hsm.host],
+      ...['--log', files.log],
+    ],
     { stdio: ['ignore', log, log], detached: detach, env: nodeEnvironment(process.env) },
   );
   fs.closeSync(log);

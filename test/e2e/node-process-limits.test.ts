@@ -39,7 +39,8 @@ describe('a detached node process', () => {
     root = tempDir('localhsm-limits-');
     state = path.join(root, 'state');
     const users = [{ username: 'admin', role: 'admin', password: 'admin-pass-1' }];
-    for (let i = 0; i < USERS; i++) users.push({ username: `user_${i}`, role: 'crypto-user', password: 'user-pass-1' });
+    for (let i = 0; i < USERS; i++)
+      users.push({ username: `user_${i}`, role: 'crypto-user', password: 'user-pass-1' });
     const seed = path.join(root, 'seed.json');
     fs.writeFileSync(seed, JSON.stringify({ users }));
     const args = ['up', '--hsms', '1', '--seed', seed, '--kdf', 'fast', '--base-port', '0', '--detach'];
@@ -63,6 +64,13 @@ describe('a detached node process', () => {
     }
     assert.ok(!environ.some((e) => e.includes('Env-secret-pw-1') || e.includes('aws-secret-in-env')));
     assert.ok(names.includes('PATH') && names.includes('LOCALHSM_DEBUG'), names.join(' '));
+  });
+
+  it('writes its own node.log, which it rotates', () => {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const hsm = readManifest(state).hsms[0]!;
+    assert.equal(argv[argv.indexOf('--log') + 1], paths(state).hsm(hsm.id).log);
+    assert.match(fs.readFileSync(paths(state).hsm(hsm.id).log, 'utf8'), /serving TLS on/);
   });
 
   it(`stays within 64 MiB more RSS under ${REQUESTS} pipelined user-list requests it cannot send back`, async () => {

@@ -7,7 +7,9 @@ describe('an idle login session', () => {
   async function nodeWithBobLoggedIn() {
     const test = await makeNode({ activated: true, settings: { session_idle_seconds: '300' } });
     const admin = await test.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
-    success(await test.send(admin, 'user-create', { username: 'bob', role: 'crypto-user', password: 'bob-pass-1' }));
+    success(
+      await test.send(admin, 'user-create', { username: 'bob', role: 'crypto-user', password: 'bob-pass-1' }),
+    );
     const bob = await test.loginSession('bob', 'crypto-user', 'bob-pass-1');
     return { test, bob };
   }

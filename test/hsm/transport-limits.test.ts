@@ -103,36 +103,45 @@ describe('connection deadlines', () => {
     await admin.whenClosed();
   });
 
-  it('a client without a login reconnects by itself after the node closed its idle connection', T, async () => {
-    const { server, ca, logged } = await serve({ unauthenticatedIdleMs: 100 });
-    const connection = new HsmConnection({ hostname: '127.0.0.1', port: server.port }, ca);
-    try {
-      const first = await connection.call('hsm-info', {});
-      await logged(/no login and no request/);
-      assert.deepEqual(await connection.call('hsm-info', {}), first);
-    } finally {
-      connection.close();
-    }
-  });
+  it(
+    'a client without a login reconnects by itself after the node closed its idle connection',
+    T,
+    async () => {
+      const { server, ca, logged } = await serve({ unauthenticatedIdleMs: 100 });
+      const connection = new HsmConnection({ hostname: '127.0.0.1', port: server.port }, ca);
+      try {
+        const first = await connection.call('hsm-info', {});
+        await logged(/no login and no request/);
+        assert.deepEqual(await connection.call('hsm-info', {}), first);
+      } finally {
+        connection.close();
+      }
+    },
+  );
 });
 
 describe('the connection cap', () => {
-  it('refuses connections over the cap at once, logs it once, and serves again when one drops', T, async () => {
-    const { server, ca, lines } = await serve({ maxConnections: 3 });
-    const held = await Promise.all([0, 1, 2].map(() => RawClient.plain(server.port)));
-    for (let i = 0; i < 10; i++) {
-      await assert.rejects(RawClient.tls(server.port, ca));
-    }
-    assert.equal(lines.filter((l) => /cap/.test(l)).length, 1, lines.join('\n'));
-    held[0]!.close();
-    let served: RawClient | undefined;
-    // The node sees the drop asynchronously: try until it has (a count, not a time).
-    for (let i = 0; i < 200 && !served; i++) served = await RawClient.tls(server.port, ca).catch(() => undefined);
-    assert.ok(served, 'served again after a connection dropped');
-    served.write(frame('hsm-info'));
-    assert.equal((await served.next()).ok, true);
-    for (const c of [...held, served]) c.close();
-  });
+  it(
+    'refuses connections over the cap at once, logs it once, and serves again when one drops',
+    T,
+    async () => {
+      const { server, ca, lines } = await serve({ maxConnections: 3 });
+      const held = await Promise.all([0, 1, 2].map(() => RawClient.plain(server.port)));
+      for (let i = 0; i < 10; i++) {
+        await assert.rejects(RawClient.tls(server.port, ca));
+      }
+      assert.equal(lines.filter((l) => /cap/.test(l)).length, 1, lines.join('\n'));
+      held[0]!.close();
+      let served: RawClient | undefined;
+      // The node sees the drop asynchronously: try until it has (a count, not a time).
+      for (let i = 0; i < 200 && !served; i++)
+        served = await RawClient.tls(server.port, ca).catch(() => undefined);
+      assert.ok(served, 'served again after a connection dropped');
+      served.write(frame('hsm-info'));
+      assert.equal((await served.next()).ok, true);
+      for (const c of [...held, served]) c.close();
+    },
+  );
 });
 
 describe('an oversized frame', () => {
@@ -140,7 +149,11 @@ describe('an oversized frame', () => {
     const { server, ca, test } = await serve({ frameBodyMs: 200 });
     const admin = await test.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
     success(
-      await test.send(admin, 'user-create', { username: 'alice', role: 'crypto-user', password: 'alice-pass-1' }),
+      await test.send(admin, 'user-create', {
+        username: 'alice',
+        role: 'crypto-user',
+        password: 'alice-pass-1',
+      }),
     );
     const client = await RawClient.tls(server.port, ca, { allowHalfOpen: true });
     const header = Buffer.alloc(4);
@@ -160,3 +173,15 @@ describe('an oversized frame', () => {
   });
 });
 
+describe('connection noise in the log', () => {
+  it('logs a flood of failed handshakes as one line, not one per connection', T, async () => {
+    const { server, lines } = await serve({});
+    for (let i = 0; i < 40; i++) {
+      const plain = await RawClient.plain(server.port);
+      plain.write(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+      await plain.whenClosed();
+    }
+    const noise = lines.filter((l) => /handshake|refused a connection/.test(l));
+    assert.equal(noise.length, 1, noise.join('\n'));
+  });
+});

@@ -34,7 +34,7 @@ export class NoiseLog {
     for (const [kind, count] of this.counts) {
       if (count === 0) this.counts.delete(kind);
       else {
-        this.log(`${kind}: ${count} more in the last ${Math.round(this.intervalMs / 1000)} s`);
+        this.log(`${kind}: ${count} more in the last ${this.intervalMs / 1000} s`);
         this.counts.set(kind, 0);
       }
     }

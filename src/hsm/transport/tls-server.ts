@@ -163,7 +163,12 @@ function serveConnection(
       if (item.kind === 'oversized') {
         // The stream cannot be resynchronised after an oversized frame: answer, then close.
         const error = new HsmError('ERR_REQUEST_TOO_LARGE', { size: item.size, limit: MAX_FRAME_BYTES });
-        send({ v: 1, id: null, ok: false, error: { code: error.code, message: error.message, params: error.params } });
+        send({
+          v: 1,
+          id: null,
+          ok: false,
+          error: { code: error.code, message: error.message, params: error.params },
+        });
         socket.end();
         // The client may keep its side open; it gets frameBodyMs to read the reply.
         clearTimeout(deadline);
