@@ -28,10 +28,14 @@ export class UnreachableError extends Error {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Failures that mean the node closed the connection (rather than refusing or garbling a reply). */
+const PEER_CLOSED = new WeakSet<Error>();
 
 export class HsmConnection {
   private socket: tls.TLSSocket | undefined;
   private nextId = 1;
+  /** Whether this connection's session holds a login, as far as the replies tell. */
+  private loggedIn = false;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
   constructor(
@@ -92,29 +96,52 @@ export class HsmConnection {
         waiter.resolve(reply);
       }
     });
-    socket.on('error', (error) => this.failAll(new UnreachableError(this.address, describe(error))));
-    socket.on('close', () => this.failAll(new UnreachableError(this.address, 'connection closed')));
+    const closed = (detail: string) => {
+      const error = new UnreachableError(this.address, detail);
+      PEER_CLOSED.add(error);
+      this.failAll(error);
+    };
+    socket.on('error', (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ECONNRESET' || code === 'EPIPE') closed(describe(error));
+      else this.failAll(new UnreachableError(this.address, describe(error)));
+    });
+    socket.on('close', () => closed('connection closed'));
   }
 
   private failAll(error: Error): void {
     this.socket?.destroy();
     this.socket = undefined;
+    this.loggedIn = false;
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
   }
 
   /** Sends one request; resolves with the validated result, rejects with HsmError or UnreachableError. */
   async call<O extends OperationName>(op: O, args: OpArgs<O>): Promise<OpResult<O>> {
-    await this.connect();
-    const id = this.nextId++;
-    const reply = await new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.socket!.write(encodeFrame({ v: PROTOCOL_VERSION, id, op, args }));
+    const heldLogin = this.loggedIn;
+    const reply = await this.send(op, args).catch((error: Error) => {
+      // A node closes a connection without a login after a while without requests; a request that
+      // crossed that close was never run, so it goes once more on a new connection. Not an activation,
+      // whose second answer would hide the first one's success.
+      if (!PEER_CLOSED.has(error) || heldLogin || op === 'cluster-activate') throw error;
+      return this.send(op, args);
     });
+    if (reply.ok && (op === 'login' || op === 'login-mfa-finish')) this.loggedIn = true;
+    if (op === 'logout') this.loggedIn = false;
     if (!reply.ok) throw new HsmError(reply.error.code, reply.error.params);
     const result = OPERATIONS[op].result.safeParse(reply.result);
     if (!result.success) throw new UnreachableError(this.address, `unexpected reply to ${op}`);
     return result.data as OpResult<O>;
+  }
+
+  private async send(op: OperationName, args: unknown): Promise<Reply> {
+    await this.connect();
+    const id = this.nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.socket!.write(encodeFrame({ v: PROTOCOL_VERSION, id, op, args }));
+    });
   }
 
   close(): void {

@@ -9,6 +9,7 @@ import { type AuditKey, chainEntry } from './audit.js';
 import { type Clock, systemClock } from './clock.js';
 import type { OpContext, OpNode } from './op-context.js';
 import { AuditedStore, ReadOnlyStore } from './op-store.js';
+import { AuditNoise } from './audit-noise.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
@@ -27,7 +28,7 @@ export interface NodeOptions {
 }
 
 export class HsmNode implements OpNode {
-  readonly sessions = new SessionRegistry();
+  readonly sessions: SessionRegistry;
   /** Outstanding MFA tokens (login and change-mfa), bound to the sessions that asked for them. */
   readonly challenges = new ChallengeStore();
   /** Outstanding quorum tokens, bound to the logins that generated them. */
@@ -42,6 +43,7 @@ export class HsmNode implements OpNode {
   private readonly sessionIdleMs: number;
   private readonly onInternalError: (op: string, error: unknown) => void;
   private readonly auditKey: AuditKey | undefined;
+  private readonly auditNoise = new AuditNoise();
 
   constructor(
     readonly store: Store,
@@ -57,18 +59,11 @@ export class HsmNode implements OpNode {
     this.hsmId = readSetting(store, 'hsm_id');
     this.clusterId = readSetting(store, 'cluster_id');
     this.sessionIdleMs = readSetting(store, 'session_idle_seconds') * 1000;
+    this.sessions = new SessionRegistry(this.clock, this.sessionIdleMs);
   }
 
   openSession(): Session {
-    const session = this.sessions.openSession();
-    session.lastActive = this.clock.now();
-    return session;
-  }
-
-  private expireIdleLogin(session: Session): void {
-    const now = this.clock.now();
-    if (session.user && now - session.lastActive > this.sessionIdleMs) session.user = undefined;
-    session.lastActive = now;
+    return this.sessions.openSession();
   }
   closeSession(session: Session): void {
     this.challenges.dropSession(session);
@@ -82,7 +77,7 @@ export class HsmNode implements OpNode {
     if (!envelope.success)
       return errorReply(id, 'ERR_BAD_REQUEST', { detail: describeIssues(envelope.error.issues) });
     const { op, args } = envelope.data;
-    this.expireIdleLogin(session);
+    this.sessions.touch(session);
     if (!isOperationName(op)) return errorReply(id, 'ERR_UNKNOWN_OPERATION', { op: op.slice(0, 64) });
     const descriptor = OPERATIONS[op];
     const parsedArgs = descriptor.args.safeParse(args ?? {});
@@ -119,7 +114,10 @@ export class HsmNode implements OpNode {
     if (!audited) return reply;
     const result = reply.ok ? 'ok' : reply.error.code;
     if (audited.committedResult === undefined) {
-      // Nothing committed (a refusal, or a change kept in memory only): the entry is the whole write.
+      // Nothing committed (a refusal, or a change kept in memory only): the entry is the whole write,
+      // unless it is pre-login noise, which is counted and summarised by flushAuditNoise.
+      const userExists = (name: string) => this.store.getUser(name) !== undefined;
+      if (this.auditNoise.absorb(entry(result), userExists)) return reply;
       try {
         this.store.transaction(() => this.appendAudit(entry(result)));
       } catch (error) {
@@ -133,6 +131,19 @@ export class HsmNode implements OpNode {
       );
     }
     return reply;
+  }
+
+  /** Audits the counts of pre-login noise since the last call (serve calls it every minute and at stop). */
+  flushAuditNoise(): void {
+    const rows = this.auditNoise.take();
+    if (rows.length === 0) return;
+    try {
+      this.store.transaction(() => {
+        for (const row of rows) this.appendAudit(row);
+      });
+    } catch (error) {
+      this.onInternalError('audit of pre-login noise', error);
+    }
   }
 
   /**

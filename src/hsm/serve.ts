@@ -4,6 +4,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../file-modes.
 import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
 import { openNodeState } from './open-state.js';
+import { type TransportLimits, transportLimits } from './transport/limits.js';
 import { type RunningServer, startTlsServer } from './transport/tls-server.js';
 
 export interface ServeOptions {
@@ -13,6 +14,8 @@ export interface ServeOptions {
   log: (line: string) => void;
   /** Time source for token expiry and session idling (tests pass a controllable one). */
   clock?: Clock;
+  /** Connection limits over the node's settings (tests use small timeouts). */
+  limits?: Partial<TransportLimits>;
 }
 
 export interface ServingNode {
@@ -50,9 +53,13 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
     cert: fs.readFileSync(files.cert, 'utf8'),
     key: fs.readFileSync(files.key, 'utf8'),
     log: options.log,
+    limits: transportLimits(store, options.limits),
   });
   fs.writeFileSync(files.pid, `${process.pid}\n`, { mode: 0o600 });
   options.log(`${node.hsmId} of ${node.clusterId} serving TLS on ${options.host}:${server.port}`);
+  // Pre-login noise reaches the audit log as one summary row per minute (see AuditNoise).
+  const auditNoiseTimer = setInterval(() => node.flushAuditNoise(), 60_000);
+  auditNoiseTimer.unref();
   let stopped = false;
   return {
     node,
@@ -61,6 +68,8 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
       if (stopped) return;
       stopped = true;
       await server.close();
+      clearInterval(auditNoiseTimer);
+      node.flushAuditNoise();
       store.close();
       fs.rmSync(files.pid, { force: true });
       options.log(`${node.hsmId} stopped`);

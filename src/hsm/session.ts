@@ -18,8 +18,15 @@ export class SessionRegistry {
   private nextId = 1;
   private readonly open = new Set<Session>();
 
+  /** `idleMs`: a login idle for longer is logged out, checked on every look at it (no client action needed). */
+  constructor(
+    private readonly clock: { now(): number } = { now: () => Date.now() },
+    private readonly idleMs = Number.POSITIVE_INFINITY,
+  ) {}
+
   openSession(): Session {
     const session = new Session(this.nextId++);
+    session.lastActive = this.clock.now();
     this.open.add(session);
     return session;
   }
@@ -27,12 +34,27 @@ export class SessionRegistry {
     session.user = undefined;
     this.open.delete(session);
   }
+  /** A request arrived on `session`: its login ends if it was idle too long, then it counts as active. */
+  touch(session: Session): void {
+    this.expireIdle(session);
+    session.lastActive = this.clock.now();
+  }
+  /** Whether `session` is logged in now (an idle login has expired whether or not its client spoke). */
+  loggedIn(session: Session): boolean {
+    this.expireIdle(session);
+    return session.user !== undefined;
+  }
   /** Whether `username` is logged in on any session other than `except`. */
   isLoggedIn(username: string, except?: Session): boolean {
-    for (const s of this.open) if (s !== except && s.user?.username === username) return true;
+    for (const s of this.open)
+      if (s !== except && this.loggedIn(s) && s.user?.username === username) return true;
     return false;
   }
   get size(): number {
     return this.open.size;
+  }
+
+  private expireIdle(session: Session): void {
+    if (session.user && this.clock.now() - session.lastActive > this.idleMs) session.user = undefined;
   }
 }

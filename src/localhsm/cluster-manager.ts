@@ -323,13 +323,31 @@ export async function startNodes(
   return { children, stop };
 }
 
+/**
+ * What a node process inherits: the operator's locale, paths and Node settings, never their secrets
+ * (`CLOUDHSM_PIN`, cloud credentials, tokens): a detached node keeps its environment for its lifetime.
+ */
+const NODE_ENVIRONMENT = [
+  ...['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR'],
+  ...['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'LOCALHSM_DEBUG'],
+];
+
+export function nodeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => NODE_ENVIRONMENT.includes(name) || name.startsWith('LC_')),
+  );
+}
+
 function spawnNode(dir: string, hsm: HsmEntry, detach: boolean): ChildProcess {
   const files = paths(dir).hsm(hsm.id);
   const log = fs.openSync(files.log, 'a', 0o600);
   const child = spawn(
     process.execPath,
-    [LOCALHSM_BIN, 'hsm', 'serve', '--data', files.dir, '--port', String(hsm.port), '--host', hsm.host],
-    { stdio: ['ignore', log, log], detached: detach },
+    [
+      ...[LOCALHSM_BIN, 'hsm', 'serve', '--data', files.dir, '--port', String(hsm.port), '--host', hsm.host],
+      ...['--log', files.log],
+    ],
+    { stdio: ['ignore', log, log], detached: detach, env: nodeEnvironment(process.env) },
   );
   fs.closeSync(log);
   if (detach) child.unref();

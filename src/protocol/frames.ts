@@ -67,6 +67,11 @@ export class FrameDecoder {
 
   constructor(private readonly limit = MAX_FRAME_BYTES) {}
 
+  /** Whether part of a frame has arrived and the rest has not (the node times such a frame out). */
+  get partial(): boolean {
+    return this.buffered.length + this.pendingBytes > 0;
+  }
+
   push(chunk: Buffer): FrameEvent[] {
     if (this.awaited > 0 && this.buffered.length + this.pendingBytes + chunk.length < this.awaited) {
       this.pending.push(chunk);

@@ -36,9 +36,16 @@ export class RawClient {
     w?.();
   }
 
-  static tls(port: number, ca: string): Promise<RawClient> {
+  /** `extra`: more connect options, e.g. `allowHalfOpen` to keep sending after the node's end. */
+  static tls(
+    port: number,
+    ca: string,
+    extra: tls.ConnectionOptions & { allowHalfOpen?: boolean } = {},
+  ): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port, ca }, () => resolve(new RawClient(socket)));
+      const socket = tls.connect({ host: '127.0.0.1', port, ca, ...extra }, () =>
+        resolve(new RawClient(socket)),
+      );
       socket.once('error', reject);
     });
   }

@@ -50,6 +50,11 @@ const FRESH: Record<SettingKey, unknown> = {
   quorum_max_tokens: 1024,
   dev_clock: false,
   dev_clock_offset_ms: 0,
+  first_frame_timeout_seconds: 10,
+  frame_body_timeout_seconds: 10,
+  unauthenticated_idle_seconds: 60,
+  max_connections: 256,
+  max_unsent_reply_bytes: 1048576,
   dev_clock_secret_sha256: '',
   audit_head: '',
 };
@@ -105,6 +110,46 @@ describe('node settings', () => {
         ['1024', 1024],
       ],
       bad: [...INTEGER_BAD, '0', '1025'],
+    },
+    {
+      keys: ['first_frame_timeout_seconds', 'frame_body_timeout_seconds'],
+      good: [
+        ['1', 1],
+        ['3600', 3600],
+      ],
+      bad: [...INTEGER_BAD, '0', '3601'],
+    },
+    {
+      keys: ['unauthenticated_idle_seconds'],
+      good: [
+        ['1', 1],
+        ['86400', 86_400],
+      ],
+      bad: [...INTEGER_BAD, '0', '86401'],
+    },
+    {
+      keys: ['max_connections'],
+      good: [
+        ['1', 1],
+        ['65536', 65_536],
+      ],
+      bad: [...INTEGER_BAD, '0', '65537'],
+    },
+    {
+      keys: ['max_unsent_reply_bytes'],
+      good: [
+        ['65536', 65_536],
+        ['1073741824', 1_073_741_824],
+      ],
+      bad: [...INTEGER_BAD, '65535', '1073741825'],
+    },
+    {
+      keys: ['dev_clock_secret_sha256'],
+      good: [
+        ['', ''],
+        ['a'.repeat(64), 'a'.repeat(64)],
+      ],
+      bad: ['a'.repeat(63), 'A'.repeat(64), 'g'.repeat(64)],
     },
     {
       keys: ['dev_clock_offset_ms'],

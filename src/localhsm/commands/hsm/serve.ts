@@ -1,4 +1,5 @@
 // localhsm hsm serve: runs one HSM node in this process until SIGTERM or SIGINT.
+import { rotatingLog } from '../../../hsm/node-log.js';
 import { serveHsm } from '../../../hsm/serve.js';
 import type { LocalCommand } from '../../context.js';
 
@@ -14,9 +15,16 @@ export const hsmServeCommand: LocalCommand = {
     },
     { long: 'port', value: 'PORT', required: true, help: 'TCP port to listen on' },
     { long: 'host', value: 'HOST', help: 'Address to listen on [default: 127.0.0.1]' },
+    {
+      long: 'log',
+      value: 'FILE',
+      help: 'Append log lines to FILE, rotated at 5 MiB with 3 old files kept [default: stderr]',
+    },
   ],
   async run(options, ctx) {
-    const log = (line: string) => ctx.err(`${new Date().toISOString()} ${line}`);
+    const file = options.string('log');
+    const write = file ? rotatingLog(file) : (line: string) => ctx.err(line);
+    const log = (line: string) => write(`${new Date().toISOString()} ${line}`);
     const serving = await serveHsm({
       dataDir: options.required('data'),
       host: options.string('host') ?? '127.0.0.1',
