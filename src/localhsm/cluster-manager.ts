@@ -188,6 +188,14 @@ export interface HsmStatus {
   detail?: string;
 }
 
+function readPidFile(file: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pid in a node's pid file, if that process is still this node (a stale pid may have been reused). */
 function readPid(file: string): number | undefined {
   try {
@@ -278,6 +286,7 @@ export async function startNodes(
   const manifest = readManifest(dir);
   const probe = prober(dir, manifest);
   const children: ChildProcess[] = [];
+  const started = new Map<string, ChildProcess>();
   const wanted = manifest.hsms.filter((h) => !options.only || options.only.includes(h.id));
   const running = await Promise.all(wanted.map(async (hsm) => 'users' in (await probe(hsm))));
   for (const [i, hsm] of wanted.entries()) {
@@ -293,10 +302,12 @@ export async function startNodes(
       writeManifest(dir, manifest);
       writeCliConfig(dir, manifest);
     }
-    children.push(spawnNode(dir, hsm, options.detach));
+    const child = spawnNode(dir, hsm, options.detach);
+    children.push(child);
+    started.set(hsm.id, child);
     progress(`  ${hsm.id} starting on ${hsm.host}:${hsm.port}`);
   }
-  await waitUntilAnswering(dir, probe, wanted, children);
+  await waitUntilAnswering(dir, probe, wanted, started);
   const stop = async () => {
     await Promise.all(children.map((c) => stopProcess(c.pid)));
   };
@@ -320,10 +331,12 @@ async function waitUntilAnswering(
   dir: string,
   probe: ReturnType<typeof prober>,
   hsms: readonly HsmEntry[],
-  children: readonly ChildProcess[],
+  started: ReadonlyMap<string, ChildProcess>,
 ): Promise<void> {
+  const children = [...started.values()];
   const deadline = Date.now() + START_TIMEOUT_MS;
   const pending = new Set(hsms.map((h) => h.id));
+  let round = 0;
   while (pending.size > 0) {
     const exited = children.find((c) => c.exitCode !== null);
     if (exited) {
@@ -331,9 +344,16 @@ async function waitUntilAnswering(
         detail: `an HSM node exited at start (code ${exited.exitCode}); see its node.log under ${dir}/hsms`,
       });
     }
+    round++;
     await Promise.all(
       hsms.map(async (hsm) => {
-        if (pending.has(hsm.id) && 'users' in (await probe(hsm))) pending.delete(hsm.id);
+        if (!pending.has(hsm.id)) return;
+        // A TLS probe sets up a TLS context (the CA parsed again) even when the port refuses: polling with
+        // it every 20 ms cost the booting nodes about as much CPU as their own start. A node we started
+        // writes its pid file once it listens, so it is probed then (and every 10th round regardless).
+        const child = started.get(hsm.id);
+        if (child && round % 10 !== 0 && readPidFile(paths(dir).hsm(hsm.id).pid) !== child.pid) return;
+        if ('users' in (await probe(hsm))) pending.delete(hsm.id);
       }),
     );
     if (pending.size === 0) return;
