@@ -219,6 +219,20 @@ function isAlive(pid: number | undefined): boolean {
 }
 
 /**
+ * A child of this process that exited but is not reaped yet: this process's event loop reaps it within a
+ * turn, so waiting for that means the pid is really gone when stopProcess returns (callers check it).
+ */
+function isOwnZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return state === 'Z' && Number(parent) === process.pid;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A detached node that exited stays a zombie until init reaps it, which some inits do only every
  * second or so; it holds no port and no files any more, so it counts as stopped.
  */
@@ -373,7 +387,8 @@ export async function stopProcess(pid: number | undefined): Promise<boolean> {
   } catch {
     return false;
   }
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (isAlive(pid) || isOwnZombie(pid!)); i++)
+    await new Promise((r) => setTimeout(r, 50));
   if (isAlive(pid)) {
     process.kill(pid!, 'SIGKILL');
     // Gone (and, for our own child, reaped) before returning: a restart may reuse its port right away.
