@@ -21,5 +21,7 @@ const server = tls.createServer(
     socket.on('error', () => socket.destroy());
   },
 );
-server.listen(Number(port), '127.0.0.1', () => process.stdout.write('ready\n'));
+server.listen(Number(port ?? 0), '127.0.0.1', () =>
+  process.stdout.write(`ready ${(server.address() as { port: number }).port}\n`),
+);
 process.on('SIGTERM', () => process.exit(0));

@@ -129,18 +129,28 @@ async function mfaUserCluster(
 }
 
 async function benchMfaLogin(): Promise<void> {
-  log('2. password + MFA login, 3 HSMs vs 1 HSM (parallel fan-out)');
+  log('2. password + MFA login, 3 HSMs vs 1 HSM (client-side token signing timed apart)');
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const one = await mfaUserCluster(1, privateKey);
   const three = await mfaUserCluster(3, privateKey);
-  const sign = async (issued: readonly IssuedToken[]) =>
-    issued.map((t, i) => ({
+  // The client signs one token per HSM (an RSA-2048 signature each): timed apart, so that the HSM side
+  // of the fan-out can be read on its own.
+  let signingMs = 0;
+  const sign = async (issued: readonly IssuedToken[]) => {
+    const start = process.hrtime.bigint();
+    const signed = issued.map((t, i) => ({
       unsigned: t.unsigned,
       signature: signUnsigned(privateKey, Buffer.from(t.unsigned, 'base64')),
       index: i + 1,
       total: issued.length,
     }));
-  const loginOnce = (client: ClusterClient) => async () => {
+    signingMs += Number(process.hrtime.bigint() - start) / 1e6;
+    return signed;
+  };
+  const whole: Record<number, number[]> = { 1: [], 3: [] };
+  const withoutSigning: Record<number, number[]> = { 1: [], 3: [] };
+  const loginOnce = (client: ClusterClient, hsms: 1 | 3) => async () => {
+    signingMs = 0;
     const start = process.hrtime.bigint();
     await loginWithMfa(
       client,
@@ -149,24 +159,38 @@ async function benchMfaLogin(): Promise<void> {
       log,
     );
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    whole[hsms]!.push(ms);
+    withoutSigning[hsms]!.push(ms - signingMs);
     await logoutCluster(client, log);
     return ms;
   };
   try {
-    await loginOnce(three.client)();
-    await loginOnce(one.client)();
-    const [t3, t1] = await alternate(21, loginOnce(three.client), loginOnce(one.client));
+    await loginOnce(three.client, 3)();
+    await loginOnce(one.client, 1)();
+    whole[1] = [];
+    whole[3] = [];
+    withoutSigning[1] = [];
+    withoutSigning[3] = [];
+    await alternate(21, loginOnce(three.client, 3), loginOnce(one.client, 1));
     record(
       {
-        name: 'password + MFA login, 3 HSMs',
-        value: t3,
+        name: 'password + MFA login, 3 HSMs (incl. client signing)',
+        value: median(whole[3]!),
         unit: 'ms',
         baseline: '1 HSM',
-        baselineValue: t1,
+        baselineValue: median(whole[1]!),
         goal: 'goal <= 1.3',
       },
       (r) => r <= 1.3,
     );
+    record({
+      name: 'password + MFA login, 3 HSMs (client signing excluded)',
+      value: median(withoutSigning[3]!),
+      unit: 'ms',
+      baseline: '1 HSM',
+      baselineValue: median(withoutSigning[1]!),
+      goal: 'reported',
+    });
   } finally {
     for (const c of [one, three]) {
       c.client.close();
@@ -228,19 +252,22 @@ async function benchUp(): Promise<void> {
       unit: 'ms',
       baseline: 'node -e 0',
       baselineValue: bare,
-      goal: 'goal <= 10',
+      goal: 'goal <= 8',
     },
-    (r) => r <= 10,
+    (r) => r <= 8,
   );
 }
+
+/** The password hash every seeded user holds (the KDF profile of the bench's clusters). */
+const seededUserHash = () => hashPassword('bench-user-pw', KDF_PROFILES.fast);
 
 /** Puts `count` crypto users straight into every HSM's state (the node's 1,024 limit is for the CLI path). */
 async function seedUsers(dir: string, count: number): Promise<void> {
   await stopNodes(dir);
-  const hash = await hashPassword('bench-user-pw', KDF_PROFILES.fast);
+  const hash = await seededUserHash();
   for (const hsm of readManifest(dir).hsms) {
     const store = new SqliteStore(paths(dir).hsm(hsm.id).db);
-    const existing = store.countUsers() - 2;
+    const existing = store.countUsers() - BUILT_IN_USERS;
     store.transaction(() => {
       for (let i = existing; i < count; i++)
         store.insertUser({ ...newUser(`user_${i}`, 'crypto-user'), passwordHash: hash });
@@ -251,24 +278,43 @@ async function seedUsers(dir: string, count: number): Promise<void> {
   await startNodes(dir, { detach: true });
 }
 
+/** Every HSM holds admin and app_user from the start: a list is never empty. */
+const BUILT_IN_USERS = 2;
+
 async function benchUserListScaling(dir: string): Promise<void> {
-  log('5. user list on 3 HSMs with 1,024 / 10,000 / 100,000 users');
+  log('5. user list on 3 HSMs with only the 2 built-in users, then 1,024 / 10,000 / 100,000 users');
   const timings = new Map<number, number>();
-  for (const count of [0, 1024, 10_000, 100_000]) {
-    if (count > 0) await seedUsers(dir, count);
+  // The two small lists are timed alternately on two clusters, so that machine noise hits both alike.
+  const small = await newCluster(3);
+  try {
+    await seedUsers(small, 1024);
+    const builtIn = clientFor(dir);
+    const seeded = clientFor(small);
+    await listUsers(builtIn, log);
+    await listUsers(seeded, log);
+    const time = (client: ClusterClient) => () => timeMedian(1, () => listUsers(client, log));
+    const [t0, t1024] = await alternate(31, time(builtIn), time(seeded));
+    timings.set(0, t0);
+    timings.set(1024, t1024);
+    builtIn.close();
+    seeded.close();
+  } finally {
+    await dropCluster(small);
+  }
+  for (const count of [10_000, 100_000]) {
+    await seedUsers(dir, count);
     const client = clientFor(dir);
     await listUsers(client, log);
     timings.set(count, await timeMedian(count >= 100_000 ? 3 : 7, () => listUsers(client, log)));
     client.close();
-    log(`   ${count} users: ${fmt(timings.get(count)!)} ms`);
-    if (count === 100_000) benchMemory(dir);
   }
+  for (const [count, ms] of timings) log(`   ${count} users besides the built-in ones: ${fmt(ms)} ms`);
   record(
     {
       name: 'user list 1,024 users',
       value: timings.get(1024)!,
       unit: 'ms',
-      baseline: 'empty list',
+      baseline: 'only the 2 built-in users',
       baselineValue: timings.get(0)!,
       goal: 'goal <= 5',
     },
@@ -298,8 +344,12 @@ async function benchUserListScaling(dir: string): Promise<void> {
   );
 }
 
-function benchMemory(dir: string): void {
-  log('7. peak RSS of a node holding 100,000 users; state file size per user');
+async function benchMemory(dir: string): Promise<void> {
+  log('7. peak RSS of a node holding 100,000 users after listing them; state file size per user');
+  await seedUsers(dir, 100_000);
+  const client = clientFor(dir);
+  for (let i = 0; i < 3; i++) await listUsers(client, log);
+  client.close();
   const hsm = readManifest(dir).hsms[0]!;
   const pid = fs.readFileSync(paths(dir).hsm(hsm.id).pid, 'utf8').trim();
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -320,10 +370,10 @@ function benchMemory(dir: string): void {
   );
   record({
     name: 'state file per user',
-    value: bytes / 100_002,
+    value: bytes / (100_000 + BUILT_IN_USERS),
     unit: 'bytes',
     baseline: 'password hash string',
-    baselineValue: 110,
+    baselineValue: Buffer.byteLength(await seededUserHash()),
     goal: 'reported',
   });
 }
@@ -334,29 +384,48 @@ function nodeBaselineRssKb(): number {
   return Number(spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' }).stdout.trim());
 }
 
-/** Requests per second from `concurrency` connections, each logged in first, each with one request in flight. */
-async function loadRps(port: number, ca: string, op: 'user-list' | 'login', seconds: number, concurrency = 16): Promise<number> {
+/**
+ * Requests per second from `concurrency` connections, each logged in first, each with one request in
+ * flight: the requests answered before the deadline, over the time from the start to the last of them.
+ */
+async function loadRps(
+  port: number,
+  ca: string,
+  op: 'user-list' | 'login',
+  seconds: number,
+  concurrency = 16,
+): Promise<number> {
   const clients = await Promise.all(Array.from({ length: concurrency }, () => RawClient.connect(port, ca)));
   const credentials = { username: 'admin', role: 'admin', password: ADMIN_PASSWORD };
   if (op === 'user-list') await Promise.all(clients.map((c) => c.request('login', credentials)));
-  const end = Date.now() + seconds * 1000;
+  const now = () => Number(process.hrtime.bigint()) / 1e6;
+  const start = now();
+  const end = start + seconds * 1000;
   let done = 0;
+  let last = start;
+  const answered = (count: number) => {
+    const t = now();
+    if (t > end) return false;
+    done += count;
+    last = t;
+    return true;
+  };
   await Promise.all(
     clients.map(async (c) => {
-      while (Date.now() < end) {
+      for (;;) {
         if (op === 'login') {
           await c.request('login', credentials);
           await c.request('logout', {});
-          done += 2;
+          if (!answered(2)) return;
         } else {
           await c.request('user-list', {});
-          done++;
+          if (!answered(1)) return;
         }
       }
     }),
   );
   for (const c of clients) c.close();
-  return done / seconds;
+  return done / ((last - start) / 1000);
 }
 
 async function benchLoad(): Promise<void> {
@@ -365,13 +434,17 @@ async function benchLoad(): Promise<void> {
   const hsm = readManifest(dir).hsms[0]!;
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
   const files = paths(dir).hsm(hsm.id);
-  const echoPort = hsm.port + 1000 > 65000 ? 40000 : hsm.port + 1000;
+  // Port 0: the echo server takes a free port from the OS and prints it.
   const echo = spawn(
     process.execPath,
-    [path.join(ROOT, 'dist/bench/echo-server.js'), files.cert, files.key, String(echoPort)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    [path.join(ROOT, 'dist/bench/echo-server.js'), files.cert, files.key, '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
-  await new Promise((resolve) => echo.stdout!.once('data', resolve));
+  const echoPort = await new Promise<number>((resolve) =>
+    echo.stdout!.once('data', (chunk: Buffer) => resolve(Number(/^ready (\d+)/.exec(chunk.toString())![1]))),
+  );
   try {
     const echoRps = median([
       await loadRps(echoPort, ca, 'user-list', 3),
@@ -474,6 +547,7 @@ try {
   if (!only || only === 'cli') await benchCliProcess(shared);
   if (!only || only === 'up') await benchUp();
   if (!only || only === 'users') await benchUserListScaling(shared);
+  if (!only || only === 'memory') await benchMemory(shared);
   if (!only || only === 'load') await benchLoad();
   if (!only || only === 'kdf') await benchKdf();
 } finally {

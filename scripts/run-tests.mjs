@@ -1,5 +1,5 @@
-// Runs every compiled test file (dist/test/**/*.test.js) and every example test (examples/**/*.test.mjs, which
-// import the package as its users do) with node's built-in test runner.
+// Runs every compiled test file (dist/test/**/*.test.js) whose source still exists and every example test
+// (examples/**/*.test.mjs, which import the package as its users do) with node's built-in test runner.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,16 @@ function collect(dir, suffix) {
   });
 }
 
-const files = [...collect(testDir, '.test.js'), ...collect(path.join(root, 'examples'), '.test.mjs')]
+/** A compiled test whose source was deleted or renamed (`npm test` cleans dist/, a bare tsc does not). */
+const isStale = (file) =>
+  file.startsWith(testDir + path.sep) &&
+  !fs.existsSync(path.join(root, path.relative(path.join(root, 'dist'), file)).replace(/\.js$/, '.ts'));
+
+const compiled = collect(testDir, '.test.js');
+const stale = compiled.filter(isStale);
+for (const file of stale)
+  console.error(`not running ${path.relative(root, file)}: its source is gone (stale build)`);
+const files = [...compiled.filter((f) => !isStale(f)), ...collect(path.join(root, 'examples'), '.test.mjs')]
   .filter((f) => !filter || f.includes(filter))
   .sort();
 if (files.length === 0) {

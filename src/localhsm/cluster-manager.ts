@@ -201,6 +201,14 @@ export interface HsmStatus {
   detail?: string;
 }
 
+function readPidFile(file: string): number | undefined {
+  try {
+    return Number(fs.readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pid in a node's pid file, if that process is still this node (a stale pid may have been reused). */
 function readPid(file: string): number | undefined {
   try {
@@ -221,6 +229,20 @@ function isAlive(pid: number | undefined): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   return !isZombie(pid);
+}
+
+/**
+ * A child of this process that exited but is not reaped yet: this process's event loop reaps it within a
+ * turn, so waiting for that means the pid is really gone when stopProcess returns (callers check it).
+ */
+function isOwnZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return state === 'Z' && Number(parent) === process.pid;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -362,6 +384,7 @@ async function waitUntilAnswering(
 ): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   const pending = new Set(hsms.map((h) => h.id));
+  let round = 0;
   while (pending.size > 0) {
     const exited = spawned.find((s) => s.child.exitCode !== null);
     if (exited) {
@@ -370,9 +393,16 @@ async function waitUntilAnswering(
         detail: `HSM ${exited.hsm.id} exited at start (code ${exited.child.exitCode}): ${lastLogLine(log)} (${log})`,
       });
     }
+    round++;
     await Promise.all(
       hsms.map(async (hsm) => {
-        if (pending.has(hsm.id) && 'users' in (await probe(hsm))) pending.delete(hsm.id);
+        if (!pending.has(hsm.id)) return;
+        // A TLS probe sets up a TLS context (the CA parsed again) even when the port refuses: polling with
+        // it every 20 ms cost the booting nodes about as much CPU as their own start. A node we started
+        // writes its pid file once it listens, so it is probed then (and every 10th round regardless).
+        const child = spawned.find((s) => s.hsm.id === hsm.id)?.child;
+        if (child && round % 10 !== 0 && readPidFile(paths(dir).hsm(hsm.id).pid) !== child.pid) return;
+        if ('users' in (await probe(hsm))) pending.delete(hsm.id);
       }),
     );
     if (pending.size === 0) return;
@@ -407,7 +437,8 @@ export async function stopProcess(pid: number | undefined): Promise<boolean> {
   } catch {
     return false;
   }
-  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (isAlive(pid) || isOwnZombie(pid!)); i++)
+    await new Promise((r) => setTimeout(r, 50));
   if (isAlive(pid)) {
     process.kill(pid!, 'SIGKILL');
     // Gone (and, for our own child, reaped) before returning: a restart may reuse its port right away.

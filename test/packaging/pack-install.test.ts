@@ -18,6 +18,7 @@ const REQUIRED_FILES = [
   'dist/src/index.js',
   'dist/src/index.d.ts',
   'dist/src/bundles/cloudhsm-cli.mjs',
+  'dist/src/bundles/localhsm.mjs',
   'dist/src/bundles/hsm-serve.mjs',
   'dist/src/localhsm/main.js',
   'dist/src/cli/main.js',
@@ -42,9 +43,21 @@ function installEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Runs one step, telling a person watching `npm test` what it is doing: these steps take from seconds to
+ * minutes (the install fetches from the registry and builds native addons), and the test runner prints
+ * nothing until the whole file is done. stderr of a test file reaches the terminal as it is written.
+ */
 function run(command: string, args: readonly string[], cwd: string, timeout = 600_000) {
+  const line = `${command} ${args.join(' ')}`;
+  process.stderr.write(`packaging test: ${line} ...\n`);
+  const start = Date.now();
   const result = spawnSync(command, args, { cwd, env: installEnv(), encoding: 'utf8', timeout });
-  const output = `$ ${command} ${args.join(' ')}\n${result.stdout}\n${result.stderr}`;
+  const seconds = ((Date.now() - start) / 1000).toFixed(1);
+  process.stderr.write(
+    `packaging test: ${line}: exit ${result.status ?? result.signal} after ${seconds} s\n`,
+  );
+  const output = `$ ${line}\n${result.stdout}\n${result.stderr}`;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output };
 }
 
