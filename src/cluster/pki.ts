@@ -2,6 +2,7 @@
 // @peculiar/x509 resolves its ASN.1 classes through tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -62,7 +63,10 @@ export async function issueNodeCert(
     'verify',
   ])) as unknown as CryptoKeyPair;
   const names = new Set(['localhost', '127.0.0.1', '::1', ...hosts]);
-  const sans = [...names].map((n) => ({ type: isIp(n) ? ('ip' as const) : ('dns' as const), value: n }));
+  const sans = [...names].map((n) => ({
+    type: isIP(n) !== 0 ? ('ip' as const) : ('dns' as const),
+    value: n,
+  }));
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
@@ -82,8 +86,4 @@ export async function issueNodeCert(
     ],
   });
   return { cert: cert.toString('pem'), key: await exportKey(keys.privateKey) };
-}
-
-function isIp(name: string): boolean {
-  return /^[\d.]+$/.test(name) || name.includes(':');
 }

@@ -6,8 +6,8 @@ import {
   type SignatureEntry,
   isSigned,
   readApprovalFile,
-  writeTokenFile,
 } from '../../../tokens/approval-file.js';
+import { writeTokenFile } from '../../../tokens/token-file.js';
 import type { LocalCommand } from '../../context.js';
 
 /**

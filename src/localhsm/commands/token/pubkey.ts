@@ -1,8 +1,6 @@
 // localhsm token pubkey: the SPKI PEM public key of a signing key (PEM private key or PKCS#11 token), to
 // register with `user change-mfa token-sign` or `user change-quorum token-sign register`.
-import fs from 'node:fs';
-import { HsmError } from '../../../errors.js';
-import { describeFsError, expandHome } from '../../../tokens/mfa-file.js';
+import { writeFileAtomic } from '../../../files/atomic-write.js';
 import { LOCAL_PEM_OPTIONS, PKCS11_OPTIONS, SIGNER_REQUIRES } from '../../../signers/options.js';
 import { keyFingerprint } from '../../../signers/signer.js';
 import { keySizeWarning } from '../../../tokens/private-key.js';
@@ -41,11 +39,7 @@ export const tokenPubkeyCommand: LocalCommand = {
       ctx.stdout.write(pem);
       return 0;
     }
-    try {
-      fs.writeFileSync(expandHome(out), pem, { mode: 0o644 });
-    } catch (error) {
-      throw new HsmError('ERR_FILE', { action: 'write', file: out, detail: describeFsError(error) });
-    }
+    writeFileAtomic(out, pem, 0o644);
     ctx.out(`Wrote the public key of ${description} (${fingerprint}) to ${out}`);
     return 0;
   },

@@ -1,8 +1,9 @@
 // localhsm token sign: fills every `signed` value of an MFA or quorum registration token file with the
 // signature the openssl recipe of the AWS docs would make (byte for byte), from a PEM key, a PKCS#11 token
 // or an external command; every signature is verified before the file is written (in place or --out).
-import { readTokenFile, renderTokenFile, withSignatures, writeTokenFile } from '../../../tokens/mfa-file.js';
+import { readTokenFile, withSignatures } from '../../../tokens/mfa-file.js';
 import { keySizeWarning } from '../../../tokens/private-key.js';
+import { writeTokenFile } from '../../../tokens/token-file.js';
 import { signAll } from '../../../signers/signer.js';
 import { LOCAL_SIGNER_OPTIONS, LOCAL_SIGNER_RULES } from '../../../signers/options.js';
 import type { LocalCommand } from '../../context.js';
@@ -50,7 +51,7 @@ export const tokenSignCommand: LocalCommand = {
       return withSignatures(file, (_entry, i) => signatures[i]!.toString('base64'));
     });
     const out = options.string('out') ?? tokenPath;
-    writeTokenFile(out, renderTokenFile(signed));
+    writeTokenFile(out, signed.document);
     const kind = file.kind === 'mfa' ? 'MFA' : 'registration';
     ctx.out(`Signed ${file.tokens.length} ${kind} token(s) into ${out}`);
     return 0;

@@ -2,8 +2,9 @@
 import { generateApprovalData, generateRegistrationTokens } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
 import { KEY_SERVICES, isAdminService } from '../../../../protocol/quorum.js';
-import { newApprovalFile, writeTokenFile } from '../../../../tokens/approval-file.js';
+import { newApprovalFile } from '../../../../tokens/approval-file.js';
 import { newRegistrationFile } from '../../../../tokens/registration-file.js';
+import { writeTokenFile } from '../../../../tokens/token-file.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
 import { ADMIN_SERVICES, serviceOption } from '../../../quorum.js';
 

@@ -1,7 +1,8 @@
 // user change-quorum token-sign register: registers the logged-in user's quorum public key on every HSM (verify all, then commit all).
-import fs from 'node:fs';
 import { registerQuorumKey } from '../../../../../cluster/quorum.js';
 import { HsmError } from '../../../../../errors.js';
+import { fsErrorCode } from '../../../../../files/fs-error.js';
+import { readInputFile } from '../../../../../files/read-input.js';
 import { readSignedRegistrationFile } from '../../../../../tokens/registration-file.js';
 import { parseTokenSignPublicKey } from '../../../../../tokens/token-sign.js';
 import { CLUSTER_ID_OPTION, type CliCommand } from '../../../../context.js';
@@ -24,11 +25,9 @@ export const userChangeQuorumTokenSignRegister: CliCommand = {
     const keyFile = options.required('public-key');
     let pem: string;
     try {
-      pem = fs.readFileSync(keyFile, 'utf8');
+      pem = readInputFile(keyFile).toString('utf8');
     } catch (error) {
-      throw new HsmError('ERR_BAD_PUBLIC_KEY', {
-        detail: `cannot read ${keyFile} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-      });
+      throw new HsmError('ERR_BAD_PUBLIC_KEY', { detail: `cannot read ${keyFile} (${fsErrorCode(error)})` });
     }
     parseTokenSignPublicKey(pem);
     const tokens = readSignedRegistrationFile(options.required('signed-token'));
