@@ -9,7 +9,7 @@ import {
   unsignedTokenDocument,
 } from '../tokens/mfa-file.js';
 import { TOKEN_FILE_VERSION, writeTokenFile } from '../tokens/token-file.js';
-import { openSigner, signerChoice } from '../signers/options.js';
+import { type CliSignerOptionName, openSigner, signerChoice } from '../signers/options.js';
 import { type TokenSigner, signAll } from '../signers/signer.js';
 import { readPem } from '../tokens/private-key.js';
 import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
@@ -48,7 +48,7 @@ export async function publicKeyFromPrompt(io: CliIo): Promise<string> {
  * none is given (the cloudhsm-cli file prompts).
  */
 export function openCliSigner(
-  options: ParsedOptions,
+  options: ParsedOptions<CliSignerOptionName>,
   io: CliIo,
   env: NodeJS.ProcessEnv,
 ): Promise<TokenSigner | undefined> {

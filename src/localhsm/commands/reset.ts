@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import { hasCluster } from '../../cluster/state-dir.js';
 import { HsmError } from '../../errors.js';
 import { stopNodes } from '../cluster-manager.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../context.js';
 
-export const resetCommand: LocalCommand = {
+export const resetCommand = localCommand({
   path: ['reset'],
   about: 'Stop the local cluster and delete its state directory',
   options: [STATE_OPTION],
@@ -19,4 +19,4 @@ export const resetCommand: LocalCommand = {
     ctx.out(`Deleted the cluster in ${dir}.`);
     return 0;
   },
-};
+});

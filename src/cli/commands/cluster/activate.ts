@@ -1,9 +1,9 @@
 // cluster activate: sets the initial admin password on every HSM of a new cluster.
 import { HsmError } from '../../../errors.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
-import { CLUSTER_ID_OPTION, type CliCommand, passwordFrom } from '../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand, passwordFrom } from '../../context.js';
 
-export const clusterActivate: CliCommand = {
+export const clusterActivate = cliCommand({
   path: ['cluster', 'activate'],
   about: 'Activate a cluster',
   options: [
@@ -27,4 +27,4 @@ export const clusterActivate: CliCommand = {
     );
     return 'Cluster activation successful';
   },
-};
+});

@@ -1,8 +1,8 @@
 // cluster hsm-info: one entry per HSM, in the shape of CloudHSM's hsm-info (no login needed).
 import { describeFailures, requireAll } from '../../../cluster/cluster.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../context.js';
 
-export const clusterHsmInfo: CliCommand = {
+export const clusterHsmInfo = cliCommand({
   path: ['cluster', 'hsm-info'],
   about: 'Get hardware information about the HSMs in the cluster',
   options: [CLUSTER_ID_OPTION],
@@ -32,4 +32,4 @@ export const clusterHsmInfo: CliCommand = {
     });
     return { hsms };
   },
-};
+});

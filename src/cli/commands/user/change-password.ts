@@ -4,13 +4,13 @@ import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../.
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
-  type CliCommand,
+  cliCommand,
   ROLE_OPTION,
   passwordFrom,
   usernameOption,
 } from '../../context.js';
 
-export const userChangePassword: CliCommand = {
+export const userChangePassword = cliCommand({
   path: ['user', 'change-password'],
   about: "Change a user's password",
   needsLogin: true,
@@ -50,4 +50,4 @@ export const userChangePassword: CliCommand = {
       ),
     );
   },
-};
+});

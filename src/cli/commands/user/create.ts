@@ -5,13 +5,13 @@ import { approvalFrom, withApprovalHints } from '../../quorum.js';
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
-  type CliCommand,
+  cliCommand,
   ROLE_OPTION,
   passwordFrom,
   usernameOption,
 } from '../../context.js';
 
-export const userCreate: CliCommand = {
+export const userCreate = cliCommand({
   path: ['user', 'create'],
   about: 'Create a new user',
   needsLogin: true,
@@ -42,4 +42,4 @@ export const userCreate: CliCommand = {
       ),
     );
   },
-};
+});

@@ -5,12 +5,12 @@ import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../.
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
-  type CliCommand,
+  cliCommand,
   ROLE_OPTION,
   usernameOption,
 } from '../../context.js';
 
-export const userDelete: CliCommand = {
+export const userDelete = cliCommand({
   path: ['user', 'delete'],
   about: 'Delete a user',
   needsLogin: true,
@@ -42,4 +42,4 @@ export const userDelete: CliCommand = {
       ),
     );
   },
-};
+});

@@ -2,10 +2,10 @@
 import { paths, readManifest } from '../../../cluster/state-dir.js';
 import { verifyAuditLog } from '../../../hsm/audit.js';
 import { readAuditLog } from '../../../hsm/store/sqlite.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 
-export const auditVerifyCommand: LocalCommand = {
+export const auditVerifyCommand = localCommand({
   path: ['audit', 'verify'],
   about: "Verify the hash chain of each HSM's audit log (exit 0 only when every log is intact)",
   options: [STATE_OPTION, HSM_OPTION],
@@ -25,4 +25,4 @@ export const auditVerifyCommand: LocalCommand = {
     }
     return broken === 0 ? 0 : 1;
   },
-};
+});

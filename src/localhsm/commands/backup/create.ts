@@ -6,10 +6,10 @@ import { paths, readManifest } from '../../../cluster/state-dir.js';
 import { writeFileAtomic } from '../../../files/atomic-write.js';
 import { encodeBackup } from '../../backup-file.js';
 import { snapshotDatabase } from '../../clone.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 
-export const backupCreateCommand: LocalCommand = {
+export const backupCreateCommand = localCommand({
   path: ['backup', 'create'],
   about: "Back up the cluster's state (users, MFA and quorum keys, settings) from one HSM into a file (0600)",
   options: [
@@ -37,4 +37,4 @@ export const backupCreateCommand: LocalCommand = {
     }
     return 0;
   },
-};
+});

@@ -10,9 +10,9 @@ import { SqliteStore } from '../../../hsm/store/sqlite.js';
 import { decodeBackup } from '../../backup-file.js';
 import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir } from '../../cluster-manager.js';
 import { cloneFrom } from '../../clone.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 
-export const backupRestoreCommand: LocalCommand = {
+export const backupRestoreCommand = localCommand({
   path: ['backup', 'restore'],
   about: 'Restore a backup into a new cluster in an empty state directory (start it with localhsm up)',
   positionals: [{ name: 'FILE', help: 'The backup file', required: true }],
@@ -74,4 +74,4 @@ export const backupRestoreCommand: LocalCommand = {
     }
     return 0;
   },
-};
+});

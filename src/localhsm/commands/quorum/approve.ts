@@ -15,7 +15,7 @@ import {
   SIGNER_REQUIRES,
   SIGN_COMMAND_OPTIONS,
 } from '../../../signers/options.js';
-import type { LocalCommand, LocalContext } from '../../context.js';
+import { type LocalContext, localCommand } from '../../context.js';
 import { signTokenWithOptions } from '../../signing.js';
 
 /** An RSA-2048 private key from PEM; asks for the pass phrase of an encrypted one. */
@@ -56,7 +56,7 @@ async function readSigningKey(file: string, ctx: LocalContext): Promise<KeyObjec
   return key;
 }
 
-export const quorumApproveCommand: LocalCommand = {
+export const quorumApproveCommand = localCommand({
   path: ['quorum', 'approve'],
   about: 'Sign a quorum approval token file as an approver and add the signature to it',
   options: [
@@ -113,4 +113,4 @@ export const quorumApproveCommand: LocalCommand = {
     );
     return 0;
   },
-};
+});

@@ -6,10 +6,10 @@ import { keySizeWarning } from '../../../tokens/private-key.js';
 import { writeTokenFile } from '../../../tokens/token-file.js';
 import { signAll } from '../../../signers/signer.js';
 import { LOCAL_SIGNER_OPTIONS, LOCAL_SIGNER_RULES } from '../../../signers/options.js';
-import type { LocalCommand } from '../../context.js';
+import { localCommand } from '../../context.js';
 import { withLocalSigner } from '../../signing.js';
 
-export const tokenSignCommand: LocalCommand = {
+export const tokenSignCommand = localCommand({
   path: ['token', 'sign'],
   about:
     'Sign every token of an MFA or quorum registration token file with an RSA private key (PEM file, PKCS#11 token or external command)',
@@ -56,4 +56,4 @@ export const tokenSignCommand: LocalCommand = {
     ctx.out(`Signed ${file.tokens.length} ${kind} token(s) into ${out}`);
     return 0;
   },
-};
+});

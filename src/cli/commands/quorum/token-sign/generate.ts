@@ -5,10 +5,10 @@ import { KEY_SERVICES, isAdminService } from '../../../../protocol/quorum.js';
 import { newApprovalFile } from '../../../../tokens/approval-file.js';
 import { newRegistrationFile } from '../../../../tokens/registration-file.js';
 import { writeTokenFile } from '../../../../tokens/token-file.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 import { ADMIN_SERVICES, serviceOption } from '../../../quorum.js';
 
-export const quorumTokenGenerate: CliCommand = {
+export const quorumTokenGenerate = cliCommand({
   path: ['quorum', 'token-sign', 'generate'],
   about: 'Generate a token',
   needsLogin: true,
@@ -50,4 +50,4 @@ export const quorumTokenGenerate: CliCommand = {
     // The command page prints `filepath` (workflow pages show `path`); we follow the command page.
     return { filepath: file };
   },
-};
+});

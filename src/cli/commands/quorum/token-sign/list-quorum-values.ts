@@ -1,8 +1,8 @@
 // quorum token-sign list-quorum-values: the quorum value of each admin service (no login needed).
 import { readSettings } from '../../../../cluster/quorum.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 
-export const quorumTokenListQuorumValues: CliCommand = {
+export const quorumTokenListQuorumValues = cliCommand({
   path: ['quorum', 'token-sign', 'list-quorum-values'],
   about: 'List current quorum values',
   options: [CLUSTER_ID_OPTION],
@@ -10,4 +10,4 @@ export const quorumTokenListQuorumValues: CliCommand = {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     return readSettings(cluster, 'quorum-list-values', 'List quorum values', ctx.io.warn);
   },
-};
+});

@@ -1,8 +1,8 @@
 // quorum token-sign list-timeouts: the generated and approved token timeouts in seconds (no login needed).
 import { readSettings } from '../../../../cluster/quorum.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 
-export const quorumTokenListTimeouts: CliCommand = {
+export const quorumTokenListTimeouts = cliCommand({
   path: ['quorum', 'token-sign', 'list-timeouts'],
   about: 'List timeout durations in seconds for token validity',
   options: [CLUSTER_ID_OPTION],
@@ -10,4 +10,4 @@ export const quorumTokenListTimeouts: CliCommand = {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     return readSettings(cluster, 'quorum-list-timeouts', 'List timeouts', ctx.io.warn);
   },
-};
+});

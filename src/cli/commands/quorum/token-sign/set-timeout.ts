@@ -1,10 +1,10 @@
 // quorum token-sign set-timeout: sets the generated or the approved token timeout on every HSM.
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 import { wholeNumber } from '../../../quorum.js';
 
-export const quorumTokenSetTimeout: CliCommand = {
+export const quorumTokenSetTimeout = cliCommand({
   path: ['quorum', 'token-sign', 'set-timeout'],
   about: 'Set timeout duration in seconds for token validity',
   needsLogin: true,
@@ -36,4 +36,4 @@ export const quorumTokenSetTimeout: CliCommand = {
     );
     return 'Set token timeout successful';
   },
-};
+});

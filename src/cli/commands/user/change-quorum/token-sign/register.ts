@@ -5,9 +5,9 @@ import { fsErrorCode } from '../../../../../files/fs-error.js';
 import { readInputFile } from '../../../../../files/read-input.js';
 import { readSignedRegistrationFile } from '../../../../../tokens/registration-file.js';
 import { parseTokenSignPublicKey } from '../../../../../tokens/token-sign.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../../context.js';
 
-export const userChangeQuorumTokenSignRegister: CliCommand = {
+export const userChangeQuorumTokenSignRegister = cliCommand({
   path: ['user', 'change-quorum', 'token-sign', 'register'],
   about: 'Register a user for quorum authentication with a public key',
   needsLogin: true,
@@ -34,4 +34,4 @@ export const userChangeQuorumTokenSignRegister: CliCommand = {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     return registerQuorumKey(cluster, pem, tokens, ctx.io.warn);
   },
-};
+});
