@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HelpRequested, UsageError, parseCommandArgs } from '../../src/command/parse.js';
-import { type ParsedOptions, defineCommand } from '../../src/command/spec.js';
+import { defineCommand } from '../../src/command/spec.js';
 
 const spec = defineCommand({
   path: ['demo', 'run'],
@@ -23,13 +23,12 @@ const spec = defineCommand({
   exactlyOne: [['key', 'module']],
   conflicts: [['fast', 'slow']],
   requires: [['module', 'label']],
-  async run(options: ParsedOptions<'username'>) {
+  async run(options) {
     return options.required('username');
   },
 });
 
-const usage =
-  'Usage: demo run [OPTIONS] --username <USERNAME> <--key <KEY>|--module <PATH>> [<FILES>...]';
+const usage = 'Usage: demo run [OPTIONS] --username <USERNAME> <--key <KEY>|--module <PATH>> [<FILES>...]';
 const usageError = (first: string) => `error: ${first}\n\n${usage}\n\nFor more information, try '--help'.`;
 const parse = (argv: string[]) => parseCommandArgs(spec, argv, () => 'HELP TEXT');
 
@@ -38,7 +37,11 @@ function seen(options: ReturnType<typeof parse>) {
   const result: Record<string, unknown> = {};
   for (const o of spec.options) {
     if (!options.has(o.long)) continue;
-    result[o.long] = o.value ? (o.multiple ? options.list(o.long) : options.string(o.long)) : options.flag(o.long);
+    result[o.long] = o.value
+      ? o.multiple
+        ? options.list(o.long)
+        : options.string(o.long)
+      : options.flag(o.long);
   }
   return { ...result, positionals: options.positionals };
 }
@@ -56,7 +59,11 @@ describe('parseCommandArgs', () => {
       [...base, '--tag', 'b', '--tag=a'],
       { username: 'alice', key: 'k.pem', tag: ['b', 'a'], positionals: [] },
     ],
-    ['a possible value', [...base, '--role', 'admin'], { username: 'alice', key: 'k.pem', role: 'admin', positionals: [] }],
+    [
+      'a possible value',
+      [...base, '--role', 'admin'],
+      { username: 'alice', key: 'k.pem', role: 'admin', positionals: [] },
+    ],
     [
       'a value that starts with one dash',
       ['--username', '-x', '--key', '-'],
@@ -131,7 +138,11 @@ describe('parseCommandArgs', () => {
       ['--username', 'u', '--key', 'k', '--module', 'm', '--label', 'l'],
       "the argument '--key' cannot be used with '--module'",
     ],
-    ['two conflicting options', [...base, '--slow', '--fast'], "the argument '--fast' cannot be used with '--slow'"],
+    [
+      'two conflicting options',
+      [...base, '--slow', '--fast'],
+      "the argument '--fast' cannot be used with '--slow'",
+    ],
     [
       'an option without the one it requires',
       ['--username', 'u', '--module', 'm'],
@@ -157,10 +168,16 @@ describe('parseCommandArgs', () => {
     });
     assert.throws(
       () => parseCommandArgs(none, ['a', 'b'], () => ''),
-      (e: unknown) => e instanceof UsageError && e.message.startsWith("error: unexpected argument 'b' found\n"),
+      (e: unknown) =>
+        e instanceof UsageError && e.message.startsWith("error: unexpected argument 'b' found\n"),
     );
     assert.throws(
-      () => parseCommandArgs({ ...none, positionals: [{ name: 'ONE', help: 'one', required: true }] }, [], () => ''),
+      () =>
+        parseCommandArgs(
+          { ...none, positionals: [{ name: 'ONE', help: 'one', required: true }] },
+          [],
+          () => '',
+        ),
       (e: unknown) =>
         e instanceof UsageError &&
         e.message.startsWith('error: the following required arguments were not provided:\n  <ONE>\n'),
@@ -188,7 +205,7 @@ describe('parseCommandArgs', () => {
     const options = parse(base);
     // @ts-expect-error 'usernme' is not an option of this spec
     assert.equal(options.string('usernme'), undefined);
-    assert.equal(await spec.run(options), 'alice');
+    assert.equal(await spec.run(options, undefined), 'alice');
     defineCommand({
       path: ['y'],
       about: 'y',
