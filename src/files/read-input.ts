@@ -39,7 +39,9 @@ export function readInputFile(file: string, maxBytes = MAX_INPUT_FILE_BYTES): Bu
     const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      const chunk = Buffer.alloc(Math.min(65536, maxBytes + 1 - length));
+      // Sized for what fstat said plus one byte, so a file that did not grow takes one read and one EOF.
+      const want = length < stat.size ? stat.size - length + 1 : 4096;
+      const chunk = Buffer.allocUnsafe(Math.min(want, 65536, maxBytes + 1 - length));
       const n = fs.readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(chunk.subarray(0, n));
