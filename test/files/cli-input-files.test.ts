@@ -5,6 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { unsignedTokenFile } from '../../src/tokens/mfa-file.js';
 import { tempDir } from '../helpers/cluster.js';
 import { LOCALHSM_BIN, cleanEnv } from '../helpers/processes.js';
 
@@ -80,4 +81,30 @@ describe('input files given to localhsm', () => {
       assert.equal(run.stderr, stderr + '\n');
     });
   }
+
+  it('writes a signed token file without following a link planted at the old temporary name (red team L4)', () => {
+    const token = file('tsign.json');
+    fs.writeFileSync(token, unsignedTokenFile([Buffer.alloc(32, 7).toString('base64')]));
+    fs.writeFileSync(file('precious.txt'), 'precious data\n', { mode: 0o644 });
+    // `exec` keeps the shell's PID, so the old `<file>.<pid>.tmp` name could be planted beforehand.
+    execFileSync(
+      'bash',
+      [
+        '-c',
+        'ln -s "$1" "$2.$$.tmp"; exec "$3" "$4" token sign --token "$2" --private-key "$5" >/dev/null',
+        'bash',
+        file('precious.txt'),
+        token,
+        process.execPath,
+        LOCALHSM_BIN,
+        file('k.key'),
+      ],
+      { env: cleanEnv(), timeout: HUNG_MS },
+    );
+    assert.equal(fs.readFileSync(file('precious.txt'), 'utf8'), 'precious data\n');
+    assert.equal(fs.statSync(file('precious.txt')).mode & 0o777, 0o644);
+    assert.ok(fs.lstatSync(token).isFile());
+    assert.equal(fs.statSync(token).mode & 0o777, 0o600);
+    assert.match(fs.readFileSync(token, 'utf8'), /"signed": "[A-Za-z0-9+/=]{344}"/);
+  });
 });
