@@ -43,18 +43,23 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
 }
 
-export interface CliCommand extends CommandSpec<CliContext, unknown> {
+export interface CliCommand<Name extends string = string> extends CommandSpec<CliContext, unknown, Name> {
   /** Single-command mode logs in from CLOUDHSM_ROLE / CLOUDHSM_PIN before running it. */
   needsLogin?: boolean;
 }
 
-export const CLUSTER_ID_OPTION: OptionSpec = {
+/** A cloudhsm-cli command whose `run` may ask only for the options it declares (see defineCommand). */
+export function cliCommand<const Name extends string>(spec: CliCommand<Name>): CliCommand<Name> {
+  return spec;
+}
+
+export const CLUSTER_ID_OPTION: OptionSpec<'cluster-id'> = {
   long: 'cluster-id',
   value: 'CLUSTER_ID',
   help: 'Unique Id to choose which of the clusters in the config file to run the operation against. If not provided, will fall back to the value provided when interactive mode was started, or error',
 };
 
-export const ROLE_OPTION: OptionSpec = {
+export const ROLE_OPTION: OptionSpec<'role'> = {
   long: 'role',
   value: 'ROLE',
   required: true,
@@ -66,13 +71,13 @@ export const ROLE_OPTION: OptionSpec = {
   } satisfies Record<LoginRole, string>).map(([value, help]) => ({ value, help })),
 };
 
-export const APPROVAL_OPTION: OptionSpec = {
+export const APPROVAL_OPTION: OptionSpec<'approval'> = {
   long: 'approval',
   value: 'APPROVAL',
   help: 'Filepath of signed quorum token file to approve operation',
 };
 
-export function usernameOption(help: string): OptionSpec {
+export function usernameOption(help: string): OptionSpec<'username'> {
   return { long: 'username', value: 'USERNAME', required: true, help };
 }
 

@@ -6,10 +6,10 @@ import {
   type TokenSignature,
   matchSignatures,
   readTokenFile,
-  unsignedTokenFile,
-  writeTokenFile,
+  unsignedTokenDocument,
 } from '../tokens/mfa-file.js';
-import { openSigner, signerChoice } from '../signers/options.js';
+import { TOKEN_FILE_VERSION, writeTokenFile } from '../tokens/token-file.js';
+import { type CliSignerOptionName, openSigner, signerChoice } from '../signers/options.js';
 import { type TokenSigner, signAll } from '../signers/signer.js';
 import { readPem } from '../tokens/private-key.js';
 import { parseTokenSignPublicKey, toSpkiPem } from '../tokens/token-sign.js';
@@ -29,7 +29,7 @@ export async function signaturesFromFile(
   tokenPath: string,
   issued: readonly IssuedToken[],
 ): Promise<TokenSignature[]> {
-  writeTokenFile(tokenPath, unsignedTokenFile(issued.map((t) => t.unsigned)));
+  writeTokenFile(tokenPath, unsignedTokenDocument(issued.map((t) => t.unsigned)));
   const answer = (await io.prompt(SIGNED_TOKEN_PROMPT)).trim();
   const signedPath = answer === '' ? tokenPath : answer;
   return matchSignatures(readTokenFile(signedPath), signedPath, issued);
@@ -48,7 +48,7 @@ export async function publicKeyFromPrompt(io: CliIo): Promise<string> {
  * none is given (the cloudhsm-cli file prompts).
  */
 export function openCliSigner(
-  options: ParsedOptions,
+  options: ParsedOptions<CliSignerOptionName>,
   io: CliIo,
   env: NodeJS.ProcessEnv,
 ): Promise<TokenSigner | undefined> {
@@ -81,9 +81,9 @@ export async function signInProcess(
     total: issued.length,
   }));
   const document = {
-    version: '2.0',
+    version: TOKEN_FILE_VERSION,
     tokens: signatures.map((s) => ({ unsigned: s.unsigned, signed: s.signature })),
   };
-  writeTokenFile(tokenPath, JSON.stringify(document, null, 2) + '\n');
+  writeTokenFile(tokenPath, document);
   return signatures;
 }

@@ -6,12 +6,12 @@ import type { CliIo } from './context.js';
 import type { OptionSpec, ParsedOptions, PossibleValue } from '../command/spec.js';
 
 /** The parsed `--approval FILE`, validated before anything is sent; undefined when not given. */
-export function approvalFrom(options: ParsedOptions): Approval | undefined {
+export function approvalFrom(options: ParsedOptions<'approval'>): Approval | undefined {
   const file = options.string('approval');
   return file === undefined ? undefined : toWireApproval(readApprovalFile(file));
 }
 
-export const ALLOW_UNMANAGEABLE_OPTION: OptionSpec = {
+export const ALLOW_UNMANAGEABLE_OPTION: OptionSpec<'allow-unmanageable'> = {
   long: 'allow-unmanageable',
   help: 'Allow a change that leaves a service with fewer quorum approvers than its quorum value (the cluster may then be impossible to administer)',
   extension: true,
@@ -61,7 +61,7 @@ export const ADMIN_SERVICE_VALUES = possibleServices(ADMIN_SERVICES);
 export const TOKEN_SERVICE_VALUES = possibleServices(TOKEN_SERVICES);
 
 /** `--service <SERVICE>` with the given possible values. */
-export function serviceOption(possible: readonly PossibleValue[]): OptionSpec {
+export function serviceOption(possible: readonly PossibleValue[]): OptionSpec<'service'> {
   return {
     long: 'service',
     value: 'SERVICE',

@@ -1,4 +1,5 @@
 // One TLS connection to one HSM: typed calls, replies matched by id, the cluster CA as the only trust anchor.
+import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { HsmError } from '../errors.js';
 import {
@@ -57,7 +58,7 @@ export class HsmConnection {
         host: this.server.hostname,
         port: this.server.port,
         ca: this.ca,
-        servername: isIp(this.server.hostname) ? undefined : this.server.hostname,
+        servername: isIP(this.server.hostname) !== 0 ? undefined : this.server.hostname,
         minVersion: 'TLSv1.2',
         timeout: CONNECT_TIMEOUT_MS,
       });
@@ -149,10 +150,6 @@ export class HsmConnection {
     this.socket?.destroy();
     this.socket = undefined;
   }
-}
-
-function isIp(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
 /** System errors already name their code ("connect ECONNREFUSED 127.0.0.1:2223"); TLS errors do not. */

@@ -180,7 +180,7 @@ export async function issueNodeCert(
   const caKey = crypto.createPrivateKey(ca.key);
   const keys = newKeyPair();
   const names = new Set(['localhost', '127.0.0.1', '::1', ...hosts]);
-  const sans = [...names].map((n) => (isIp(n) ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii'))));
+  const sans = [...names].map((n) => (net.isIP(n) !== 0 ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii'))));
   const cert = certificate({
     subject: hsmId,
     issuer: issuerName(caCert),
@@ -218,10 +218,6 @@ function elementLength(der: Buffer, offset: number): number {
   let n = 0;
   for (let i = 0; i < (first & 0x7f); i++) n = n * 256 + der[offset + 2 + i]!;
   return headerLength(der, offset) + n;
-}
-
-function isIp(name: string): boolean {
-  return /^[\d.]+$/.test(name) || name.includes(':');
 }
 
 /** An IPv4 or IPv6 address as the 4 or 16 bytes of an iPAddress SAN. */

@@ -33,13 +33,14 @@ function usageError(
   );
 }
 
-export function parseCommandArgs(
-  spec: CommandSpec<unknown, unknown>,
+/** The options of `spec` in `argv`, typed by the spec's option names. */
+export function parseCommandArgs<Name extends string>(
+  spec: CommandSpec<unknown, unknown, Name>,
   argv: readonly string[],
   helpText: () => string,
   prefix: readonly string[] = [],
-): ParsedOptions {
-  const byName = new Map(spec.options.map((o) => [o.long, o]));
+): ParsedOptions<Name> {
+  const byName = new Map<string, OptionSpec>(spec.options.map((o) => [o.long, o]));
   const byShort = new Map(spec.options.flatMap((o) => (o.short ? [[o.short, o] as const] : [])));
   const values = new Map<string, string | true | string[]>();
   const positionals: string[] = [];

@@ -5,9 +5,9 @@ export interface PossibleValue {
   help?: string;
 }
 
-export interface OptionSpec {
+export interface OptionSpec<Name extends string = string> {
   /** Long name without dashes, e.g. 'username'. */
-  long: string;
+  long: Name;
   /** Optional one-letter alias without the dash, e.g. 'o' for `-o`. */
   short?: string;
   /** Value placeholder, e.g. 'USERNAME'; absent for a boolean flag. */
@@ -28,51 +28,68 @@ export interface PositionalSpec {
   multiple?: boolean;
 }
 
-export interface CommandSpec<Ctx, Out> {
+/**
+ * One command. `Name` is the union of its options' long names (inferred by defineCommand), so that `run`
+ * can only ask for an option the spec declares, and the groups below can only name declared options.
+ */
+export interface CommandSpec<Ctx, Out, Name extends string = string> {
   path: readonly string[];
   about: string;
-  options: readonly OptionSpec[];
+  options: readonly OptionSpec<Name>[];
   positionals?: readonly PositionalSpec[];
   /** Groups of option names of which exactly one must be given (clap's required ArgGroup). */
-  exactlyOne?: readonly (readonly string[])[];
+  exactlyOne?: readonly (readonly NoInfer<Name>[])[];
   /** Pairs of options that cannot be used together. */
-  conflicts?: readonly (readonly [string, string])[];
+  conflicts?: readonly (readonly [NoInfer<Name>, NoInfer<Name>])[];
   /** Pairs [a, b]: when --a is given, --b must be given too (clap's `requires`). */
-  requires?: readonly (readonly [string, string])[];
+  requires?: readonly (readonly [NoInfer<Name>, NoInfer<Name>])[];
   /** The whole command is a LocalHSM addition. */
   extension?: boolean;
   /** Usage line when the generated one would mislead (a subcommand that follows its parent's options). */
   usage?: string;
   examples?: readonly string[];
-  run(options: ParsedOptions, ctx: Ctx): Promise<Out>;
+  run(options: ParsedOptions<Name>, ctx: Ctx): Promise<Out>;
 }
 
 export type AnyCommand<Ctx, Out> = CommandSpec<Ctx, Out>;
 
-/** Parsed argv of one command: typed getters over the raw values. */
-export class ParsedOptions {
+/**
+ * A command spec with its option names kept as literal types: `run(options)` then accepts
+ * `options.required('username')` only when the spec declares `--username`.
+ */
+export function defineCommand<Ctx, Out, const Name extends string>(
+  spec: CommandSpec<Ctx, Out, Name>,
+): CommandSpec<Ctx, Out, Name> {
+  return spec;
+}
+
+/**
+ * Parsed argv of one command: typed getters over the raw values. `Name` is contravariant: options
+ * parsed for a command that declares more names can be handed to a helper that reads fewer.
+ */
+export class ParsedOptions<in Name extends string = string> {
   constructor(
     private readonly values: ReadonlyMap<string, string | true | string[]>,
     readonly positionals: readonly string[] = [],
   ) {}
 
-  has(name: string): boolean {
+  has(name: Name): boolean {
     return this.values.has(name);
   }
-  string(name: string): string | undefined {
+  string(name: Name): string | undefined {
     const v = this.values.get(name);
     if (v === undefined || v === true) return undefined;
     return Array.isArray(v) ? v[v.length - 1] : v;
   }
-  required(name: string): string {
+  required(name: Name): string {
     const v = this.string(name);
     if (v === undefined) throw new Error(`option --${name} missing after parsing`);
     return v;
   }
-  flag(name: string): boolean {
+  flag(name: Name): boolean {
     return this.values.get(name) === true;
   }
-  list(name: string): string[] {
+  list(name: Name): string[] {
     const v = this.values.get(name);
     return v === undefined || v === true ? [] : Array.isArray(v) ? v : [v];
   }

@@ -1,10 +1,77 @@
-// Writes a file atomically: every file LocalHSM writes whole (token files, config, manifest, backups, exports).
+// Writes a file atomically: every file LocalHSM writes whole (token files, config, manifest, certificates,
+// backups, exports). A fresh temporary file beside the target, then one rename; no link is ever followed.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
+import { HsmError } from '../errors.js';
+import { FileRefused, describeFsError } from './fs-error.js';
+import { expandHome } from './home.js';
+import { PRIVATE_FILE_MODE } from './modes.js';
 
-/** Writes a file atomically (temp file + rename) with the given mode. */
-export function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content, { mode });
-  fs.chmodSync(tmp, mode);
-  fs.renameSync(tmp, file);
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+
+/**
+ * Creates the temporary file with an unpredictable name in the target's directory (so that the rename
+ * stays on one file system), with O_EXCL|O_NOFOLLOW: a file or link planted there makes the open fail
+ * instead of being written through.
+ */
+function createTemp(target: string, mode: number): { fd: number; tmp: string } {
+  for (let attempt = 0; ; attempt++) {
+    const tmp = path.join(
+      path.dirname(target),
+      `.${path.basename(target)}.${crypto.randomBytes(8).toString('hex')}.tmp`,
+    );
+    try {
+      return { fd: fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode), tmp };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 4) throw error;
+    }
+  }
+}
+
+/**
+ * A symbolic link at the target is refused rather than replaced: the user who made it expects the
+ * write to land where it points, and writing there is what a planted link would exploit.
+ */
+function refuseLink(target: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (stat.isSymbolicLink()) {
+    throw new FileRefused(
+      'ELOOP',
+      'it is a symbolic link, and LocalHSM does not write through links (give the real path, or remove the link)',
+    );
+  }
+}
+
+/**
+ * Writes `content` to `file` (a leading `~/` is the home directory) with exactly `mode`, atomically:
+ * readers see the old file or the new one, never a part. Errors are ERR_FILE naming `file` as given.
+ */
+export function writeFileAtomic(file: string, content: string | Buffer, mode = PRIVATE_FILE_MODE): void {
+  const target = expandHome(file);
+  let fd: number | undefined;
+  let tmp: string | undefined;
+  try {
+    refuseLink(target);
+    ({ fd, tmp } = createTemp(target, mode));
+    fs.writeFileSync(fd, content);
+    // The mode given at creation is narrowed by the umask; the file gets exactly the one asked for.
+    fs.fchmodSync(fd, mode);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    // rename(2) replaces the directory entry itself and never follows a link at the target.
+    fs.renameSync(tmp, target);
+    tmp = undefined;
+  } catch (error) {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (tmp !== undefined) fs.rmSync(tmp, { force: true });
+    throw new HsmError('ERR_FILE', { action: 'write', file, detail: describeFsError(error) });
+  }
 }

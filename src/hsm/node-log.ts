@@ -1,6 +1,6 @@
 // node.log: one line per event, rotated by size so that nothing a client does can fill the disk with it.
 import fs from 'node:fs';
-import { PRIVATE_FILE_MODE } from '../file-modes.js';
+import { PRIVATE_FILE_MODE } from '../files/modes.js';
 
 export const NODE_LOG_MAX_BYTES = 5 * 1024 * 1024;
 export const NODE_LOG_KEPT_FILES = 3;

@@ -1,6 +1,6 @@
 // Runs one HSM node as a process: opens its SQLite state, serves TLS, writes a pid file, stops cleanly on signals.
 import fs from 'node:fs';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../file-modes.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../files/modes.js';
 import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
 import { openNodeState } from './open-state.js';

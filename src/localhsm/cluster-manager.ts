@@ -16,7 +16,7 @@ import {
 } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
-import { PRIVATE_DIR_MODE, tightenMode } from '../file-modes.js';
+import { PRIVATE_DIR_MODE, tightenMode } from '../files/modes.js';
 import type { KdfProfile } from '../hsm/password.js';
 import { ensureAuditKey } from '../hsm/audit-key.js';
 import { ensureBackupKey } from './backup-key.js';

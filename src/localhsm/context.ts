@@ -13,14 +13,19 @@ export interface LocalContext {
 }
 
 /** A localhsm command returns its exit status. */
-export type LocalCommand = CommandSpec<LocalContext, number>;
+export type LocalCommand<Name extends string = string> = CommandSpec<LocalContext, number, Name>;
 
-export const STATE_OPTION: OptionSpec = {
+/** A localhsm command whose `run` may ask only for the options it declares (see defineCommand). */
+export function localCommand<const Name extends string>(spec: LocalCommand<Name>): LocalCommand<Name> {
+  return spec;
+}
+
+export const STATE_OPTION: OptionSpec<'state'> = {
   long: 'state',
   value: 'DIR',
   help: 'Cluster state directory [default: $LOCALHSM_STATE, else ./.localhsm]',
 };
 
-export function stateDirOf(options: ParsedOptions, ctx: LocalContext): string {
+export function stateDirOf(options: ParsedOptions<'state'>, ctx: LocalContext): string {
   return resolveStateDir(options.string('state'), ctx.env);
 }

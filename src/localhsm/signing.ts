@@ -2,7 +2,7 @@
 // prompts on this process's terminal and always closed; every signature checked before it is returned.
 import type { KeyObject } from 'node:crypto';
 import type { ParsedOptions } from '../command/spec.js';
-import { openSigner, signerChoice } from '../signers/options.js';
+import { type LocalSignerOptionName, openSigner, signerChoice } from '../signers/options.js';
 import { PemSigner } from '../signers/pem-signer.js';
 import { type TokenSigner, signAll } from '../signers/signer.js';
 import type { LocalContext } from './context.js';
@@ -14,7 +14,7 @@ export interface LocalSignerOverrides {
 }
 
 export async function withLocalSigner<T>(
-  options: ParsedOptions,
+  options: ParsedOptions<LocalSignerOptionName>,
   ctx: LocalContext,
   fn: (signer: TokenSigner) => Promise<T>,
   overrides: LocalSignerOverrides = {},
@@ -39,7 +39,7 @@ export async function withLocalSigner<T>(
 
 /** Signs tokens (32 bytes each) with the signer the options name; each signature is verified first. */
 export function signTokensWithOptions(
-  options: ParsedOptions,
+  options: ParsedOptions<LocalSignerOptionName>,
   ctx: LocalContext,
   tokens: readonly Buffer[],
   overrides: LocalSignerOverrides = {},
@@ -49,7 +49,7 @@ export function signTokensWithOptions(
 
 /** One token (a quorum approval's top-level `token`): its verified signature by the signer the options name. */
 export async function signTokenWithOptions(
-  options: ParsedOptions,
+  options: ParsedOptions<LocalSignerOptionName>,
   ctx: LocalContext,
   token: Buffer,
   overrides: LocalSignerOverrides = {},

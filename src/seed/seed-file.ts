@@ -1,11 +1,12 @@
 // Seed files: the wanted state of a new cluster (users, MFA/quorum public keys, lock flags, quorum values,
 // timeouts) in YAML or JSON, validated as a whole before anything is created; every problem names the
 // file, the line and the field.
-import fs from 'node:fs';
 import path from 'node:path';
 import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { HsmError, formatMessage } from '../errors.js';
+import { FileRefused, fsErrorCode } from '../files/fs-error.js';
+import { readInputFile } from '../files/read-input.js';
 import type { SeedState, SeedUserState } from '../hsm/seed-import.js';
 import { MAX_SETTING_SECONDS } from '../hsm/settings.js';
 import {
@@ -188,12 +189,9 @@ function readKey(value: string, baseDir: string, problems: Problem[], at: Path):
   if (!value.includes('-----BEGIN')) {
     const file = path.resolve(baseDir, value);
     try {
-      pem = fs.readFileSync(file, 'utf8');
+      pem = readInputFile(file).toString('utf8');
     } catch (error) {
-      problems.push({
-        path: at,
-        detail: `cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-      });
+      problems.push({ path: at, detail: `cannot read ${value} (${fsErrorCode(error)})` });
       return null;
     }
   }
@@ -413,22 +411,16 @@ function sortProblems(problems: Problem[], where: (p: Problem) => string): Probl
 export function loadSeedFile(file: string): Seed {
   let text: string;
   try {
-    const stat = fs.statSync(file);
-    if (stat.size > SEED_FILE_MAX_BYTES)
+    text = readInputFile(file, SEED_FILE_MAX_BYTES).toString('utf8');
+  } catch (error) {
+    if (error instanceof FileRefused && error.code === 'EFBIG')
       throw new HsmError('ERR_SEED_INVALID', {
         where: file,
         field: '(file)',
         detail: 'larger than 1 MiB',
         more: '',
       });
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof HsmError) throw error;
-    throw new HsmError('ERR_FILE', {
-      action: 'read the seed file',
-      file,
-      detail: (error as NodeJS.ErrnoException).code ?? 'unreadable',
-    });
+    throw new HsmError('ERR_FILE', { action: 'read the seed file', file, detail: fsErrorCode(error) });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });

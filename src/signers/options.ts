@@ -12,7 +12,7 @@ export type SignerChoice =
   | { kind: 'pkcs11'; target: Pkcs11Target }
   | { kind: 'command'; target: CommandTarget };
 
-export const PKCS11_OPTIONS: readonly OptionSpec[] = [
+export const PKCS11_OPTIONS = [
   {
     long: 'pkcs11-module',
     value: 'PATH',
@@ -29,9 +29,10 @@ export const PKCS11_OPTIONS: readonly OptionSpec[] = [
     value: 'FILE',
     help: "File holding the token's user PIN (trailing newline ignored; keep it 0600). Without it the PIN is asked, hidden; a refused PIN is never retried",
   },
-];
+] as const satisfies readonly OptionSpec[];
+type Pkcs11OptionName = (typeof PKCS11_OPTIONS)[number]['long'];
 
-export const SIGN_COMMAND_OPTIONS: readonly OptionSpec[] = [
+export const SIGN_COMMAND_OPTIONS = [
   {
     long: 'sign-command',
     value: 'CMD',
@@ -42,21 +43,26 @@ export const SIGN_COMMAND_OPTIONS: readonly OptionSpec[] = [
     value: 'PEM',
     help: 'PEM file of the RSA 2048-bit public key the --sign-command signatures must verify with; a wrong signature stops the command before anything is written',
   },
-];
+] as const satisfies readonly OptionSpec[];
+type SignCommandOptionName = (typeof SIGN_COMMAND_OPTIONS)[number]['long'];
 
-/** Options that only make sense with another one (clap's `requires`). */
-export const SIGNER_REQUIRES: readonly (readonly [string, string])[] = [
+/** The PKCS#11 options that only make sense with another one (clap's `requires`). */
+export const PKCS11_REQUIRES: readonly (readonly [Pkcs11OptionName, Pkcs11OptionName])[] = [
   ['pkcs11-module', 'pkcs11-token'],
   ['pkcs11-module', 'key-label'],
   ['pkcs11-token', 'pkcs11-module'],
   ['key-label', 'pkcs11-module'],
   ['pin-file', 'pkcs11-module'],
-  ['sign-command', 'public-key'],
-  ['public-key', 'sign-command'],
 ];
 
+/** Options that only make sense with another one (clap's `requires`). */
+export const SIGNER_REQUIRES: readonly (readonly [
+  Pkcs11OptionName | SignCommandOptionName,
+  Pkcs11OptionName | SignCommandOptionName,
+])[] = [...PKCS11_REQUIRES, ['sign-command', 'public-key'], ['public-key', 'sign-command']];
+
 /** localhsm commands: the PEM key is --private-key (with --passphrase-file), exactly one signer is required. */
-export const LOCAL_PEM_OPTIONS: readonly OptionSpec[] = [
+export const LOCAL_PEM_OPTIONS = [
   {
     long: 'private-key',
     value: 'KEY',
@@ -67,42 +73,60 @@ export const LOCAL_PEM_OPTIONS: readonly OptionSpec[] = [
     value: 'FILE',
     help: 'File whose first line is the passphrase of an encrypted --private-key',
   },
-];
+] as const satisfies readonly OptionSpec[];
 
-export const LOCAL_SIGNER_OPTIONS: readonly OptionSpec[] = [
+export const LOCAL_SIGNER_OPTIONS = [
   ...LOCAL_PEM_OPTIONS,
   ...PKCS11_OPTIONS,
   ...SIGN_COMMAND_OPTIONS,
-];
+] as const;
+
+/** Every option name a signer can be chosen by, in either binary. */
+type SignerOptionName = (typeof LOCAL_SIGNER_OPTIONS)[number]['long'] | 'sign-with';
+/** What a cloudhsm-cli command that signs declares (cliSignerOptions). */
+export type CliSignerOptionName = 'sign-with' | Pkcs11OptionName | SignCommandOptionName;
+/** What every localhsm command that signs declares at least (token pubkey has no --sign-command, quorum approve no --passphrase-file). */
+export type LocalSignerOptionName = 'private-key' | Pkcs11OptionName;
 
 /** Spread into a localhsm command spec that signs: exactly one signer, and the options each one needs. */
 export const LOCAL_SIGNER_RULES = {
-  exactlyOne: [['private-key', 'pkcs11-module', 'sign-command']] as readonly (readonly string[])[],
-  requires: [...SIGNER_REQUIRES, ['passphrase-file', 'private-key']] as readonly (readonly [
-    string,
-    string,
-  ])[],
+  exactlyOne: [['private-key', 'pkcs11-module', 'sign-command']] as const,
+  requires: [...SIGNER_REQUIRES, ['passphrase-file', 'private-key']] as const,
 };
 
 /** cloudhsm-cli commands (LocalHSM extension): --sign-with KEY.pem, or a PKCS#11 key, or a command; none = the file prompts. */
-export function cliSignerOptions(signWithHelp: string): OptionSpec[] {
+export function cliSignerOptions(signWithHelp: string): OptionSpec<CliSignerOptionName>[] {
   return [
     { long: 'sign-with', value: 'PRIVATE_KEY', extension: true, help: signWithHelp },
     ...[...PKCS11_OPTIONS, ...SIGN_COMMAND_OPTIONS].map((o) => ({ ...o, extension: true })),
   ];
 }
 
-export const CLI_SIGNER_CONFLICTS: readonly (readonly [string, string])[] = [
+export const CLI_SIGNER_CONFLICTS: readonly (readonly [CliSignerOptionName, CliSignerOptionName])[] = [
   ['sign-with', 'pkcs11-module'],
   ['sign-with', 'sign-command'],
   ['pkcs11-module', 'sign-command'],
 ];
 
-/** Which signer the parsed options name (undefined: none). `pemOption` is 'private-key' or 'sign-with'. */
+/**
+ * Which signer the parsed options name (undefined: none). `pemOption` is 'private-key' or 'sign-with'.
+ * The options a command must declare are those of its binary's signing commands; the others read here
+ * (--sign-command, --passphrase-file) are simply absent from a command that does not declare them.
+ */
 export function signerChoice(
-  options: ParsedOptions,
+  options: ParsedOptions<LocalSignerOptionName>,
+  pemOption: 'private-key',
+): SignerChoice | undefined;
+export function signerChoice(
+  options: ParsedOptions<CliSignerOptionName>,
+  pemOption: 'sign-with',
+): SignerChoice | undefined;
+export function signerChoice(
+  parsed: ParsedOptions<never>,
   pemOption: 'private-key' | 'sign-with',
 ): SignerChoice | undefined {
+  // Reads every signer option; the overloads above say which ones a caller must have declared.
+  const options = parsed as ParsedOptions<SignerOptionName>;
   const module = options.string('pkcs11-module');
   if (module !== undefined) {
     return {

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type * as Pkcs11js from 'pkcs11js';
 import { HsmError } from '../errors.js';
-import { describeFsError, expandHome } from '../tokens/mfa-file.js';
+import { describeFsError } from '../files/fs-error.js';
+import { expandHome } from '../files/home.js';
+import { readInputFile } from '../files/read-input.js';
 import { REQUIRED_MODULUS_BITS, SHA256_DIGEST_INFO, TOKEN_BYTES } from '../tokens/token-sign.js';
 import type { SignerIo, TokenSigner } from './signer.js';
 
@@ -112,7 +114,7 @@ export function readPinFile(file: string, warn: (line: string) => void): string 
   try {
     const target = expandHome(file);
     mode = fs.statSync(target).mode;
-    text = fs.readFileSync(target, 'utf8');
+    text = readInputFile(target).toString('utf8');
   } catch (error) {
     throw new HsmError('ERR_FILE', { action: 'read the PIN from', file, detail: describeFsError(error) });
   }

@@ -1,12 +1,11 @@
 // Quorum approval token files (spec §5.4): strict parse and validation, unknown members preserved, written 0600.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { writeFileAtomic } from '../files/atomic-write.js';
 import { HsmError } from '../errors.js';
+import { fsErrorCode } from '../files/fs-error.js';
+import { readInputFile } from '../files/read-input.js';
 import { type Approval, MAX_APPROVAL_DATA_BYTES } from '../protocol/quorum.js';
+import { TOKEN_FILE_VERSION } from './token-file.js';
 import { decodeBase64Strict } from './token-sign.js';
-
-export const TOKEN_FILE_VERSION = '2.0';
 
 /** One approver's entry; `signature` is '' in a placeholder not signed yet. Other members (e.g. `role`) are kept. */
 export interface SignatureEntry {
@@ -79,9 +78,9 @@ export function parseApprovalFile(text: string, file: string): ApprovalFile {
 export function readApprovalFile(file: string): ApprovalFile {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readInputFile(file).toString('utf8');
   } catch (error) {
-    throw invalid(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw invalid(file, `cannot read it (${fsErrorCode(error)})`);
   }
   return parseApprovalFile(text, file);
 }
@@ -94,18 +93,6 @@ export function newApprovalFile(approvalData: Buffer): ApprovalFile {
     token: sha256(approvalData).toString('base64'),
     signatures: [],
   };
-}
-
-/** Writes a token file (JSON, 2-space indent) atomically with mode 0600. */
-export function writeTokenFile(file: string, json: unknown): void {
-  try {
-    writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
-  } catch (error) {
-    throw new HsmError('ERR_QUORUM_FILE_WRITE', {
-      file,
-      detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message,
-    });
-  }
 }
 
 /** The 32-byte token approvers sign. */

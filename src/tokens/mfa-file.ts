@@ -2,13 +2,10 @@
 // quorum registration (each token also carries `approval_data`; 5.18 adds a `signatures` array). Parsed
 // strictly, rewritten with every field we do not know kept as it was: the value to sign is always
 // `tokens[].unsigned`.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { HsmError } from '../errors.js';
+import { readTextFile } from '../files/read-input.js';
+import { TOKEN_FILE_VERSION, tokenFileText } from './token-file.js';
 import { REQUIRED_MODULUS_BITS, TOKEN_BYTES, decodeBase64Strict } from './token-sign.js';
-
-export const TOKEN_FILE_VERSION = '2.0';
 
 export interface TokenEntry {
   /** The `unsigned` value exactly as in the file (base64 of 32 bytes). */
@@ -94,19 +91,8 @@ export function parseTokenFile(text: string, file: string): TokenFile {
   };
 }
 
-/** A leading `~/` means the home directory, as people type it at a prompt. */
-export function expandHome(file: string): string {
-  return file === '~' || file.startsWith('~/') ? path.join(os.homedir(), file.slice(1)) : file;
-}
-
 export function readTokenFile(file: string): TokenFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(expandHome(file), 'utf8');
-  } catch (error) {
-    throw new HsmError('ERR_FILE', { action: 'read', file, detail: describeFsError(error) });
-  }
-  return parseTokenFile(text, file);
+  return parseTokenFile(readTextFile(file), file);
 }
 
 /** The same document with new `signed` values (by token index); everything else as it was. */
@@ -124,32 +110,17 @@ export function withSignatures(
 }
 
 export function renderTokenFile(file: TokenFile): string {
-  return JSON.stringify(file.document, null, 2) + '\n';
+  return tokenFileText(file.document);
 }
 
-/** The file cloudhsm-cli writes for an MFA login or change: one token per HSM, in HSM order. */
+/** The document cloudhsm-cli writes for an MFA login or change: one token per HSM, in HSM order. */
+export function unsignedTokenDocument(tokens: readonly string[]): object {
+  return { version: TOKEN_FILE_VERSION, tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) };
+}
+
+/** The text of unsignedTokenDocument, as written. */
 export function unsignedTokenFile(tokens: readonly string[]): string {
-  return (
-    JSON.stringify(
-      { version: TOKEN_FILE_VERSION, tokens: tokens.map((unsigned) => ({ unsigned, signed: '' })) },
-      null,
-      2,
-    ) + '\n'
-  );
-}
-
-/** Token files are private (0600), also when they replace a wider file; written atomically. */
-export function writeTokenFile(file: string, text: string): void {
-  const target = expandHome(file);
-  const tmp = `${target}.${process.pid}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text, { mode: 0o600 });
-    fs.chmodSync(tmp, 0o600);
-    fs.renameSync(tmp, target);
-  } catch (error) {
-    fs.rmSync(tmp, { force: true });
-    throw new HsmError('ERR_FILE', { action: 'write', file, detail: describeFsError(error) });
-  }
+  return tokenFileText(unsignedTokenDocument(tokens));
 }
 
 /**
@@ -187,19 +158,4 @@ export function matchSignatures(
       throw new HsmError('ERR_TOKEN_MISSING', { hsm: token.hsm, unsigned: token.unsigned, file: fileName });
   }
   return issued.map((token) => seen.get(token.unsigned)!);
-}
-
-export function describeFsError(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return e?.code ?? String(e?.message ?? error);
-  }
 }

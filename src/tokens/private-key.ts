@@ -1,17 +1,12 @@
 // Private keys held in PEM files (read by PemSigner for `localhsm token sign` and the CLI's --sign-with).
 // Key material never reaches a message: errors name the file and the problem only.
 import crypto, { type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
 import { HsmError } from '../errors.js';
-import { describeFsError, expandHome } from './mfa-file.js';
+import { readTextFile } from '../files/read-input.js';
 import { REQUIRED_MODULUS_BITS, signToken, toSpkiPem } from './token-sign.js';
 
 export function readPem(file: string): string {
-  try {
-    return fs.readFileSync(expandHome(file), 'utf8');
-  } catch (error) {
-    throw new HsmError('ERR_FILE', { action: 'read', file, detail: describeFsError(error) });
-  }
+  return readTextFile(file);
 }
 
 /** Whether a PEM private key needs a passphrase (PKCS#8 `ENCRYPTED PRIVATE KEY` or legacy `Proc-Type: 4,ENCRYPTED`). */
@@ -21,13 +16,7 @@ export function isEncryptedPem(pem: string): boolean {
 
 /** Like `openssl -passin file:F`: the first line of the file. */
 export function readPassphraseFile(file: string): string {
-  let text: string;
-  try {
-    text = fs.readFileSync(expandHome(file), 'utf8');
-  } catch (error) {
-    throw new HsmError('ERR_FILE', { action: 'read', file, detail: describeFsError(error) });
-  }
-  return text.split(/\r?\n/)[0]!;
+  return readTextFile(file).split(/\r?\n/)[0]!;
 }
 
 /** An RSA private key from PEM text (PKCS#1 or PKCS#8, optionally encrypted). */

@@ -1,9 +1,10 @@
 // Quorum registration token files (spec §5.2): one entry per HSM, each approval_data with its unsigned hash and signature.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import { HsmError } from '../errors.js';
+import { fsErrorCode } from '../files/fs-error.js';
+import { readInputFile } from '../files/read-input.js';
 import { MAX_REGISTRATION_DATA_BYTES, type RegistrationEntry } from '../protocol/quorum.js';
-import { TOKEN_FILE_VERSION } from './approval-file.js';
+import { TOKEN_FILE_VERSION } from './token-file.js';
 import { decodeBase64Strict } from './token-sign.js';
 
 export interface RegistrationFile {
@@ -27,12 +28,17 @@ export function newRegistrationFile(
 /** Reads a signed registration file; every entry must be signed (the value signed is `unsigned`). */
 export function readSignedRegistrationFile(file: string): RegistrationEntry[] {
   const invalid = (detail: string) => new HsmError('ERR_QUORUM_FILE', { file, detail });
+  let text: string;
+  try {
+    text = readInputFile(file).toString('utf8');
+  } catch (error) {
+    throw invalid(`cannot read it (${fsErrorCode(error)})`);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw invalid(code ? `cannot read it (${code})` : 'it is not valid JSON');
+    json = JSON.parse(text);
+  } catch {
+    throw invalid('it is not valid JSON');
   }
   if (!isObject(json)) throw invalid('it is not a JSON object');
   if (json.version !== TOKEN_FILE_VERSION) throw invalid(`version must be "${TOKEN_FILE_VERSION}"`);

@@ -69,6 +69,18 @@ describe('src/ parts', () => {
     }
   });
 
+  it('keep the file helpers a leaf: src/files imports only node:* and errors', () => {
+    const imported = [...(graph.get('files')?.entries() ?? [])].map(([to, file]) => `${to} (${file})`);
+    assert.deepEqual(
+      imported.filter((i) => !i.startsWith('errors ')),
+      [],
+    );
+  });
+
+  it('keep the token-file modules off the cluster client', () => {
+    assert.equal(graph.get('tokens')?.get('cluster'), undefined);
+  });
+
   it('never has the cloudhsm-cli folder imported by the parts below it', () => {
     for (const lower of ['command', 'signers', 'tokens', 'cluster', 'hsm', 'protocol', 'seed', 'files'])
       assert.equal(graph.get(lower)?.get('cli'), undefined, `${lower} imports cli`);

@@ -1,8 +1,8 @@
 // login: authenticates on every HSM of the cluster with a username, role and password.
 import { loginCluster } from '../../cluster/operations.js';
-import { CLUSTER_ID_OPTION, type CliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../context.js';
+import { CLUSTER_ID_OPTION, cliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../context.js';
 
-export const loginCommand: CliCommand = {
+export const loginCommand = cliCommand({
   path: ['login'],
   about: 'Login to your cluster',
   options: [
@@ -24,4 +24,4 @@ export const loginCommand: CliCommand = {
       ctx.io.warn,
     );
   },
-};
+});

@@ -1,8 +1,8 @@
 // logout: ends the login on every HSM of the cluster.
 import { logoutCluster } from '../../cluster/operations.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../context.js';
 
-export const logoutCommand: CliCommand = {
+export const logoutCommand = cliCommand({
   path: ['logout'],
   about: 'Logout of your cluster',
   needsLogin: true,
@@ -11,4 +11,4 @@ export const logoutCommand: CliCommand = {
     await logoutCluster(ctx.session.cluster(options.string('cluster-id')), ctx.io.warn);
     return 'Logout successful';
   },
-};
+});

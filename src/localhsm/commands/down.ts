@@ -1,9 +1,9 @@
 // localhsm down: stops every HSM node of the cluster (state stays on disk).
 import { readManifest } from '../../cluster/state-dir.js';
 import { stopNodes } from '../cluster-manager.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../context.js';
 
-export const downCommand: LocalCommand = {
+export const downCommand = localCommand({
   path: ['down'],
   about: 'Stop the HSMs of the local cluster; their state stays on disk',
   options: [STATE_OPTION],
@@ -16,4 +16,4 @@ export const downCommand: LocalCommand = {
     );
     return 0;
   },
-};
+});

@@ -3,11 +3,11 @@
 import { hasCluster } from '../../cluster/state-dir.js';
 import { HsmError } from '../../errors.js';
 import { clusterStatus, stopNodes } from '../cluster-manager.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../context.js';
 import { deleteOwnedFiles, isStateDir } from '../owned-files.js';
 import { localPromptIo } from '../prompt-io.js';
 
-export const resetCommand: LocalCommand = {
+export const resetCommand = localCommand({
   path: ['reset'],
   about:
     'Stop the local cluster and delete the files LocalHSM created in its state directory (asks first when HSMs are running)',
@@ -52,4 +52,4 @@ export const resetCommand: LocalCommand = {
       );
     return 0;
   },
-};
+});

@@ -2,10 +2,10 @@
 import { paths } from '../../cluster/state-dir.js';
 import { CliSession } from '../../cli/context.js';
 import { runShell } from '../../cli/shell.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../context.js';
 import { upCommand, bringUp } from './up.js';
 
-export const startCommand: LocalCommand = {
+export const startCommand = localCommand({
   path: ['start'],
   about:
     'Bring up (or resume) the local cluster and open the aws-cloudhsm > shell on it; HSMs started here stop when the shell quits',
@@ -24,4 +24,4 @@ export const startCommand: LocalCommand = {
       await started.stop();
     }
   },
-};
+});

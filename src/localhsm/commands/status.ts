@@ -1,8 +1,8 @@
 // localhsm status: per HSM its id, address, whether it answers and how many users it holds.
 import { clusterStatus } from '../cluster-manager.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../context.js';
 
-export const statusCommand: LocalCommand = {
+export const statusCommand = localCommand({
   path: ['status'],
   about: 'Show each HSM of the local cluster: id, port, up or down, user count',
   options: [STATE_OPTION, { long: 'json', help: 'Print JSON instead of a table' }],
@@ -21,4 +21,4 @@ export const statusCommand: LocalCommand = {
     }
     return hsms.every((h) => h.up) ? 0 : 1;
   },
-};
+});

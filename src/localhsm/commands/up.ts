@@ -12,12 +12,12 @@ import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, ensurePrivateDir, startNodes } fro
 import { compareClusterWithSeed, createNewCluster } from '../new-cluster.js';
 import { writeMarker } from '../owned-files.js';
 import { loadSeedFile } from '../../seed/seed-file.js';
-import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
+import { localCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../command/spec.js';
 
 export const MAX_HSMS = 28;
 
-export const upCommand: LocalCommand = {
+export const upCommand = localCommand({
   path: ['up'],
   about: 'Create (when the state directory is empty) or resume a local cluster and start its HSMs',
   options: [
@@ -76,10 +76,15 @@ export const upCommand: LocalCommand = {
     ctx.out('HSMs stopped.');
     return 0;
   },
-};
+});
 
 /** Shared by `up` and `start`: create or resume, then start the nodes and print where they are. */
-export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalContext, detach: boolean) {
+export async function bringUp(
+  dir: string,
+  options: ParsedOptions<NewClusterOption | 'seed'>,
+  ctx: LocalContext,
+  detach: boolean,
+) {
   const progress = (line: string) => ctx.err(line);
   // The whole seed is read and checked before anything is created, started or changed.
   const seedFile = options.string('seed');
@@ -155,4 +160,5 @@ export async function bringUp(dir: string, options: ParsedOptions, ctx: LocalCon
 }
 
 /** Options that shape a new cluster; a resumed one keeps what it was created with. */
-const NEW_CLUSTER_OPTIONS = ['hsms', 'kdf', 'base-port', 'san', 'mfa-token-seconds', 'dev-clock'];
+const NEW_CLUSTER_OPTIONS = ['hsms', 'kdf', 'base-port', 'san', 'mfa-token-seconds', 'dev-clock'] as const;
+type NewClusterOption = (typeof NEW_CLUSTER_OPTIONS)[number];

@@ -2,9 +2,9 @@
 import { displayName } from '../../../protocol/operations.js';
 import { HsmError } from '../../../errors.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
-import { CLUSTER_ID_OPTION, type CliCommand, passwordFrom } from '../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand, passwordFrom } from '../../context.js';
 
-export const clusterActivateCommand: CliCommand = {
+export const clusterActivateCommand = cliCommand({
   path: ['cluster', 'activate'],
   about: 'Activate a cluster',
   options: [
@@ -28,4 +28,4 @@ export const clusterActivateCommand: CliCommand = {
     );
     return 'Cluster activation successful';
   },
-};
+});

@@ -1,9 +1,9 @@
 // cluster hsm-info: one entry per HSM, in the shape of CloudHSM's hsm-info (no login needed).
 import { verdict } from '../../../cluster/verdict.js';
 import { displayName } from '../../../protocol/operations.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../context.js';
 
-export const clusterHsmInfoCommand: CliCommand = {
+export const clusterHsmInfoCommand = cliCommand({
   path: ['cluster', 'hsm-info'],
   about: 'Get hardware information about the HSMs in the cluster',
   options: [CLUSTER_ID_OPTION],
@@ -35,4 +35,4 @@ export const clusterHsmInfoCommand: CliCommand = {
     });
     return { hsms };
   },
-};
+});

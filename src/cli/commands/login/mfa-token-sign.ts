@@ -1,13 +1,13 @@
 // login ... mfa-token-sign: password, then one token per HSM written to --token, signed by the user with
 // their MFA private key; every HSM checks its own token before any HSM logs the session in.
 import { loginWithMfa } from '../../../cluster/mfa.js';
-import type { CliCommand } from '../../context.js';
+import { cliCommand } from '../../context.js';
 import { passwordFrom } from '../../context.js';
 import { openCliSigner, signInProcess, signaturesFromFile } from '../../mfa-io.js';
 import { CLI_SIGNER_CONFLICTS, SIGNER_REQUIRES, cliSignerOptions } from '../../../signers/options.js';
 import { loginCommand } from '../login.js';
 
-export const loginMfaTokenSignCommand: CliCommand = {
+export const loginMfaTokenSignCommand = cliCommand({
   path: ['login', 'mfa-token-sign'],
   usage: 'login [OPTIONS] --username <USERNAME> --role <ROLE> mfa-token-sign [OPTIONS] --token <TOKEN>',
   about: 'Login with token-sign mfa',
@@ -47,4 +47,4 @@ export const loginMfaTokenSignCommand: CliCommand = {
       await signer?.close();
     }
   },
-};
+});

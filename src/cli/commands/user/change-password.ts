@@ -5,13 +5,13 @@ import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../.
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
-  type CliCommand,
+  cliCommand,
   ROLE_OPTION,
   passwordFrom,
   usernameOption,
 } from '../../context.js';
 
-export const userChangePasswordCommand: CliCommand = {
+export const userChangePasswordCommand = cliCommand({
   path: ['user', 'change-password'],
   about: "Change a user's password",
   needsLogin: true,
@@ -51,4 +51,4 @@ export const userChangePasswordCommand: CliCommand = {
       ),
     );
   },
-};
+});

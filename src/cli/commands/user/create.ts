@@ -6,13 +6,13 @@ import { approvalFrom, withApprovalHints } from '../../quorum.js';
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
-  type CliCommand,
+  cliCommand,
   ROLE_OPTION,
   passwordFrom,
   usernameOption,
 } from '../../context.js';
 
-export const userCreateCommand: CliCommand = {
+export const userCreateCommand = cliCommand({
   path: ['user', 'create'],
   about: 'Create a new user',
   needsLogin: true,
@@ -43,4 +43,4 @@ export const userCreateCommand: CliCommand = {
       ),
     );
   },
-};
+});

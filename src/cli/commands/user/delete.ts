@@ -6,12 +6,12 @@ import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../.
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
-  type CliCommand,
+  cliCommand,
   ROLE_OPTION,
   usernameOption,
 } from '../../context.js';
 
-export const userDeleteCommand: CliCommand = {
+export const userDeleteCommand = cliCommand({
   path: ['user', 'delete'],
   about: 'Delete a user',
   needsLogin: true,
@@ -43,4 +43,4 @@ export const userDeleteCommand: CliCommand = {
       ),
     );
   },
-};
+});

@@ -1,10 +1,10 @@
 // localhsm audit tail: the last entries of each HSM's audit log.
 import { paths, readManifest } from '../../../cluster/state-dir.js';
 import { readAuditLog } from '../../../hsm/store/sqlite.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 
-export const auditTailCommand: LocalCommand = {
+export const auditTailCommand = localCommand({
   path: ['audit', 'tail'],
   about: "Show the last entries of each HSM's audit log",
   options: [
@@ -26,4 +26,4 @@ export const auditTailCommand: LocalCommand = {
     }
     return 0;
   },
-};
+});

@@ -5,10 +5,10 @@ import { type AuditProblem, verifyAuditLog } from '../../../hsm/audit.js';
 import { readAuditKey } from '../../../hsm/audit-key.js';
 import { readAuditLog } from '../../../hsm/store/sqlite.js';
 import { readCheckpoint } from '../../audit-checkpoint-file.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 
-export const auditVerifyCommand: LocalCommand = {
+export const auditVerifyCommand = localCommand({
   path: ['audit', 'verify'],
   about:
     "Verify the hash chain and audit-key MACs of each HSM's audit log (exit 0 only when every log is intact)",
@@ -63,4 +63,4 @@ export const auditVerifyCommand: LocalCommand = {
     }
     return broken === 0 ? 0 : 1;
   },
-};
+});

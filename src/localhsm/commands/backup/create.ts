@@ -8,10 +8,10 @@ import { writeFileAtomic } from '../../../files/atomic-write.js';
 import { encodeBackup } from '../../backup-file.js';
 import { ensureBackupKey } from '../../backup-key.js';
 import { snapshotDatabase } from '../../clone.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 
-export const backupCreateCommand: LocalCommand = {
+export const backupCreateCommand = localCommand({
   path: ['backup', 'create'],
   about:
     "Back up the cluster's state (users, MFA and quorum keys, settings) from one HSM into a file (0600), encrypted and authenticated with the cluster's backup key",
@@ -45,4 +45,4 @@ export const backupCreateCommand: LocalCommand = {
     }
     return 0;
   },
-};
+});

@@ -12,9 +12,9 @@ import { readBackupKeyFile } from '../../backup-key.js';
 import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir } from '../../cluster-manager.js';
 import { cloneFrom } from '../../clone.js';
 import { assertUsableForNewCluster } from '../../owned-files.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 
-export const backupRestoreCommand: LocalCommand = {
+export const backupRestoreCommand = localCommand({
   path: ['backup', 'restore'],
   about:
     'Restore a backup into a new cluster in an empty state directory (start it with localhsm up); the file must verify under the backup key given with --key-file',
@@ -94,4 +94,4 @@ export const backupRestoreCommand: LocalCommand = {
     }
     return 0;
   },
-};
+});

@@ -9,9 +9,9 @@ import {
   writeCliConfig,
 } from '../../cluster-manager.js';
 import { cloneFrom } from '../../clone.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 
-export const hsmAddCommand: LocalCommand = {
+export const hsmAddCommand = localCommand({
   path: ['hsm', 'add'],
   about: 'Add an HSM to the cluster, cloned from a running one, and start it; it joins cloudhsm-cli.cfg',
   options: [
@@ -46,4 +46,4 @@ export const hsmAddCommand: LocalCommand = {
     ctx.out(`${hsm.id} added (cloned from ${source.id}) and running on ${hsm.host}:${hsm.port}.`);
     return 0;
   },
-};
+});

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import { paths, readManifest, writeManifest } from '../../../cluster/state-dir.js';
 import { HsmError } from '../../../errors.js';
 import { stopNodes, writeCliConfig } from '../../cluster-manager.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { selectHsms } from '../../select-hsms.js';
 
-export const hsmRemoveCommand: LocalCommand = {
+export const hsmRemoveCommand = localCommand({
   path: ['hsm', 'remove'],
   about: 'Remove one HSM from the cluster and delete its state',
   options: [{ long: 'hsm', value: 'ID', required: true, help: 'The HSM to remove' }, STATE_OPTION],
@@ -26,4 +26,4 @@ export const hsmRemoveCommand: LocalCommand = {
     ctx.out(`${hsm!.id} removed; the cluster has ${remaining.hsms.length} HSM(s).`);
     return 0;
   },
-};
+});

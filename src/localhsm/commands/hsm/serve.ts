@@ -1,9 +1,9 @@
 // localhsm hsm serve: runs one HSM node in this process until SIGTERM or SIGINT.
 import { rotatingLog } from '../../../hsm/node-log.js';
 import { serveHsm } from '../../../hsm/serve.js';
-import type { LocalCommand } from '../../context.js';
+import { localCommand } from '../../context.js';
 
-export const hsmServeCommand: LocalCommand = {
+export const hsmServeCommand = localCommand({
   path: ['hsm', 'serve'],
   about: 'Run one HSM node (TLS only) on its data directory; localhsm up runs one per HSM',
   options: [
@@ -38,4 +38,4 @@ export const hsmServeCommand: LocalCommand = {
     await serving.stop();
     return 0;
   },
-};
+});

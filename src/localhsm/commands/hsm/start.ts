@@ -1,10 +1,10 @@
 // localhsm hsm start: starts one stopped HSM node in the background and waits until it answers.
 import { readManifest } from '../../../cluster/state-dir.js';
 import { startNodes } from '../../cluster-manager.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { selectHsms } from '../../select-hsms.js';
 
-export const hsmStartCommand: LocalCommand = {
+export const hsmStartCommand = localCommand({
   path: ['hsm', 'start'],
   about: 'Start one HSM of the cluster in the background',
   options: [{ long: 'hsm', value: 'ID', required: true, help: 'The HSM to start' }, STATE_OPTION],
@@ -15,4 +15,4 @@ export const hsmStartCommand: LocalCommand = {
     ctx.out(`${hsm!.id} is up.`);
     return 0;
   },
-};
+});

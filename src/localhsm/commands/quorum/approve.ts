@@ -1,11 +1,13 @@
 // localhsm quorum approve: an approver signs a quorum approval token file and appends their entry (also for a real
 // cluster's file), with a PEM key, a key on a PKCS#11 token or an external command (docs/signing.md).
 import crypto, { type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
 import { LineInput } from '../../../command/line-input.js';
 import { HsmError } from '../../../errors.js';
 import { isValidUsername, normalizeUsername } from '../../../protocol/types.js';
-import { isSigned, readApprovalFile, tokenOf, writeTokenFile } from '../../../tokens/approval-file.js';
+import { fsErrorCode } from '../../../files/fs-error.js';
+import { readInputFile } from '../../../files/read-input.js';
+import { isSigned, readApprovalFile, tokenOf } from '../../../tokens/approval-file.js';
+import { writeTokenFile } from '../../../tokens/token-file.js';
 import { parseTokenSignPublicKey } from '../../../tokens/token-sign.js';
 import {
   LOCAL_SIGNER_RULES,
@@ -13,19 +15,16 @@ import {
   SIGNER_REQUIRES,
   SIGN_COMMAND_OPTIONS,
 } from '../../../signers/options.js';
-import type { LocalCommand, LocalContext } from '../../context.js';
+import { type LocalContext, localCommand } from '../../context.js';
 import { signTokenWithOptions } from '../../signing.js';
 
 /** An RSA-2048 private key from PEM; asks for the pass phrase of an encrypted one. */
 async function readSigningKey(file: string, ctx: LocalContext): Promise<KeyObject> {
   let pem: string;
   try {
-    pem = fs.readFileSync(file, 'utf8');
+    pem = readInputFile(file).toString('utf8');
   } catch (error) {
-    throw new HsmError('ERR_QUORUM_SIGNING_KEY', {
-      file,
-      detail: `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-    });
+    throw new HsmError('ERR_QUORUM_SIGNING_KEY', { file, detail: `cannot read it (${fsErrorCode(error)})` });
   }
   // An encrypted key (PKCS#8 or traditional `Proc-Type: 4,ENCRYPTED`, as `openssl genrsa -aes256` writes) needs its pass phrase.
   const encrypted = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem);
@@ -57,7 +56,7 @@ async function readSigningKey(file: string, ctx: LocalContext): Promise<KeyObjec
   return key;
 }
 
-export const quorumApproveCommand: LocalCommand = {
+export const quorumApproveCommand = localCommand({
   path: ['quorum', 'approve'],
   about: 'Sign a quorum approval token file as an approver and add the signature to it',
   options: [
@@ -114,4 +113,4 @@ export const quorumApproveCommand: LocalCommand = {
     );
     return 0;
   },
-};
+});

@@ -6,9 +6,9 @@ import {
   type SignatureEntry,
   isSigned,
   readApprovalFile,
-  writeTokenFile,
 } from '../../../tokens/approval-file.js';
-import type { LocalCommand } from '../../context.js';
+import { writeTokenFile } from '../../../tokens/token-file.js';
+import { localCommand } from '../../context.js';
 
 /**
  * Every input must hold the same token (same approval_data and token). Identical entries are kept
@@ -45,7 +45,7 @@ export function mergeApprovals(inputs: readonly { file: string; approval: Approv
   return merged;
 }
 
-export const quorumMergeCommand: LocalCommand = {
+export const quorumMergeCommand = localCommand({
   path: ['quorum', 'merge'],
   about: 'Combine approvals of one quorum token gathered in separate copies of its file',
   options: [
@@ -77,4 +77,4 @@ export const quorumMergeCommand: LocalCommand = {
     );
     return 0;
   },
-};
+});

@@ -1,10 +1,10 @@
 // localhsm time advance: moves the clock of every HSM of a --dev-clock cluster forward (token timeouts, idle sessions).
 import { parseDuration } from '../../../cluster/duration.js';
 import { HsmError } from '../../../errors.js';
-import { type LocalCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { runClockMove } from './show.js';
 
-export const timeAdvanceCommand: LocalCommand = {
+export const timeAdvanceCommand = localCommand({
   path: ['time', 'advance'],
   about: 'Move the clock of every HSM forward (clusters created with localhsm up --dev-clock only)',
   options: [STATE_OPTION],
@@ -22,4 +22,4 @@ export const timeAdvanceCommand: LocalCommand = {
     if (advanceMs === undefined) throw new HsmError('ERR_DURATION', { value: text.slice(0, 64) });
     return runClockMove(stateDirOf(options, ctx), { advanceMs }, ctx);
   },
-};
+});

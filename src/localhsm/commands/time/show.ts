@@ -4,16 +4,16 @@ import { type ClockMove, moveClusterClock } from '../../../cluster/dev-clock.js'
 import { formatDuration } from '../../../cluster/duration.js';
 import { paths, readManifest } from '../../../cluster/state-dir.js';
 import { ensureDevClockSecret } from '../../dev-clock-secret.js';
-import { type LocalCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../../context.js';
+import { localCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../../context.js';
 
-export const timeShowCommand: LocalCommand = {
+export const timeShowCommand = localCommand({
   path: ['time', 'show'],
   about: "Show the HSMs' time and its offset from the system clock (clusters created with --dev-clock only)",
   options: [STATE_OPTION],
   async run(options, ctx) {
     return runClockMove(stateDirOf(options, ctx), { show: true }, ctx);
   },
-};
+});
 
 /** Shared by time advance / reset / show: one move over the cluster's HSMs, one line of output. */
 export async function runClockMove(dir: string, move: ClockMove, ctx: LocalContext): Promise<number> {

@@ -1,16 +1,14 @@
 // localhsm token pubkey: the SPKI PEM public key of a signing key (PEM private key or PKCS#11 token), to
 // register with `user change-mfa token-sign` or `user change-quorum token-sign register`.
-import fs from 'node:fs';
-import { HsmError } from '../../../errors.js';
-import { describeFsError, expandHome } from '../../../tokens/mfa-file.js';
-import { LOCAL_PEM_OPTIONS, PKCS11_OPTIONS, SIGNER_REQUIRES } from '../../../signers/options.js';
+import { writeFileAtomic } from '../../../files/atomic-write.js';
+import { LOCAL_PEM_OPTIONS, PKCS11_OPTIONS, PKCS11_REQUIRES } from '../../../signers/options.js';
 import { keyFingerprint } from '../../../signers/signer.js';
 import { keySizeWarning } from '../../../tokens/private-key.js';
 import { toSpkiPem } from '../../../tokens/token-sign.js';
-import type { LocalCommand } from '../../context.js';
+import { localCommand } from '../../context.js';
 import { withLocalSigner } from '../../signing.js';
 
-export const tokenPubkeyCommand: LocalCommand = {
+export const tokenPubkeyCommand = localCommand({
   path: ['token', 'pubkey'],
   about:
     'Export the public key (SPKI PEM) of a token-sign private key held in a PEM file or on a PKCS#11 token',
@@ -20,10 +18,7 @@ export const tokenPubkeyCommand: LocalCommand = {
     { long: 'out', value: 'FILE', help: 'Write the PEM public key here instead of printing it' },
   ],
   exactlyOne: [['private-key', 'pkcs11-module']],
-  requires: [
-    ...SIGNER_REQUIRES.filter(([a, b]) => !/command|public-key/.test(a + b)),
-    ['passphrase-file', 'private-key'],
-  ],
+  requires: [...PKCS11_REQUIRES, ['passphrase-file', 'private-key']],
   examples: [
     'localhsm token pubkey --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token mfa --key-label alice --out alice.pub',
     'localhsm token pubkey --private-key alice.key --out alice.pub',
@@ -41,12 +36,8 @@ export const tokenPubkeyCommand: LocalCommand = {
       ctx.stdout.write(pem);
       return 0;
     }
-    try {
-      fs.writeFileSync(expandHome(out), pem, { mode: 0o644 });
-    } catch (error) {
-      throw new HsmError('ERR_FILE', { action: 'write', file: out, detail: describeFsError(error) });
-    }
+    writeFileAtomic(out, pem, 0o644);
     ctx.out(`Wrote the public key of ${description} (${fingerprint}) to ${out}`);
     return 0;
   },
-};
+});

@@ -1,14 +1,15 @@
 // localhsm token sign: fills every `signed` value of an MFA or quorum registration token file with the
 // signature the openssl recipe of the AWS docs would make (byte for byte), from a PEM key, a PKCS#11 token
 // or an external command; every signature is verified before the file is written (in place or --out).
-import { readTokenFile, renderTokenFile, withSignatures, writeTokenFile } from '../../../tokens/mfa-file.js';
+import { readTokenFile, withSignatures } from '../../../tokens/mfa-file.js';
 import { keySizeWarning } from '../../../tokens/private-key.js';
+import { writeTokenFile } from '../../../tokens/token-file.js';
 import { signAll } from '../../../signers/signer.js';
 import { LOCAL_SIGNER_OPTIONS, LOCAL_SIGNER_RULES } from '../../../signers/options.js';
-import type { LocalCommand } from '../../context.js';
+import { localCommand } from '../../context.js';
 import { withLocalSigner } from '../../signing.js';
 
-export const tokenSignCommand: LocalCommand = {
+export const tokenSignCommand = localCommand({
   path: ['token', 'sign'],
   about:
     'Sign every token of an MFA or quorum registration token file with an RSA private key (PEM file, PKCS#11 token or external command)',
@@ -50,9 +51,9 @@ export const tokenSignCommand: LocalCommand = {
       return withSignatures(file, (_entry, i) => signatures[i]!.toString('base64'));
     });
     const out = options.string('out') ?? tokenPath;
-    writeTokenFile(out, renderTokenFile(signed));
+    writeTokenFile(out, signed.document);
     const kind = file.kind === 'mfa' ? 'MFA' : 'registration';
     ctx.out(`Signed ${file.tokens.length} ${kind} token(s) into ${out}`);
     return 0;
   },
-};
+});

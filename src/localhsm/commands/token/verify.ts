@@ -4,7 +4,7 @@ import { HsmError } from '../../../errors.js';
 import { type TokenEntry, readTokenFile } from '../../../tokens/mfa-file.js';
 import { readPem } from '../../../tokens/private-key.js';
 import { decodeBase64Strict, verifyTokenSignature } from '../../../tokens/token-sign.js';
-import type { LocalCommand } from '../../context.js';
+import { localCommand } from '../../context.js';
 
 export type TokenVerdict = 'verified' | 'invalid' | 'unsigned' | 'malformed';
 
@@ -51,7 +51,7 @@ export function parseRsaPublicKey(pem: string, file: string): KeyObject {
   return key;
 }
 
-export const tokenVerifyCommand: LocalCommand = {
+export const tokenVerifyCommand = localCommand({
   path: ['token', 'verify'],
   about: 'Check which tokens of a signed MFA or registration token file verify with a public key',
   options: [
@@ -91,4 +91,4 @@ export const tokenVerifyCommand: LocalCommand = {
     }
     return verified === total ? 0 : 1;
   },
-};
+});

@@ -1,8 +1,8 @@
 // quorum token-sign delete: deletes the logged-in user's tokens (scope user) or every token (scope all) on every HSM.
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 
-export const quorumTokenDeleteCommand: CliCommand = {
+export const quorumTokenDeleteCommand = cliCommand({
   path: ['quorum', 'token-sign', 'delete'],
   about: 'Delete one or more Quorum Tokens',
   needsLogin: true,
@@ -25,4 +25,4 @@ export const quorumTokenDeleteCommand: CliCommand = {
     await changeSettingEverywhere(cluster, 'quorum-delete', { scope }, 'Delete quorum tokens', ctx.io.warn);
     return 'Deletion of quorum token(s) successful';
   },
-};
+});

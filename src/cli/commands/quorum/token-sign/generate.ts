@@ -2,12 +2,13 @@
 import { generateApprovalData, generateRegistrationTokens } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
 import { isAdminService, isKeyService } from '../../../../protocol/quorum.js';
-import { newApprovalFile, writeTokenFile } from '../../../../tokens/approval-file.js';
+import { newApprovalFile } from '../../../../tokens/approval-file.js';
 import { newRegistrationFile } from '../../../../tokens/registration-file.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { writeTokenFile } from '../../../../tokens/token-file.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 import { TOKEN_SERVICE_VALUES, serviceOption } from '../../../quorum.js';
 
-export const quorumTokenGenerateCommand: CliCommand = {
+export const quorumTokenGenerateCommand = cliCommand({
   path: ['quorum', 'token-sign', 'generate'],
   about: 'Generate a token',
   needsLogin: true,
@@ -34,4 +35,4 @@ export const quorumTokenGenerateCommand: CliCommand = {
     // The command page prints `filepath` (workflow pages show `path`); we follow the command page.
     return { filepath: file };
   },
-};
+});

@@ -1,10 +1,10 @@
 // quorum token-sign list-policy (LocalHSM extension): the self-approval and lock-out guard switches (no login needed).
 import { readSettings } from '../../../../cluster/quorum.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 
 const onOff = (v: boolean | 'inconsistent') => (v === 'inconsistent' ? v : v ? 'on' : 'off');
 
-export const quorumTokenListPolicyCommand: CliCommand = {
+export const quorumTokenListPolicyCommand = cliCommand({
   path: ['quorum', 'token-sign', 'list-policy'],
   about: "List LocalHSM's quorum policy: self-approval and the lock-out guard",
   extension: true,
@@ -14,4 +14,4 @@ export const quorumTokenListPolicyCommand: CliCommand = {
     const policy = await readSettings(cluster, 'quorum-get-policy', 'List quorum policy', ctx.io.warn);
     return { 'self-approval': onOff(policy.selfApproval), 'lockout-guard': onOff(policy.lockoutGuard) };
   },
-};
+});

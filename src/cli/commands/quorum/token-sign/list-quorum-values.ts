@@ -1,9 +1,9 @@
 // quorum token-sign list-quorum-values: the quorum value of each admin service (no login needed).
 import { displayName } from '../../../../protocol/operations.js';
 import { readSettings } from '../../../../cluster/quorum.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 
-export const quorumTokenListQuorumValuesCommand: CliCommand = {
+export const quorumTokenListQuorumValuesCommand = cliCommand({
   path: ['quorum', 'token-sign', 'list-quorum-values'],
   about: 'List current quorum values',
   options: [CLUSTER_ID_OPTION],
@@ -11,4 +11,4 @@ export const quorumTokenListQuorumValuesCommand: CliCommand = {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     return readSettings(cluster, 'quorum-list-values', displayName('quorum-list-values'), ctx.io.warn);
   },
-};
+});

@@ -1,8 +1,8 @@
 // quorum token-sign list: the live quorum tokens of every user on the cluster, with approvals and time left.
 import { listTokens } from '../../../../cluster/quorum.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 
-export const quorumTokenListCommand: CliCommand = {
+export const quorumTokenListCommand = cliCommand({
   path: ['quorum', 'token-sign', 'list'],
   about: 'List the token-sign tokens in your cluster',
   needsLogin: true,
@@ -10,4 +10,4 @@ export const quorumTokenListCommand: CliCommand = {
   async run(options, ctx) {
     return { tokens: await listTokens(ctx.session.cluster(options.string('cluster-id')), ctx.io.warn) };
   },
-};
+});

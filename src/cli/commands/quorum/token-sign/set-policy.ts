@@ -1,11 +1,11 @@
 // quorum token-sign set-policy (LocalHSM extension): switches self-approval and the lock-out guard, approved per the quorum service.
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
-import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { APPROVAL_OPTION, CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 import { approvalFrom, withApprovalHints } from '../../../quorum.js';
 
 const ON_OFF = [{ value: 'on' }, { value: 'off' }] as const;
 
-export const quorumTokenSetPolicyCommand: CliCommand = {
+export const quorumTokenSetPolicyCommand = cliCommand({
   path: ['quorum', 'token-sign', 'set-policy'],
   about: "Set LocalHSM's quorum policy: self-approval and the lock-out guard",
   extension: true,
@@ -27,7 +27,8 @@ export const quorumTokenSetPolicyCommand: CliCommand = {
     APPROVAL_OPTION,
   ],
   async run(options, ctx) {
-    const flag = (name: string) => (options.has(name) ? options.string(name) === 'on' : undefined);
+    const flag = (name: 'self-approval' | 'lockout-guard') =>
+      options.has(name) ? options.string(name) === 'on' : undefined;
     const approval = approvalFrom(options);
     const args = {
       ...(options.has('self-approval') ? { selfApproval: flag('self-approval') } : {}),
@@ -40,4 +41,4 @@ export const quorumTokenSetPolicyCommand: CliCommand = {
     );
     return 'Set quorum policy successful';
   },
-};
+});

@@ -1,7 +1,7 @@
 // quorum token-sign set-quorum-value: sets a service's quorum value M on every HSM (approved per the quorum service).
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
-import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { APPROVAL_OPTION, CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 import {
   ADMIN_SERVICE_VALUES,
   ALLOW_UNMANAGEABLE_OPTION,
@@ -11,7 +11,7 @@ import {
   withApprovalHints,
 } from '../../../quorum.js';
 
-export const quorumTokenSetQuorumValueCommand: CliCommand = {
+export const quorumTokenSetQuorumValueCommand = cliCommand({
   path: ['quorum', 'token-sign', 'set-quorum-value'],
   about: 'Set a quorum value',
   needsLogin: true,
@@ -38,4 +38,4 @@ export const quorumTokenSetQuorumValueCommand: CliCommand = {
     );
     return 'Set Quorum Value successful';
   },
-};
+});

@@ -2,10 +2,10 @@
 import { displayName } from '../../../../protocol/operations.js';
 import { changeSettingEverywhere } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../context.js';
 import { wholeNumber } from '../../../quorum.js';
 
-export const quorumTokenSetTimeoutCommand: CliCommand = {
+export const quorumTokenSetTimeoutCommand = cliCommand({
   path: ['quorum', 'token-sign', 'set-timeout'],
   about: 'Set timeout duration in seconds for token validity',
   needsLogin: true,
@@ -37,4 +37,4 @@ export const quorumTokenSetTimeoutCommand: CliCommand = {
     );
     return 'Set token timeout successful';
   },
-};
+});

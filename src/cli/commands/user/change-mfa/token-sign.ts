@@ -5,7 +5,7 @@ import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../.
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
-  type CliCommand,
+  cliCommand,
   ROLE_OPTION,
   passwordFrom,
   usernameOption,
@@ -19,7 +19,7 @@ import {
 } from '../../../mfa-io.js';
 import { CLI_SIGNER_CONFLICTS, SIGNER_REQUIRES, cliSignerOptions } from '../../../../signers/options.js';
 
-export const userChangeMfaTokenSignCommand: CliCommand = {
+export const userChangeMfaTokenSignCommand = cliCommand({
   path: ['user', 'change-mfa', 'token-sign'],
   about: 'Register or Deregister a public key using token-sign mfa strategy',
   needsLogin: true,
@@ -99,4 +99,4 @@ export const userChangeMfaTokenSignCommand: CliCommand = {
       await signer?.close();
     }
   },
-};
+});

@@ -1,12 +1,13 @@
 // user change-quorum token-sign register: registers the logged-in user's quorum public key on every HSM (verify all, then commit all).
-import fs from 'node:fs';
 import { registerQuorumKey } from '../../../../../cluster/quorum.js';
 import { HsmError } from '../../../../../errors.js';
+import { fsErrorCode } from '../../../../../files/fs-error.js';
+import { readInputFile } from '../../../../../files/read-input.js';
 import { readSignedRegistrationFile } from '../../../../../tokens/registration-file.js';
 import { parseTokenSignPublicKey } from '../../../../../tokens/token-sign.js';
-import { CLUSTER_ID_OPTION, type CliCommand } from '../../../../context.js';
+import { CLUSTER_ID_OPTION, cliCommand } from '../../../../context.js';
 
-export const userChangeQuorumTokenSignRegisterCommand: CliCommand = {
+export const userChangeQuorumTokenSignRegisterCommand = cliCommand({
   path: ['user', 'change-quorum', 'token-sign', 'register'],
   about: 'Register a user for quorum authentication with a public key',
   needsLogin: true,
@@ -24,15 +25,13 @@ export const userChangeQuorumTokenSignRegisterCommand: CliCommand = {
     const keyFile = options.required('public-key');
     let pem: string;
     try {
-      pem = fs.readFileSync(keyFile, 'utf8');
+      pem = readInputFile(keyFile).toString('utf8');
     } catch (error) {
-      throw new HsmError('ERR_BAD_PUBLIC_KEY', {
-        detail: `cannot read ${keyFile} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
-      });
+      throw new HsmError('ERR_BAD_PUBLIC_KEY', { detail: `cannot read ${keyFile} (${fsErrorCode(error)})` });
     }
     parseTokenSignPublicKey(pem);
     const tokens = readSignedRegistrationFile(options.required('signed-token'));
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     return registerQuorumKey(cluster, pem, tokens, ctx.io.warn);
   },
-};
+});
