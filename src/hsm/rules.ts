@@ -4,7 +4,7 @@ import {
   APPLIANCE_USER,
   LOGIN_ROLES,
   type LoginRole,
-  isValidPassword,
+  passwordProblem,
   isValidUsername,
   normalizeUsername,
 } from '../protocol/types.js';
@@ -34,7 +34,9 @@ export function parseLoginRole(raw: string): LoginRole {
 }
 
 export function checkPassword(password: string): string {
-  if (!isValidPassword(password)) throw new HsmError('ERR_INVALID_PASSWORD');
+  const problem = passwordProblem(password);
+  if (problem === 'length') throw new HsmError('ERR_INVALID_PASSWORD');
+  if (problem === 'control') throw new HsmError('ERR_PASSWORD_CONTROL_CHARACTER');
   return password;
 }
 

@@ -264,7 +264,7 @@ function checkSeed(input: SeedInput, baseDir: string, problems: Problem[]): Seed
     if (!isValidPassword(u.password))
       problems.push({
         path: at('password'),
-        detail: "invalid password: use 8 to 32 characters, without ':'",
+        detail: "invalid password: use 8 to 32 characters, without ':' or control characters",
       });
     const mfaPublicKey =
       u.mfaPublicKey === undefined ? null : readKey(u.mfaPublicKey, baseDir, problems, at('mfaPublicKey'));

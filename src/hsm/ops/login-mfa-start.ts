@@ -18,7 +18,7 @@ export async function loginMfaStart(
     ctx.session,
     'mfa-login',
     user.username,
-    { role },
+    { role, checkedHash: user.passwordHash },
     now,
     mfaTokenSeconds(ctx.store),
   );

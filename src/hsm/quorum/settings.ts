@@ -55,17 +55,20 @@ export function setTokenTimeout(store: Store, kind: TimeoutKind, seconds: number
  * LocalHSM's quorum policy switches (cluster settings, one copy per HSM like every setting):
  * - selfApproval: the requester's own signature counts as one approval (CloudHSM's behaviour; default on).
  * - lockoutGuard: failed logins do not lock an approver when that would leave a service with
- *   fewer approvers than its quorum value (a guard the real product lacks; default on).
+ *   fewer approvers than its quorum value; after the 5th failure each further password evaluation
+ *   waits for a doubling delay instead (a guard the real product lacks; default off, as CloudHSM
+ *   locks everyone after 5 failures).
  */
 export interface QuorumPolicy {
   selfApproval: boolean;
   lockoutGuard: boolean;
 }
 
-const flag = (store: Store, key: string) => store.getSetting(key) !== 'off';
-
 export function quorumPolicy(store: Store): QuorumPolicy {
-  return { selfApproval: flag(store, SELF_APPROVAL_KEY), lockoutGuard: flag(store, LOCKOUT_GUARD_KEY) };
+  return {
+    selfApproval: store.getSetting(SELF_APPROVAL_KEY) !== 'off',
+    lockoutGuard: store.getSetting(LOCKOUT_GUARD_KEY) === 'on',
+  };
 }
 
 export function setQuorumPolicy(store: Store, change: Partial<QuorumPolicy>): void {

@@ -1,6 +1,8 @@
 // cluster activate: sets the initial admin password on every HSM of a new cluster.
 import { HsmError } from '../../../errors.js';
-import { changeEverywhere } from '../../../cluster/operations.js';
+import { describeFailures, requireAll } from '../../../cluster/cluster.js';
+import { changeEverywhere, settleLogin } from '../../../cluster/operations.js';
+import { INITIAL_ADMIN } from '../../../protocol/types.js';
 import { CLUSTER_ID_OPTION, type CliCommand, passwordFrom } from '../../context.js';
 
 export const clusterActivate: CliCommand = {
@@ -17,14 +19,30 @@ export const clusterActivate: CliCommand = {
   async run(options, ctx) {
     const password = await passwordFrom(options.string('password'), ctx.io, true);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    await changeEverywhere(
-      cluster,
-      'cluster-activate',
-      { password },
-      'Cluster activation',
-      ctx.io.warn,
-      new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'),
-    );
+    // An activated HSM compares no password. To repair a partial activation, the HSMs already activated
+    // must first accept the password in an ordinary (counted, lock-out bound) admin login.
+    const lists = await cluster.fanOut('user-list', {});
+    const isActive = (o: (typeof lists)[number]) =>
+      o.ok && o.value.users.some((u) => u.username === INITIAL_ADMIN && u.role === 'admin');
+    const active = lists.filter(isActive).map((o) => o.connection);
+    const pending = lists.filter((o) => !isActive(o)).map((o) => o.connection);
+    if (active.length === 0 || pending.length === 0) {
+      await changeEverywhere(
+        cluster,
+        'cluster-activate',
+        { password },
+        'Cluster activation',
+        ctx.io.warn,
+        new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'),
+      );
+      return 'Cluster activation successful';
+    }
+    const login = { username: INITIAL_ADMIN, role: 'admin' as const, password };
+    await settleLogin(cluster, await cluster.on(active, 'login', login), ctx.io.warn);
+    await cluster.on(active, 'logout', {});
+    const outcomes = await cluster.on(pending, 'cluster-activate', { password });
+    for (const line of describeFailures(outcomes)) ctx.io.warn(line);
+    requireAll(outcomes, 'Cluster activation', cluster.entry.clusterId);
     return 'Cluster activation successful';
   },
 };

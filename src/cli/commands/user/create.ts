@@ -1,6 +1,8 @@
 // user create: an admin creates an admin or crypto user on every HSM.
-import { changeEverywhere } from '../../../cluster/operations.js';
+import { type ClusterClient, describeFailures, requireAll } from '../../../cluster/cluster.js';
+import type { Warn } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
+import type { OpArgs, OpResult } from '../../../protocol/operations.js';
 import { approvalFrom, withApprovalHints } from '../../quorum.js';
 import {
   APPROVAL_OPTION,
@@ -32,14 +34,39 @@ export const userCreate: CliCommand = {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const username = options.required('username');
     return withApprovalHints(ctx.io, () =>
-      changeEverywhere(
+      createEverywhere(
         cluster,
-        'user-create',
         { username, role: options.required('role'), password, ...(approval ? { approval } : {}) },
-        'User create',
         ctx.io.warn,
-        new HsmError('ERR_USER_EXISTS', { username: username.toLowerCase() }),
       ),
     );
   },
 };
+
+/**
+ * Creates the user on every HSM. An HSM that already holds the user refuses without comparing any
+ * password; when the others created it now (a re-run after a partial failure), an HSM whose existing
+ * user has the role asked for counts as done (its password is left as it was: nothing may tell whether
+ * it is the given one). Every HSM refusing gives `User x already exists`.
+ */
+async function createEverywhere(
+  cluster: ClusterClient,
+  args: OpArgs<'user-create'>,
+  warn: Warn,
+): Promise<OpResult<'user-create'>> {
+  const outcomes = await cluster.fanOut('user-create', args);
+  const exists = (o: (typeof outcomes)[number]) =>
+    !o.ok && o.error instanceof HsmError && o.error.code === 'ERR_USER_EXISTS';
+  const created = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+  const existing = outcomes.filter(exists).map((o) => o.connection);
+  if (created.length > 0 && existing.length > 0 && created.length + existing.length === outcomes.length) {
+    const username = args.username.toLowerCase();
+    const lists = await cluster.on(existing, 'user-list', {});
+    const sameRole = lists.every(
+      (l) => l.ok && l.value.users.some((u) => u.username === username && u.role === args.role),
+    );
+    if (sameRole) return created[0]!;
+  }
+  for (const line of describeFailures(outcomes)) warn(line);
+  return requireAll(outcomes, 'User create', cluster.entry.clusterId)[0]!;
+}
