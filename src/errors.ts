@@ -28,6 +28,8 @@ export const MESSAGES = {
   ERR_INVALID_USERNAME:
     "Invalid username '{username}': use 1 to 31 characters, letters, digits or '_' only (the only special character permitted is an underscore)",
   ERR_INVALID_PASSWORD: "Invalid password: use 8 to 32 characters, without ':'",
+  ERR_PASSWORD_CONTROL_CHARACTER:
+    'Invalid password: control characters (U+0000 to U+001F, U+007F to U+009F) are not allowed',
   ERR_INVALID_ROLE: "Invalid role '{role}': possible values are admin, crypto-user",
   ERR_USER_LOGGED_IN: 'Cannot {action} user {username}: the user is currently logged in',
   ERR_LAST_ADMIN: 'Cannot delete {username}: it is the last admin on the HSM',

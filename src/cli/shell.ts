@@ -10,6 +10,7 @@ import { childrenOf, resolve, type CommandTree } from '../command/tree.js';
 import { promptingIo } from '../command/prompting-io.js';
 import { splitWords } from '../command/words.js';
 import { commandHelp } from '../command/help.js';
+import { keepInHistory } from './history-filter.js';
 
 export const SHELL_PROMPT = 'aws-cloudhsm > ';
 
@@ -53,6 +54,7 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
     output: io.stderr,
     terminal: io.stdin.isTTY === true,
     historyFile: options.historyFile,
+    keepInHistory: (line) => keepInHistory(tree, line),
     completer: (line) => complete(tree, line),
   });
   const ctx: CliContext = {

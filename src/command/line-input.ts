@@ -10,6 +10,8 @@ export interface LineInputOptions {
   terminal: boolean;
   completer?: (line: string) => [string[], string];
   historyFile?: string;
+  /** Which lines the history file may keep (default: all but those with a --password option). */
+  keepInHistory?: (line: string) => boolean;
 }
 
 const HISTORY_SIZE = 500;
@@ -85,7 +87,12 @@ export class LineInput {
 
   close(): void {
     if (this.options.terminal && this.options.historyFile) {
-      saveHistory(this.options.historyFile, (this.rl as unknown as { history: string[] }).history);
+      const keep = this.options.keepInHistory ?? (() => true);
+      const history = (this.rl as unknown as { history: string[] }).history;
+      saveHistory(
+        this.options.historyFile,
+        history.filter((line) => keep(line)),
+      );
     }
     this.rl.close();
   }

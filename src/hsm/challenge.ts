@@ -16,6 +16,8 @@ export const CHALLENGE_TOKEN_BYTES = 32;
 export interface PendingByPurpose {
   'mfa-login': {
     role: LoginRole;
+    /** The password hash the password step was checked against: the login completes only while it is current. */
+    checkedHash: string | null;
     /** The registered key the signature was verified with (set when verified). */
     verifiedKey?: string;
   };

@@ -10,6 +10,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { OpContext, OpNode } from './op-context.js';
 import { AuditedStore, ReadOnlyStore } from './op-store.js';
 import { AuditNoise } from './audit-noise.js';
+import { LoginAttempts } from './lockout.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams } from './password.js';
 import { type Session, SessionRegistry } from './session.js';
@@ -33,6 +34,8 @@ export class HsmNode implements OpNode {
   readonly challenges = new ChallengeStore();
   /** Outstanding quorum tokens, bound to the logins that generated them. */
   readonly quorumTokens = new QuorumTokenStore(this);
+  /** Password checks in flight and the lock-out guard's delays, per user. */
+  readonly loginAttempts = new LoginAttempts();
   readonly clock: Clock;
   /** Set on HSMs created with --dev-clock: `clock` is then this clock, which dev-clock-set moves. */
   readonly devClock: DevClock | undefined;

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors.js';
 import type { ChallengeStore } from './challenge.js';
 import type { Clock } from './clock.js';
 import type { DevClock } from './dev-clock.js';
+import type { LoginAttempts } from './lockout.js';
 import type { KdfParams } from './password.js';
 import type { QuorumTokenStore } from './quorum/tokens.js';
 import type { Session, SessionRegistry } from './session.js';
@@ -20,6 +21,8 @@ export interface OpNode {
   readonly challenges: ChallengeStore;
   /** Outstanding quorum tokens, bound to the sessions that generated them. */
   readonly quorumTokens: QuorumTokenStore;
+  /** Password checks in flight and the lock-out guard's delays, per user. */
+  readonly loginAttempts: LoginAttempts;
   readonly clock: Clock;
   /** Set on HSMs created with --dev-clock: `clock` is then this clock, which dev-clock-set moves. */
   readonly devClock: DevClock | undefined;

@@ -4,7 +4,7 @@ import {
   APPLIANCE_USER,
   type LoginRole,
   isLoginRole,
-  isValidPassword,
+  passwordProblem,
   isValidUsername,
   normalizeUsername,
 } from '../protocol/types.js';
@@ -33,7 +33,9 @@ export function parseLoginRole(raw: string): LoginRole {
 }
 
 export function checkPassword(password: string): string {
-  if (!isValidPassword(password)) throw new HsmError('ERR_INVALID_PASSWORD');
+  const problem = passwordProblem(password);
+  if (problem === 'length') throw new HsmError('ERR_INVALID_PASSWORD');
+  if (problem === 'control') throw new HsmError('ERR_PASSWORD_CONTROL_CHARACTER');
   return password;
 }
 

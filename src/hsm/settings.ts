@@ -182,9 +182,9 @@ export const SETTINGS = {
     'The requester’s own signature counts as one approval (CloudHSM’s behaviour)',
   ),
   quorum_lockout_guard: flag(
-    true,
+    false,
     { operation: 'quorum-set-policy' },
-    'Failed logins do not lock an approver a service’s quorum needs (LocalHSM’s guard)',
+    'Opt-in: failed logins slow down, instead of locking, an approver a service’s quorum needs',
   ),
   quorum_max_tokens: integer(
     1,

@@ -32,8 +32,19 @@ export function normalizeUsername(name: string): string {
   return name.toLowerCase();
 }
 
+/** C0 controls, DEL and C1 controls: invisible, and a newline cannot even be typed at a prompt. */
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** What is wrong with a password, if anything. Length is counted in Unicode code points. */
+export function passwordProblem(password: string): 'length' | 'control' | undefined {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN || length > PASSWORD_MAX || password.includes(':')) return 'length';
+  if (CONTROL_CHARACTER.test(password)) return 'control';
+  return undefined;
+}
+
 export function isValidPassword(password: string): boolean {
-  return password.length >= PASSWORD_MIN && password.length <= PASSWORD_MAX && !password.includes(':');
+  return passwordProblem(password) === undefined;
 }
 
 /** One user as one HSM sees it (the client merges these into `user list` rows). */

@@ -14,7 +14,7 @@ import {
   INITIAL_ADMIN,
   LOGIN_ROLES,
   MAX_USERS,
-  isValidPassword,
+  passwordProblem,
   isValidUsername,
   normalizeUsername,
 } from '../protocol/types.js';
@@ -257,10 +257,14 @@ function checkSeed(input: SeedInput, baseDir: string, problems: Problem[]): Seed
       });
     }
     // Never echoed: it is a password.
-    if (!isValidPassword(u.password))
+    const passwordIssue = passwordProblem(u.password);
+    if (passwordIssue)
       problems.push({
         path: at('password'),
-        detail: "invalid password: use 8 to 32 characters, without ':'",
+        detail:
+          passwordIssue === 'control'
+            ? 'invalid password: control characters (U+0000 to U+001F, U+007F to U+009F) are not allowed'
+            : "invalid password: use 8 to 32 characters, without ':'",
       });
     const mfaPublicKey =
       u.mfaPublicKey === undefined ? null : readKey(u.mfaPublicKey, baseDir, problems, at('mfaPublicKey'));

@@ -15,7 +15,12 @@ export function decodeBase64Strict(text: string): Buffer | undefined {
   return bytes.toString('base64') === text ? bytes : undefined;
 }
 
-/** An RSA public key of exactly 2048 bits from PEM (SPKI or PKCS#1), else ERR_BAD_PUBLIC_KEY. */
+/** FIPS 186-4 §B.3.1: an odd public exponent with 2^16 < e < 2^256. */
+const MIN_PUBLIC_EXPONENT = 65537n;
+const MAX_PUBLIC_EXPONENT = 2n ** 256n;
+
+/** An RSA public key of exactly 2048 bits and a sound exponent from PEM (SPKI or PKCS#1), else ERR_BAD_PUBLIC_KEY. */
+
 export function parseTokenSignPublicKey(pem: string): KeyObject {
   let key: KeyObject;
   try {
@@ -32,6 +37,13 @@ export function parseTokenSignPublicKey(pem: string): KeyObject {
   if (details?.modulusLength !== REQUIRED_MODULUS_BITS) {
     throw new HsmError('ERR_BAD_PUBLIC_KEY', {
       detail: `it is RSA ${details?.modulusLength ?? '?'}-bit; an RSA 2048-bit key is required`,
+    });
+  }
+  // RSA_2048 keys (openssl, KMS, YubiKey, SoftHSM) have e = 65537; e = 1 would make any block verify.
+  const e = details.publicExponent;
+  if (e === undefined || e % 2n === 0n || e < MIN_PUBLIC_EXPONENT || e >= MAX_PUBLIC_EXPONENT) {
+    throw new HsmError('ERR_BAD_PUBLIC_KEY', {
+      detail: `its public exponent is ${e ?? '?'}; an odd exponent of at least 65537 (and below 2^256) is required`,
     });
   }
   return key;

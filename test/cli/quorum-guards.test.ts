@@ -1,4 +1,5 @@
-// The guards LocalHSM adds (on by default): no quorum value above the approvers, no removing or locking out a needed approver.
+// The guards LocalHSM adds: no quorum value above the approvers, no removing a needed approver (on by default), and
+// the opt-in lock-out guard that slows guessing of a needed approver instead of locking it.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -64,13 +65,22 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
     });
   });
 
-  it('keeps a needed approver from being locked out by failed logins (lock-out guard on)', async () => {
+  it('with the lock-out guard on (opt-in since issue 13), slows a needed approver down instead of locking it', async () => {
+    assert.deepEqual(await shell.run('quorum token-sign set-policy --lockout-guard on'), {
+      error_code: 0,
+      data: 'Set quorum policy successful',
+    });
+    const failed = { error_code: 1, data: 'Incorrect authentication credentials' };
     for (let i = 0; i < 6; i++) {
       const run = await cluster.as('admin', 'admin3', 'wrong-password', ['quorum', 'token-sign', 'list']);
-      assert.deepEqual(run.json, { error_code: 1, data: 'Incorrect authentication credentials' });
+      assert.deepEqual(run.json, failed);
     }
     const users = (await cluster.cli(['user', 'list'])).json!.data.users;
     assert.equal(users.find((u: { username: string }) => u.username === 'admin3').locked, 'false');
+    // During the delay after the 5th failure even the right password is refused, with the same text.
+    const early = await cluster.as('admin', 'admin3', PASS, ['quorum', 'token-sign', 'list']);
+    assert.deepEqual(early.json, failed);
+    cluster.clock.advance(1);
     const ok = await cluster.as('admin', 'admin3', PASS, ['quorum', 'token-sign', 'list']);
     assert.equal(ok.json?.error_code, 0);
   });

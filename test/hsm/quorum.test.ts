@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import type { Session } from '../../src/hsm/session.js';
 import type { Approval } from '../../src/protocol/quorum.js';
+import { guardDelayMs } from '../../src/hsm/lockout.js';
 import { signToken } from '../../src/tokens/token-sign.js';
 import { NODE_ADMIN_PASSWORD, type TestNode, startTestNode } from '../helpers/typed-node.js';
 import { type TestKey, approvalOf, rsaKeys, withSignature } from '../helpers/quorum.js';
@@ -55,7 +56,7 @@ describe('quorum settings on a new HSM', () => {
     const s = t.session();
     assert.deepEqual(await t.ok(s, 'quorum-list-values', {}), { user: 1, quorum: 1, cluster: 1 });
     assert.deepEqual(await t.ok(s, 'quorum-list-timeouts', {}), { generated: 600, approved: 600 });
-    assert.deepEqual(await t.ok(s, 'quorum-get-policy', {}), { selfApproval: true, lockoutGuard: true });
+    assert.deepEqual(await t.ok(s, 'quorum-get-policy', {}), { selfApproval: true, lockoutGuard: false });
   });
 
   it('validates set-quorum-value: service, value 1 or 2..8, admin only', async () => {
@@ -659,18 +660,50 @@ describe('quorum guards', () => {
     );
   });
 
-  it('does not lock out a needed approver, unless the lock-out guard is off', async () => {
+  it('locks a needed approver after 5 failures by default, as CloudHSM does (issue 13)', async () => {
     await t.ok(s.admin3!, 'logout', {});
-    for (let i = 0; i < 6; i++) {
-      const e = await t.fails(t.session(), 'login', {
-        username: 'admin3',
-        role: 'admin',
-        password: 'wrong-password',
-      });
-      assert.equal(e.code, 'ERR_LOGIN_FAILED');
+    const wrong = { username: 'admin3', role: 'admin', password: 'wrong-password' };
+    for (let i = 0; i < 5; i++)
+      assert.equal((await t.fails(t.session(), 'login', wrong)).code, 'ERR_LOGIN_FAILED');
+    assert.equal(t.store.getUser('admin3')!.locked, true);
+    const right = await t.fails(t.session(), 'login', { ...wrong, password: PASS });
+    assert.equal(right.code, 'ERR_USER_LOCKED');
+    // A locked approver's signature no longer counts.
+    const e = await t.fails(s.admin!, 'user-create', {
+      username: 'u1',
+      role: 'crypto-user',
+      password: PASS,
+      approval: await approved('user', 'admin3', 'admin2'),
+    });
+    assert.equal(e.params.ignored, 'admin3: the user is locked');
+  });
+
+  it('with the lock-out guard on, slows guessing of a needed approver instead of locking it (issue 13)', async () => {
+    await t.ok(s.admin!, 'quorum-set-policy', { lockoutGuard: true, approval: await approved('quorum') });
+    await t.ok(s.admin3!, 'logout', {});
+    const wrong = { username: 'admin3', role: 'admin', password: 'wrong-password' };
+    const failures = () => t.store.getUser('admin3')!.failedLogins;
+    for (let i = 0; i < 5; i++) await t.fails(t.session(), 'login', wrong);
+    assert.deepEqual([t.store.getUser('admin3')!.locked, failures()], [false, 5]);
+    // For 1 s after the 5th failure nothing is evaluated, not even the right password; same message.
+    for (let i = 0; i < 20; i++) {
+      const e = await t.fails(t.session(), 'login', i === 10 ? { ...wrong, password: PASS } : wrong);
+      assert.deepEqual([e.code, e.message], ['ERR_LOGIN_FAILED', 'Incorrect authentication credentials']);
     }
-    assert.equal(t.store.getUser('admin3')!.locked, false);
-    assert.equal(t.store.getUser('admin3')!.failedLogins, 6);
+    assert.equal(failures(), 5);
+    // Then one evaluation, after which the delay doubles: 2 s, then 4 s, ...
+    t.clock.advance(1);
+    await t.fails(t.session(), 'login', wrong);
+    assert.equal(failures(), 6);
+    t.clock.advance(1);
+    await t.fails(t.session(), 'login', wrong);
+    assert.equal(failures(), 6);
+    t.clock.advance(1);
+    await t.fails(t.session(), 'login', wrong);
+    assert.equal(failures(), 7);
+    t.clock.advance(4);
+    await t.login('admin3', PASS);
+    assert.deepEqual([t.store.getUser('admin3')!.locked, failures()], [false, 0]);
     // A crypto user is no approver: it is locked as usual.
     await t.ok(s.cu1!, 'logout', {});
     for (let i = 0; i < 5; i++)
@@ -680,17 +713,12 @@ describe('quorum guards', () => {
         password: 'wrong-password',
       });
     assert.equal(t.store.getUser('cu1')!.locked, true);
+  });
 
-    await t.ok(s.admin!, 'quorum-set-policy', { lockoutGuard: false, approval: await approved('quorum') });
-    await t.fails(t.session(), 'login', { username: 'admin3', role: 'admin', password: 'wrong-password' });
-    assert.equal(t.store.getUser('admin3')!.locked, true);
-    // A locked approver's signature no longer counts.
-    const e = await t.fails(s.admin!, 'user-create', {
-      username: 'u1',
-      role: 'crypto-user',
-      password: PASS,
-      approval: await approved('user', 'admin3', 'admin2'),
-    });
-    assert.equal(e.params.ignored, 'admin3: the user is locked');
+  it('the guard caps its delay at 5 minutes', () => {
+    assert.deepEqual(
+      [5, 6, 7, 13, 14, 100].map((n) => guardDelayMs(n)),
+      [1000, 2000, 4000, 256000, 300000, 300000],
+    );
   });
 });

@@ -46,7 +46,7 @@ const FRESH: Record<SettingKey, unknown> = {
   quorum_timeout_generated: 600,
   quorum_timeout_approved: 600,
   quorum_self_approval: true,
-  quorum_lockout_guard: true,
+  quorum_lockout_guard: false,
   quorum_max_tokens: 1024,
   dev_clock: false,
   dev_clock_offset_ms: 0,

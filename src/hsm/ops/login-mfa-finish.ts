@@ -34,7 +34,7 @@ export function loginMfaFinish(
       throw new HsmError('ERR_TOKEN_NOT_VERIFIED');
     }
     challenges.remove(challenge);
-    return { ...completeLogin(ctx, user), committed: true };
+    return { ...completeLogin(ctx, user, challenge.pending.checkedHash), committed: true };
   } catch (error) {
     challenges.remove(challenge);
     throw error;

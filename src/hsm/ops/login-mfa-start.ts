@@ -19,7 +19,7 @@ export async function loginMfaStart(
     ctx.session,
     'mfa-login',
     user.username,
-    { role },
+    { role, checkedHash: user.passwordHash },
     now,
     mfaTokenSeconds(ctx.store),
   );

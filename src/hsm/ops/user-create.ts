@@ -2,7 +2,7 @@
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import type { OpContext } from '../op-context.js';
-import { hashPassword, verifyPassword } from '../password.js';
+import { hashPassword } from '../password.js';
 import { newUser } from '../provision.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { readSetting } from '../settings.js';
@@ -17,15 +17,9 @@ export async function userCreate(
   const password = checkPassword(args.password);
   const grant = requireQuorumApproval(ctx, 'user', args.approval);
 
-  const existing = ctx.store.getUser(username);
-  if (existing) {
-    // A re-run after a partial failure: same role and password means this HSM is already done.
-    const same =
-      existing.role === role && (await verifyPassword(password, existing.passwordHash, ctx.node.kdf));
-    if (!same) throw new HsmError('ERR_USER_EXISTS', { username });
-    grant.commit();
-    return { username, role, alreadyInEffect: true };
-  }
+  // An existing user is refused whatever the password: comparing it would tell the admin whether the
+  // given password is the user's (uncounted). The CLI repairs a partial create by role (user list).
+  if (ctx.store.getUser(username)) throw new HsmError('ERR_USER_EXISTS', { username });
   const hash = await hashPassword(password, ctx.node.kdf);
   ctx.store.transaction(() => {
     if (ctx.store.getUser(username)) throw new HsmError('ERR_USER_EXISTS', { username });

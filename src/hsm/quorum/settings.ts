@@ -35,7 +35,9 @@ export function setTokenTimeout(store: Store, kind: TimeoutKind, seconds: number
  * LocalHSM's quorum policy switches (cluster settings, one copy per HSM like every setting):
  * - selfApproval: the requester's own signature counts as one approval (CloudHSM's behaviour; default on).
  * - lockoutGuard: failed logins do not lock an approver when that would leave a service with
- *   fewer approvers than its quorum value (a guard the real product lacks; default on).
+ *   fewer approvers than its quorum value; after the 5th failure each further password evaluation
+ *   waits for a doubling delay instead (a guard the real product lacks; default off, as CloudHSM
+ *   locks everyone after 5 failures).
  */
 export interface QuorumPolicy {
   selfApproval: boolean;

@@ -1,7 +1,9 @@
 // cluster activate: sets the initial admin password on every HSM of a new cluster.
 import { displayName } from '../../../protocol/operations.js';
 import { HsmError } from '../../../errors.js';
-import { changeEverywhere } from '../../../cluster/operations.js';
+import { changeEverywhere, settleLogin } from '../../../cluster/operations.js';
+import { verdict } from '../../../cluster/verdict.js';
+import { INITIAL_ADMIN } from '../../../protocol/types.js';
 import { CLUSTER_ID_OPTION, cliCommand, passwordFrom } from '../../context.js';
 
 export const clusterActivateCommand = cliCommand({
@@ -18,14 +20,33 @@ export const clusterActivateCommand = cliCommand({
   async run(options, ctx) {
     const password = await passwordFrom(options.string('password'), ctx.io, true);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    await changeEverywhere(
-      cluster,
-      'cluster-activate',
-      { password },
-      displayName('cluster-activate'),
-      ctx.io.warn,
-      new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'),
-    );
+    // An activated HSM compares no password. To repair a partial activation, the HSMs already activated
+    // must first accept the password in an ordinary (counted, lock-out bound) admin login.
+    const lists = await cluster.fanOut('user-list', {});
+    const isActive = (o: (typeof lists)[number]) =>
+      o.ok && o.value.users.some((u) => u.username === INITIAL_ADMIN && u.role === 'admin');
+    const active = lists.filter(isActive).map((o) => o.connection);
+    const pending = lists.filter((o) => !isActive(o)).map((o) => o.connection);
+    if (active.length === 0 || pending.length === 0) {
+      await changeEverywhere(
+        cluster,
+        'cluster-activate',
+        { password },
+        displayName('cluster-activate'),
+        ctx.io.warn,
+        new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'),
+      );
+      return 'Cluster activation successful';
+    }
+    const login = { username: INITIAL_ADMIN, role: 'admin' as const, password };
+    await settleLogin(cluster, await cluster.on(active, 'login', login), ctx.io.warn);
+    await cluster.on(active, 'logout', {});
+    const outcomes = await cluster.on(pending, 'cluster-activate', { password });
+    verdict(outcomes, 'all', {
+      operation: displayName('cluster-activate'),
+      clusterId: cluster.entry.clusterId,
+      warn: ctx.io.warn,
+    });
     return 'Cluster activation successful';
   },
 });

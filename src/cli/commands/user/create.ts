@@ -1,7 +1,9 @@
 // user create: an admin creates an admin or crypto user on every HSM.
+import type { ClusterClient } from '../../../cluster/cluster.js';
+import { type Warn, verdict } from '../../../cluster/verdict.js';
 import { displayName } from '../../../protocol/operations.js';
-import { changeEverywhere } from '../../../cluster/operations.js';
 import { HsmError } from '../../../errors.js';
+import type { OpArgs, OpResult } from '../../../protocol/operations.js';
 import { approvalFrom, withApprovalHints } from '../../quorum.js';
 import {
   APPROVAL_OPTION,
@@ -33,14 +35,39 @@ export const userCreateCommand = cliCommand({
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const username = options.required('username');
     return withApprovalHints(ctx.io, () =>
-      changeEverywhere(
+      createEverywhere(
         cluster,
-        'user-create',
         { username, role: options.required('role'), password, ...(approval ? { approval } : {}) },
-        displayName('user-create'),
         ctx.io.warn,
-        new HsmError('ERR_USER_EXISTS', { username: username.toLowerCase() }),
       ),
     );
   },
 });
+
+/**
+ * Creates the user on every HSM. An HSM that already holds the user refuses without comparing any
+ * password; when the others created it now (a re-run after a partial failure), an HSM whose existing
+ * user has the role asked for counts as done (its password is left as it was: nothing may tell whether
+ * it is the given one). Every HSM refusing gives `User x already exists`.
+ */
+async function createEverywhere(
+  cluster: ClusterClient,
+  args: OpArgs<'user-create'>,
+  warn: Warn,
+): Promise<OpResult<'user-create'>> {
+  const outcomes = await cluster.fanOut('user-create', args);
+  const exists = (o: (typeof outcomes)[number]) =>
+    !o.ok && o.error instanceof HsmError && o.error.code === 'ERR_USER_EXISTS';
+  const created = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+  const existing = outcomes.filter(exists).map((o) => o.connection);
+  if (created.length > 0 && existing.length > 0 && created.length + existing.length === outcomes.length) {
+    const username = args.username.toLowerCase();
+    const lists = await cluster.on(existing, 'user-list', {});
+    const sameRole = lists.every(
+      (l) => l.ok && l.value.users.some((u) => u.username === username && u.role === args.role),
+    );
+    if (sameRole) return created[0]!;
+  }
+  const operation = displayName('user-create');
+  return verdict(outcomes, 'all', { operation, clusterId: cluster.entry.clusterId, warn })[0]!.value;
+}

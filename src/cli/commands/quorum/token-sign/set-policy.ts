@@ -21,7 +21,7 @@ export const quorumTokenSetPolicyCommand = cliCommand({
     {
       long: 'lockout-guard',
       value: 'LOCKOUT_GUARD',
-      help: 'Whether failed logins are kept from locking out an approver a service needs to reach its quorum value (on by default)',
+      help: 'Whether an approver a service needs to reach its quorum value is slowed down (a doubling delay after 5 failed logins) instead of locked out (off by default)',
       possible: ON_OFF,
     },
     APPROVAL_OPTION,
