@@ -180,7 +180,9 @@ export async function issueNodeCert(
   const caKey = crypto.createPrivateKey(ca.key);
   const keys = newKeyPair();
   const names = new Set(['localhost', '127.0.0.1', '::1', ...hosts]);
-  const sans = [...names].map((n) => (net.isIP(n) !== 0 ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii'))));
+  const sans = [...names].map((n) =>
+    net.isIP(n) !== 0 ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii')),
+  );
   const cert = certificate({
     subject: hsmId,
     issuer: issuerName(caCert),

@@ -11,18 +11,6 @@ export const MAX_FAILED_LOGINS = 5;
 export const GUARD_FIRST_DELAY_MS = 1000;
 export const GUARD_MAX_DELAY_MS = 5 * 60 * 1000;
 
-/**
- * What a node holds in memory about password checks: a node is the only process using its hsm.db, and
- * what a restart loses is harmless (no evaluation is in flight then; the failure count itself is persisted,
- * and the next failure of a guarded user starts a new delay from it).
- */
-export class LoginAttempts {
-  /** Password evaluations started and not yet settled, per user. */
-  readonly inFlight = new Map<string, number>();
-  /** Guarded users: clock time before which no password is evaluated. */
-  readonly retryAt = new Map<string, number>();
-}
-
 /** The guard's delay after `failures` consecutive failures (at least MAX_FAILED_LOGINS). */
 export function guardDelayMs(failures: number): number {
   const doublings = Math.min(Math.max(failures - MAX_FAILED_LOGINS, 0), 20);

@@ -10,7 +10,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { OpContext, OpNode } from './op-context.js';
 import { AuditedStore, ReadOnlyStore } from './op-store.js';
 import { AuditNoise } from './audit-noise.js';
-import { LoginAttempts } from './lockout.js';
+import { LoginAttempts } from './login-attempts.js';
 import { OPERATION_HANDLERS } from './ops/index.js';
 import { KDF_PROFILES, type KdfParams } from './password.js';
 import { type Session, SessionRegistry } from './session.js';

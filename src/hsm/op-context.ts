@@ -3,7 +3,7 @@ import type { ErrorCode } from '../errors.js';
 import type { ChallengeStore } from './challenge.js';
 import type { Clock } from './clock.js';
 import type { DevClock } from './dev-clock.js';
-import type { LoginAttempts } from './lockout.js';
+import type { LoginAttempts } from './login-attempts.js';
 import type { KdfParams } from './password.js';
 import type { QuorumTokenStore } from './quorum/tokens.js';
 import type { Session, SessionRegistry } from './session.js';

@@ -24,7 +24,6 @@ import {
 } from '../protocol/quorum.js';
 import { MAX_DEV_CLOCK_OFFSET_MS, type OperationName } from '../protocol/operations.js';
 import { KDF_PROFILES, type KdfProfile } from './password.js';
-import type { Store } from './store/store.js';
 
 /** Upper bound of the seconds settings a seed or `up` may set (115 days: what `up --mfa-token-seconds` accepts). */
 export const MAX_SETTING_SECONDS = 9_999_999;
@@ -261,6 +260,12 @@ export const SETTINGS = {
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/** The part of an HSM's Store that holds its settings rows (the Store interface has it). */
+export interface SettingsStore {
+  getSetting(key: SettingKey): string | undefined;
+  setSetting(key: SettingKey, value: string): void;
+}
 export type SettingValue<K extends SettingKey> =
   (typeof SETTINGS)[K] extends SettingSpec<infer T> ? T : never;
 /** Values of some settings, e.g. those a new cluster's HSMs are created with. */
@@ -299,7 +304,7 @@ export function parseSettingText<K extends SettingKey>(key: K, text: string): Se
 }
 
 /** The setting's value: stored, else its default; a missing required or invalid stored value throws SettingError. */
-export function readSetting<K extends SettingKey>(store: Store, key: K): SettingValue<K> {
+export function readSetting<K extends SettingKey>(store: SettingsStore, key: K): SettingValue<K> {
   const s = spec(key);
   const stored = store.getSetting(key);
   if (stored === undefined) {
@@ -312,19 +317,23 @@ export function readSetting<K extends SettingKey>(store: Store, key: K): Setting
 }
 
 /** Whether the setting has a stored row (a provisioned HSM has its identity). */
-export function isSettingStored(store: Store, key: SettingKey): boolean {
+export function isSettingStored(store: SettingsStore, key: SettingKey): boolean {
   return store.getSetting(key) !== undefined;
 }
 
 /** Stores a setting's value; a value outside its schema is a programming error (callers check input first). */
-export function writeSetting<K extends SettingKey>(store: Store, key: K, value: SettingValue<K>): void {
+export function writeSetting<K extends SettingKey>(
+  store: SettingsStore,
+  key: K,
+  value: SettingValue<K>,
+): void {
   const s = spec(key);
   if (validSettingValue(key, value) === undefined)
     throw new SettingError(key, `cannot be set to ${show(String(value))}: expected ${s.expected}`);
   store.setSetting(key, s.encode(value));
 }
 
-export function writeSettings(store: Store, values: SettingValues): void {
+export function writeSettings(store: SettingsStore, values: SettingValues): void {
   for (const key of SETTING_KEYS) {
     const value = values[key];
     if (value !== undefined) writeSetting(store, key, value as SettingValue<typeof key>);
@@ -332,12 +341,12 @@ export function writeSettings(store: Store, values: SettingValues): void {
 }
 
 /** Reads every setting once: throws SettingError for the first that is missing (and required) or invalid. */
-export function checkSettings(store: Store): void {
+export function checkSettings(store: SettingsStore): void {
   for (const key of SETTING_KEYS) readSetting(store, key);
 }
 
 /** Whether every setting reads (see checkSettings). */
-export function settingsAreValid(store: Store): boolean {
+export function settingsAreValid(store: SettingsStore): boolean {
   try {
     checkSettings(store);
     return true;
