@@ -1,7 +1,7 @@
 // Moves the clock of every HSM of a dev-clock cluster (localhsm time, the library's advanceTime): the HSMs end
 // on one offset, the largest any of them had plus the advance, so a node that missed a move catches up.
 import { HsmError } from '../errors.js';
-import { MAX_DEV_CLOCK_OFFSET_MS } from '../protocol/operations.js';
+import { MAX_DEV_CLOCK_OFFSET_MS, displayName } from '../protocol/operations.js';
 import type { ClusterClient } from './cluster.js';
 import { formatDuration } from './duration.js';
 import { verdict } from './verdict.js';
@@ -25,7 +25,7 @@ export async function moveClusterClock(
   /** The cluster's control secret (dev-clock.secret), which the HSMs require to move their clock. */
   secret?: string,
 ): Promise<ClockReport> {
-  const context = { operation: 'Time', clusterId: client.entry.clusterId, warn };
+  const context = { operation: displayName('dev-clock-set'), clusterId: client.entry.clusterId, warn };
   const read = await client.fanOut('dev-clock-get', {});
   // A refusal (an HSM without --dev-clock) stops everything, whatever the other HSMs said.
   const reachable = verdict(read, 'refusal-first', context);

@@ -117,7 +117,7 @@ export async function loginWithMfa(
   obtain: ObtainSignatures,
   warn: Warn,
 ): Promise<{ username: string; role: LoginRole }> {
-  const context = { operation: 'Login', clusterId: cluster.entry.clusterId, warn };
+  const context = { operation: displayName('login'), clusterId: cluster.entry.clusterId, warn };
   const started = await cluster.fanOut('login-mfa-start', args);
   // Nothing to undo on a refusal yet: a start logs nobody in.
   const issued = issuedFrom(verdict(started, 'reachable', context));

@@ -1,6 +1,6 @@
 // Client-side flows over a cluster: login on every HSM (all or none), changes fanned out, lists merged.
 import type { HsmError } from '../errors.js';
-import type { OpArgs, OpResult } from '../protocol/operations.js';
+import { type OpArgs, type OpResult, displayName } from '../protocol/operations.js';
 import type { LoginRole } from '../protocol/types.js';
 import type { ClusterClient, Outcome } from './cluster.js';
 import { type UserRow, mergeUserLists } from './user-list.js';
@@ -26,8 +26,11 @@ export async function settleLogin(
   warn: Warn,
 ): Promise<{ username: string; role: LoginRole }> {
   try {
-    return verdict(outcomes, 'login', { operation: 'Login', clusterId: cluster.entry.clusterId, warn })[0]!
-      .value;
+    return verdict(outcomes, 'login', {
+      operation: displayName('login'),
+      clusterId: cluster.entry.clusterId,
+      warn,
+    })[0]!.value;
   } catch (error) {
     await cluster.on(
       outcomes.flatMap((o) => (o.ok ? [o.connection] : [])),
@@ -40,7 +43,7 @@ export async function settleLogin(
 
 export async function logoutCluster(cluster: ClusterClient, warn: Warn): Promise<void> {
   const outcomes = await cluster.fanOut('logout', {});
-  verdict(outcomes, 'all', { operation: 'Logout', clusterId: cluster.entry.clusterId, warn });
+  verdict(outcomes, 'all', { operation: displayName('logout'), clusterId: cluster.entry.clusterId, warn });
 }
 
 /**
@@ -70,7 +73,7 @@ export async function changeEverywhere<O extends ChangeOperation>(
 export async function listUsers(cluster: ClusterClient, warn: Warn): Promise<UserRow[]> {
   const outcomes = await cluster.fanOut('user-list', {});
   const answers = verdict(outcomes, 'any', {
-    operation: 'User list',
+    operation: displayName('user-list'),
     clusterId: cluster.entry.clusterId,
     warn,
   });

@@ -1,5 +1,5 @@
 // Client-side quorum flows over a cluster: tokens from every HSM, two-phase key registration, merged listings.
-import type { OpArgs, OpResult } from '../protocol/operations.js';
+import { type OpArgs, type OpResult, displayName } from '../protocol/operations.js';
 import type { AdminService, RegistrationEntry, TokenView } from '../protocol/quorum.js';
 import type { ClusterClient, Outcome } from './cluster.js';
 import { type Warn, verdict } from './verdict.js';
@@ -50,7 +50,11 @@ export async function registerQuorumKey(
   tokens: RegistrationEntry[],
   warn: Warn,
 ): Promise<OpResult<'quorum-register-finish'>> {
-  const context = { operation: 'User change quorum', clusterId: cluster.entry.clusterId, warn };
+  const context = {
+    operation: displayName('quorum-register-finish'),
+    clusterId: cluster.entry.clusterId,
+    warn,
+  };
   const verify = await cluster.fanOut('quorum-register-finish', { publicKey, tokens, commit: false });
   verdict(verify, 'before-change', context);
   const commit = await cluster.fanOut('quorum-register-finish', { publicKey, tokens, commit: true });

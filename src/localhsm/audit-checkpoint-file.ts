@@ -1,7 +1,7 @@
 // The audit checkpoint file: each HSM's log head (sequence number and hash) at one moment, kept outside the state dir.
-import fs from 'node:fs';
 import { z } from 'zod';
 import { HsmError } from '../errors.js';
+import { readTextFile } from '../files/read-input.js';
 import type { AuditCheckpoint } from '../hsm/audit.js';
 
 const MAX_CHECKPOINT_BYTES = 1 << 20;
@@ -36,16 +36,7 @@ export function encodeCheckpoint(clusterId: string, hsms: readonly AuditCheckpoi
 
 export function readCheckpoint(file: string): CheckpointFile {
   const refuse = (detail: string) => new HsmError('ERR_FILE', { action: 'use the checkpoint', file, detail });
-  let text: string;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw refuse('it is not a regular file');
-    if (stat.size > MAX_CHECKPOINT_BYTES) throw refuse('it is larger than 1 MiB');
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof HsmError) throw error;
-    throw refuse((error as NodeJS.ErrnoException).code ?? 'it cannot be read');
-  }
+  const text = readTextFile(file, 'use the checkpoint', MAX_CHECKPOINT_BYTES);
   try {
     return CheckpointFileSchema.parse(JSON.parse(text));
   } catch {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { paths } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
+import { readTextFile } from '../files/read-input.js';
 
 const PREFIX = 'localhsm-backup-key v1 ';
 const LINE = /^localhsm-backup-key v1 ([0-9a-f]{64})\s*$/;
@@ -14,15 +15,7 @@ export const encodeBackupKey = (key: Buffer): string => `${PREFIX}${key.toString
 /** Reads a backup key file (the cluster's own, or one written by localhsm backup key export). */
 export function readBackupKeyFile(file: string): Buffer {
   const refuse = (detail: string) => new HsmError('ERR_FILE', { action: 'use the backup key', file, detail });
-  let text: string;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile() || stat.size > 4096) throw refuse('it is not a backup key file');
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof HsmError) throw error;
-    throw refuse((error as NodeJS.ErrnoException).code ?? 'it cannot be read');
-  }
+  const text = readTextFile(file, 'use the backup key', 4096);
   const match = LINE.exec(text);
   if (!match) throw refuse('it is not a LocalHSM backup key (localhsm backup key export writes one)');
   return Buffer.from(match[1]!, 'hex');

@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { hasCluster } from '../../../cluster/state-dir.js';
 import { HsmError } from '../../../errors.js';
+import { describeFsError } from '../../../files/fs-error.js';
+import { readInputFile } from '../../../files/read-input.js';
+
 import { isProvisioned } from '../../../hsm/provision.js';
 import { readSetting, settingsAreValid } from '../../../hsm/settings.js';
 import { SqliteStore } from '../../../hsm/store/sqlite.js';
@@ -13,6 +16,9 @@ import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir } from '../../cluste
 import { cloneFrom } from '../../clone.js';
 import { assertUsableForNewCluster } from '../../owned-files.js';
 import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
+
+/** Larger than the state of any cluster LocalHSM holds (1,024 users per HSM); a FIFO or device is refused. */
+const MAX_BACKUP_BYTES = 1024 * 1024 * 1024;
 
 export const backupRestoreCommand = localCommand({
   path: ['backup', 'restore'],
@@ -47,9 +53,9 @@ export const backupRestoreCommand = localCommand({
       });
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(file);
-    } catch {
-      throw new HsmError('ERR_BACKUP_INVALID', { file, detail: 'it cannot be read' });
+      bytes = readInputFile(file, MAX_BACKUP_BYTES);
+    } catch (error) {
+      throw new HsmError('ERR_BACKUP_INVALID', { file, detail: describeFsError(error) });
     }
     const keyFile = options.string('key-file');
     const { header, database, legacy } = decodeBackup(file, bytes, {
