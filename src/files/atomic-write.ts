@@ -49,29 +49,56 @@ function refuseLink(target: string): void {
   }
 }
 
+/** The temporary file, written whole with exactly `mode` and on disk, ready to be renamed or linked. */
+function writeTemp(target: string, content: string | Buffer, mode: number): string {
+  const { fd, tmp } = createTemp(target, mode);
+  try {
+    fs.writeFileSync(fd, content);
+    // The mode given at creation is narrowed by the umask; the file gets exactly the one asked for.
+    fs.fchmodSync(fd, mode);
+    fs.fsyncSync(fd);
+  } catch (error) {
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return tmp;
+}
+
 /**
  * Writes `content` to `file` (a leading `~/` is the home directory) with exactly `mode`, atomically:
  * readers see the old file or the new one, never a part. Errors are ERR_FILE naming `file` as given.
  */
 export function writeFileAtomic(file: string, content: string | Buffer, mode = PRIVATE_FILE_MODE): void {
   const target = expandHome(file);
-  let fd: number | undefined;
   let tmp: string | undefined;
   try {
     refuseLink(target);
-    ({ fd, tmp } = createTemp(target, mode));
-    fs.writeFileSync(fd, content);
-    // The mode given at creation is narrowed by the umask; the file gets exactly the one asked for.
-    fs.fchmodSync(fd, mode);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
+    tmp = writeTemp(target, content, mode);
     // rename(2) replaces the directory entry itself and never follows a link at the target.
     fs.renameSync(tmp, target);
     tmp = undefined;
   } catch (error) {
-    if (fd !== undefined) fs.closeSync(fd);
     if (tmp !== undefined) fs.rmSync(tmp, { force: true });
     throw new HsmError('ERR_FILE', { action: 'write', file, detail: describeFsError(error) });
+  }
+}
+
+/**
+ * Creates `file` whole with `content`, unless it exists: for keys made once (a second writer racing the
+ * first must keep the first one's key). Returns false when the file was already there (a link included:
+ * link(2) never replaces or follows one).
+ */
+export function createFileOnce(file: string, content: string | Buffer, mode = PRIVATE_FILE_MODE): boolean {
+  const tmp = writeTemp(file, content, mode);
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
 }

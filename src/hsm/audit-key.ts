@@ -2,8 +2,8 @@
 // an HSM made before keyed audit logs; never copied to another HSM (a clone gets its own).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { createFileOnce } from '../files/atomic-write.js';
 import type { AuditKey } from './audit.js';
 import { dataFiles } from './data-files.js';
 import type { Store } from './store/store.js';
@@ -49,16 +49,7 @@ export function ensureAuditKey(dataDir: string, store: Store): { auditKey: Audit
     fromSeq: auditKey.fromSeq,
   });
   const file = dataFiles(dataDir).auditKey;
-  // Written whole under a temporary name, then linked: never half a key, and never over an existing one.
-  const tmp = path.join(dataDir, `.audit.key.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  fs.writeFileSync(tmp, text + '\n', { mode: 0o600, flag: 'wx' });
-  try {
-    fs.linkSync(tmp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { auditKey: readAuditKey(dataDir)!, created: false };
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  // Never over an existing key: a node that lost the race keeps the winner's.
+  if (!createFileOnce(file, text + '\n')) return { auditKey: readAuditKey(dataDir)!, created: false };
   return { auditKey, created: true };
 }

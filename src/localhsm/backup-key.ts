@@ -2,9 +2,9 @@
 // its backups. Created with the cluster, or on first use for a cluster made before backups were keyed.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { paths } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
+import { createFileOnce } from '../files/atomic-write.js';
 import { readTextFile } from '../files/read-input.js';
 
 const PREFIX = 'localhsm-backup-key v1 ';
@@ -26,15 +26,6 @@ export function ensureBackupKey(dir: string): Buffer {
   const file = paths(dir).backupKey;
   if (fs.existsSync(file)) return readBackupKeyFile(file);
   const key = crypto.randomBytes(32);
-  const tmp = path.join(dir, `.backup.key.${crypto.randomBytes(6).toString('hex')}.tmp`);
-  fs.writeFileSync(tmp, encodeBackupKey(key), { mode: 0o600, flag: 'wx' });
-  try {
-    fs.linkSync(tmp, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readBackupKeyFile(file);
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  if (!createFileOnce(file, encodeBackupKey(key))) return readBackupKeyFile(file);
   return key;
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { HsmError } from '../../src/errors.js';
-import { writeFileAtomic } from '../../src/files/atomic-write.js';
+import { createFileOnce, writeFileAtomic } from '../../src/files/atomic-write.js';
 import { MAX_INPUT_FILE_BYTES, readInputFile, readTextFile } from '../../src/files/read-input.js';
 import { writeTokenFile } from '../../src/tokens/token-file.js';
 import { tempDir } from '../helpers/cluster.js';
@@ -86,6 +86,31 @@ describe('the atomic writer', () => {
       (e: unknown) =>
         e instanceof HsmError && e.message === `Cannot write ${target}: no such file or directory`,
     );
+  });
+});
+
+describe('creating a key file once', () => {
+  it('creates it whole and 0600 when absent, and keeps an existing one (no second key)', () => {
+    const target = file('once.key');
+    assert.equal(createFileOnce(target, 'first\n'), true);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'first\n');
+    assert.equal(modeOf(target), 0o600);
+    assert.equal(createFileOnce(target, 'second\n'), false);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'first\n');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.startsWith('.once.key.')),
+      [],
+    );
+  });
+
+  it('neither follows nor replaces a link planted at the name', () => {
+    const precious = file('once-precious.txt');
+    fs.writeFileSync(precious, 'precious data\n');
+    const target = file('once-linked.key');
+    fs.symlinkSync(precious, target);
+    assert.equal(createFileOnce(target, 'key\n'), false);
+    assert.equal(fs.readFileSync(precious, 'utf8'), 'precious data\n');
+    assert.ok(fs.lstatSync(target).isSymbolicLink());
   });
 });
 
