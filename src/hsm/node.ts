@@ -42,8 +42,6 @@ export class HsmNode implements OpNode {
   readonly kdf: KdfParams;
   readonly hsmId: string;
   readonly clusterId: string;
-  /** Set at provisioning (seed files may change it), so read once rather than on every request. */
-  private readonly sessionIdleMs: number;
   private readonly onInternalError: (op: string, error: unknown) => void;
   private readonly auditKey: AuditKey | undefined;
   private readonly auditNoise = new AuditNoise();
@@ -61,8 +59,8 @@ export class HsmNode implements OpNode {
     this.kdf = KDF_PROFILES[readSetting(store, 'kdf')];
     this.hsmId = readSetting(store, 'hsm_id');
     this.clusterId = readSetting(store, 'cluster_id');
-    this.sessionIdleMs = readSetting(store, 'session_idle_seconds') * 1000;
-    this.sessions = new SessionRegistry(this.clock, this.sessionIdleMs);
+    // Set at provisioning (seed files may change it), so read once rather than on every request.
+    this.sessions = new SessionRegistry(this.clock, readSetting(store, 'session_idle_seconds') * 1000);
   }
 
   openSession(): Session {
