@@ -121,6 +121,30 @@ describe('cloudhsm-cli interactive: Ctrl-C and Ctrl-D on a terminal', () => {
   });
 });
 
+describe('cloudhsm-cli single-command mode: Ctrl-C at the password prompt', () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startActivatedCluster();
+  });
+  after(() => cluster.close());
+
+  // The timeout is a safety net against a process that never exits, not a measurement.
+  it('ends the process with status 130 and prints no answer', { timeout: 60_000 }, async () => {
+    const term = new PtySession(process.execPath, [CLOUDHSM_CLI_BIN, 'cluster', 'activate'], {
+      LOCALHSM_STATE: cluster.dir,
+    });
+    try {
+      await term.waitFor('Enter password:');
+      term.type(CTRL_C);
+      await term.waitFor('^C');
+      assert.equal((await term.exited).exitCode, 130);
+      assert.ok(!term.output.includes('error_code'), term.output);
+    } finally {
+      term.kill();
+    }
+  });
+});
+
 describe('cloudhsm-cli interactive: a script that ends while a prompt waits', () => {
   let cluster: TestCluster;
   before(async () => {
