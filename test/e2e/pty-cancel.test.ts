@@ -2,6 +2,7 @@
 // `aws-cloudhsm > `); at the shell prompt Ctrl-C clears the line and Ctrl-D leaves; `localhsm start` stops
 // the HSMs it started only when the shell exits, and says so.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_PASSWORD, startActivatedCluster, tempDir, type TestCluster } from '../helpers/cluster.js';
 import {
@@ -12,7 +13,7 @@ import {
   localhsm,
   upDetached,
 } from '../helpers/processes.js';
-import { PtySession } from '../helpers/pty.js';
+import { PtySession, plain } from '../helpers/pty.js';
 
 const PROMPT = 'aws-cloudhsm > ';
 const CTRL_C = '\x03';
@@ -97,6 +98,26 @@ describe('cloudhsm-cli interactive: Ctrl-C and Ctrl-D on a terminal', () => {
     );
     assert.ok(!shown.includes('error_code'), shown);
     assert.deepEqual(await usernames(term), ['admin', 'app_user']);
+  });
+
+  it('Ctrl-C at a file prompt (the signed token file of user change-mfa) cancels the change', async () => {
+    const token = path.join(tempDir(), 'unsigned-tokens.json');
+    const start = term.output.length;
+    term.type(`user change-mfa token-sign --username admin --role admin --token ${token}\r`);
+    await term.waitFor('Enter password:', start);
+    term.type(`${ADMIN_PASSWORD}\r`);
+    await term.waitFor('Confirm password:', start);
+    term.type(`${ADMIN_PASSWORD}\r`);
+    await term.waitFor('Enter signed token file path', start);
+    const pressed = term.output.length;
+    term.type(`${token}${CTRL_C}`);
+    const shown = await term.waitFor(PROMPT, pressed);
+    assert.match(shown, /\^C\r?\n/);
+    assert.ok(!shown.includes('error_code'), shown);
+    const listed = term.output.length;
+    assert.deepEqual(await usernames(term), ['admin', 'app_user']);
+    // No MFA key was registered for admin.
+    assert.match(plain(term.output.slice(listed)), /"username": "admin",[^}]*"mfa": \[\]/);
   });
 
   it('Ctrl-C at the shell prompt shows ^C and drops the typed line (as bash does); the shell keeps running', async () => {
