@@ -5,7 +5,7 @@ import { paths, resolveStateDir } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import { LOGIN_ROLES, isLoginRole } from '../protocol/types.js';
 import { type CliContext, CliSession } from './context.js';
-import { promptingIo } from '../command/prompting-io.js';
+import { CommandCancelled, EXIT_CANCELLED, promptingIo } from '../command/prompting-io.js';
 import { LineInput } from '../command/line-input.js';
 import { renderEnvelope, errorEnvelope } from './output.js';
 import { reportParseOutcome } from '../command/parse.js';
@@ -64,7 +64,13 @@ export async function cloudhsmCliMain(
         return EXIT_FAILED;
       }
     }
-    const envelope = await runCommand(command, resolved.options, ctx);
+    let envelope;
+    try {
+      envelope = await runCommand(command, resolved.options, ctx);
+    } catch (error) {
+      if (error instanceof CommandCancelled) return EXIT_CANCELLED;
+      throw error;
+    }
     io.stdout.write(renderEnvelope(envelope));
     return envelope.error_code === 0 ? EXIT_OK : EXIT_FAILED;
   } finally {

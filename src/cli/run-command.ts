@@ -3,6 +3,7 @@ import { HsmError } from '../errors.js';
 import type { CliCommand, CliContext } from './context.js';
 import { type Envelope, errorEnvelope, successEnvelope } from './output.js';
 import type { ParsedOptions } from '../command/spec.js';
+import { CommandCancelled } from '../command/prompting-io.js';
 
 export async function runCommand(
   command: CliCommand,
@@ -12,6 +13,8 @@ export async function runCommand(
   try {
     return successEnvelope(await command.run(options, ctx));
   } catch (error) {
+    // A cancelled prompt has no answer to print: the caller goes back to its prompt (or exits).
+    if (error instanceof CommandCancelled) throw error;
     if (!(error instanceof HsmError)) {
       ctx.io.warn(`error: ${(error as Error)?.message ?? String(error)}`);
       if (ctx.env.LOCALHSM_DEBUG) ctx.io.warn(String((error as Error)?.stack));

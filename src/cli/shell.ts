@@ -1,13 +1,14 @@
 // The interactive shell: `aws-cloudhsm > ` prompt, help, completion, history; heredoc scripts when stdin is a pipe.
 import type { CliContext, CliSession } from './context.js';
-import { LineInput } from '../command/line-input.js';
+import { END_KEY, INTERRUPTED, LineInput } from '../command/line-input.js';
+import { HsmError } from '../errors.js';
 import type { ProcessIo } from '../command/process-io.js';
 import { renderEnvelope } from './output.js';
 import { parseCommandArgs, reportParseOutcome } from '../command/parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
 import { childrenOf, resolve, type CommandTree } from '../command/tree.js';
-import { promptingIo } from '../command/prompting-io.js';
+import { CommandCancelled, promptingIo } from '../command/prompting-io.js';
 import { splitWords } from '../command/words.js';
 import { commandHelp } from '../command/help.js';
 import { keepInHistory } from './history-filter.js';
@@ -57,15 +58,27 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
     keepInHistory: (line) => keepInHistory(tree, line),
     completer: (line) => complete(tree, line),
   });
+  const prompter = promptingIo(() => input, io.stderr);
+  // A script (heredoc, pipe) that ends while a command still asks for a value did not run to its end.
+  let inputCutShort = false;
   const ctx: CliContext = {
     session,
     env,
-    io: promptingIo(() => input, io.stderr),
+    io: {
+      ...prompter,
+      prompt: (question, promptOptions) =>
+        prompter.prompt(question, promptOptions).catch((error: unknown) => {
+          if (error instanceof HsmError && error.code === 'ERR_INPUT_CLOSED') inputCutShort = true;
+          throw error;
+        }),
+    },
   };
   try {
     for (;;) {
       const line = await input.read(SHELL_PROMPT);
-      if (line === undefined) break;
+      // Ctrl-C clears the line, as bash does; Ctrl-D on the empty line leaves, like quit.
+      if (line === INTERRUPTED) continue;
+      if (line === undefined || line === END_KEY) break;
       const words = splitWords(line);
       if (words.length === 0) continue;
       if (words.length === 1 && EXIT_WORDS.has(words[0]!)) break;
@@ -76,13 +89,19 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
         if (reportParseOutcome(error, io.stdout, io.stderr) === undefined) throw error;
         continue;
       }
-      const envelope = await runCommand(resolved.spec, resolved.options, ctx);
+      let envelope;
+      try {
+        envelope = await runCommand(resolved.spec, resolved.options, ctx);
+      } catch (error) {
+        if (error instanceof CommandCancelled) continue;
+        throw error;
+      }
       io.stdout.write(renderEnvelope(envelope));
     }
   } finally {
     input.close();
   }
-  return 0;
+  return inputCutShort ? 1 : 0;
 }
 
 /** Tab completion: command words first, then the option names of the command being typed. */

@@ -16,10 +16,23 @@ export interface LineInputOptions {
 
 const HISTORY_SIZE = 500;
 
+/** read() answer when Ctrl-C was pressed at the prompt (terminal only): `^C` shown, the typed line dropped. */
+export const INTERRUPTED = Symbol('Ctrl-C');
+/** read() answer when Ctrl-D was pressed on an empty line (terminal only); the terminal stays open. */
+export const END_KEY = Symbol('Ctrl-D');
+/** A line; undefined when the input itself ended (a pipe or heredoc at its end); or a key that cancels. */
+export type ReadAnswer = string | undefined | typeof INTERRUPTED | typeof END_KEY;
+
+interface TtyInternals {
+  _ttyWrite(s: string, key: { ctrl?: boolean; name?: string } | undefined): void;
+  line: string;
+  cursor: number;
+}
+
 export class LineInput {
   private readonly rl: readline.Interface;
   private readonly queue: string[] = [];
-  private waiting: ((line: string | undefined) => void) | undefined;
+  private waiting: ((answer: ReadAnswer) => void) | undefined;
   private closed = false;
   private muted = false;
 
@@ -52,16 +65,39 @@ export class LineInput {
       this.waiting?.(undefined);
       this.waiting = undefined;
     });
-    if (options.terminal) this.rl.on('SIGINT', () => this.rl.write('', { ctrl: true, name: 'u' }));
+    if (options.terminal) {
+      const tty = this.rl as unknown as TtyInternals;
+      const ttyWrite = tty._ttyWrite.bind(this.rl);
+      // Ctrl-D on an empty line: readline would close itself, and a closed readline leaves a shell that
+      // shows its prompt but never reads again; it ends only the read that is waiting.
+      tty._ttyWrite = (s, key) => {
+        if (key?.ctrl && key.name === 'd' && tty.line === '') this.endRead(END_KEY, '\n');
+        else ttyWrite(s, key);
+      };
+      this.rl.on('SIGINT', () => this.endRead(INTERRUPTED, '^C\n'));
+    }
   }
 
   get isTerminal(): boolean {
     return this.options.terminal;
   }
 
-  /** Shows a prompt and resolves with the next line, or undefined at end of input. */
-  read(prompt: string, hidden = false): Promise<string | undefined> {
-    if (this.options.terminal) {
+  /** Ends the waiting read with a key's answer, dropping what was typed on the line. */
+  private endRead(answer: typeof INTERRUPTED | typeof END_KEY, echo: string): void {
+    const tty = this.rl as unknown as TtyInternals;
+    this.muted = false;
+    this.options.output.write(echo);
+    tty.line = '';
+    tty.cursor = 0;
+    const resolve = this.waiting;
+    this.waiting = undefined;
+    resolve?.(answer);
+  }
+
+  /** Shows a prompt and resolves with the next line, undefined at end of input, or the cancelling key. */
+  read(prompt: string, hidden = false): Promise<ReadAnswer> {
+    // A closed readline must not prompt: prompting resumes the input, which then keeps the process alive.
+    if (this.options.terminal && !this.closed) {
       this.rl.setPrompt(prompt);
       this.rl.prompt();
       this.muted = hidden;
@@ -72,14 +108,16 @@ export class LineInput {
       ? Promise.resolve(this.queue.shift())
       : this.closed
         ? Promise.resolve(undefined)
-        : new Promise<string | undefined>((r) => (this.waiting = r));
+        : new Promise<ReadAnswer>((r) => (this.waiting = r));
     return next.then((line) => {
       if (hidden && this.options.terminal) {
         this.muted = false;
-        this.options.output.write('\n');
-        // A password must never land in the history file.
-        const history = (this.rl as unknown as { history: string[] }).history;
-        if (line !== undefined && history[0] === line) history.shift();
+        if (typeof line === 'string') {
+          this.options.output.write('\n');
+          // A password must never land in the history file.
+          const history = (this.rl as unknown as { history: string[] }).history;
+          if (history[0] === line) history.shift();
+        }
       }
       return line;
     });

@@ -298,7 +298,8 @@ export async function clusterStatus(dir: string): Promise<{ manifest: ClusterMan
 export interface StartedNodes {
   /** Node processes this call started (already-running nodes are left alone and not listed). */
   children: ChildProcess[];
-  stop(): Promise<void>;
+  /** Stops those still running (one stopped by `localhsm down` meanwhile is not counted) and says how many. */
+  stop(): Promise<number>;
 }
 
 /**
@@ -340,7 +341,9 @@ export async function startNodes(
     throw error;
   }
   const stop = async () => {
-    await Promise.all(children.map((c) => stopProcess(c.pid)));
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    await Promise.all(running.map((c) => stopProcess(c.pid)));
+    return running.length;
   };
   return { children, stop };
 }

@@ -1,6 +1,7 @@
 // Runs a localhsm command tree: resolves argv, runs the command, turns errors into one stderr line and an exit status.
 import type { ProcessIo } from '../command/process-io.js';
 import { reportParseOutcome } from '../command/parse.js';
+import { CommandCancelled, EXIT_CANCELLED } from '../command/prompting-io.js';
 import { type CommandTree, resolve } from '../command/tree.js';
 import { HsmError } from '../errors.js';
 import type { LocalContext } from './context.js';
@@ -23,6 +24,8 @@ export async function runLocalTree(
   } catch (error) {
     const parseOutcome = reportParseOutcome(error, io.stdout, io.stderr);
     if (parseOutcome !== undefined) return parseOutcome;
+    // Ctrl-C or Ctrl-D at a prompt: the terminal shows it already; the status is a shell's for Ctrl-C.
+    if (error instanceof CommandCancelled) return EXIT_CANCELLED;
     ctx.err(
       `error: ${error instanceof HsmError ? error.message : ((error as Error)?.message ?? String(error))}`,
     );

@@ -21,7 +21,13 @@ export const startCommand = localCommand({
       return await runShell([], { session, env: ctx.env, io: ctx, historyFile: paths(dir).history });
     } finally {
       session.close();
-      await started.stop();
+      const stopped = await started.stop();
+      // Whether quit, exit or Ctrl-D, the user learns what became of the HSMs.
+      ctx.err(
+        stopped > 0
+          ? `Stopped ${stopped} HSM${stopped === 1 ? '' : 's'}; state kept in ${dir}`
+          : `HSMs left running (this shell did not start them); state in ${dir}`,
+      );
     }
   },
 });

@@ -1,7 +1,8 @@
 // localhsm quorum approve: an approver signs a quorum approval token file and appends their entry (also for a real
 // cluster's file), with a PEM key, a key on a PKCS#11 token or an external command (docs/signing.md).
 import crypto, { type KeyObject } from 'node:crypto';
-import { LineInput } from '../../../command/line-input.js';
+import { END_KEY, INTERRUPTED, LineInput } from '../../../command/line-input.js';
+import { CommandCancelled } from '../../../command/prompting-io.js';
 import { HsmError } from '../../../errors.js';
 import { isValidUsername, normalizeUsername } from '../../../protocol/types.js';
 import { fsErrorCode } from '../../../files/fs-error.js';
@@ -32,7 +33,9 @@ async function readSigningKey(file: string, ctx: LocalContext): Promise<KeyObjec
   if (encrypted) {
     const input = new LineInput({ input: ctx.stdin, output: ctx.stderr, terminal: ctx.stdin.isTTY === true });
     try {
-      passphrase = (await input.read(`Enter pass phrase for ${file}:`, true)) ?? '';
+      const answer = await input.read(`Enter pass phrase for ${file}:`, true);
+      if (answer === INTERRUPTED || answer === END_KEY) throw new CommandCancelled();
+      passphrase = answer ?? '';
     } finally {
       input.close();
     }
