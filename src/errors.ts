@@ -24,7 +24,7 @@ export const MESSAGES = {
   // users
   ERR_USER_NOT_FOUND: 'User {username} does not exist',
   ERR_ROLE_MISMATCH: 'User {username} does not have the role {role}',
-  ERR_USER_EXISTS: 'User {username} already exists',
+  ERR_USER_EXISTS: 'User already exists',
   ERR_INVALID_USERNAME:
     "Invalid username '{username}': use 1 to 31 characters, letters, digits or '_' only (the only special character permitted is an underscore)",
   ERR_INVALID_PASSWORD: "Invalid password: use 8 to 32 characters, without ':'",
@@ -38,7 +38,7 @@ export const MESSAGES = {
   // token-sign (MFA and quorum)
   ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
   // cluster
-  ERR_CLUSTER_ALREADY_ACTIVE: 'The cluster is already activated',
+  ERR_CLUSTER_ALREADY_ACTIVE: 'Cluster has already been activated',
   // client side
   ERR_PASSWORD_MISMATCH: 'Passwords do not match',
   ERR_PARTIAL_FAILURE: '{operation} failed on {failed} of {total} connections',
