@@ -18,6 +18,12 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
   const keys = rsaKeys(3);
   const KEY = { admin: keys[0]!, admin2: keys[1]!, admin3: keys[2]! };
   const admin = (...args: string[]) => cluster.as('admin', 'admin', ADMIN_PASSWORD, args);
+  // admin2 changes its own password and drops its quorum key.
+  const deregisterOwnQuorumKey = () =>
+    cluster.as('admin', 'admin2', PASS, [
+      ...['user', 'change-password', '--username', 'admin2', '--role', 'admin'],
+      ...['--password', PASS, '--deregister-quorum'],
+    ]);
   const approvedFile = async (name: string, service: string, signers: (keyof typeof KEY)[]) => {
     const file = path.join(cluster.dir, name);
     const out = await shell.run(`quorum token-sign generate --service ${service} --token ${file}`);
@@ -118,17 +124,7 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
   });
 
   it("with the quorum guard policy on, refuses to deregister an approver's quorum key when fewer than M would remain", async () => {
-    const run = await cluster.as('admin', 'admin2', PASS, [
-      'user',
-      'change-password',
-      '--username',
-      'admin2',
-      '--role',
-      'admin',
-      '--password',
-      PASS,
-      '--deregister-quorum',
-    ]);
+    const run = await deregisterOwnQuorumKey();
     assert.deepEqual(run.json, {
       error_code: 1,
       data: 'Refused: deregistering the quorum key of admin2 would leave 2 quorum approvers for service user, which needs 3 (refused by the quorum guard; use --allow-unmanageable to override)',
@@ -168,17 +164,7 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
     });
     const policy = await cluster.cli(['quorum', 'token-sign', 'list-policy']);
     assert.equal(policy.json!.data['quorum-guard'], 'off');
-    const run = await cluster.as('admin', 'admin2', PASS, [
-      'user',
-      'change-password',
-      '--username',
-      'admin2',
-      '--role',
-      'admin',
-      '--password',
-      PASS,
-      '--deregister-quorum',
-    ]);
+    const run = await deregisterOwnQuorumKey();
     assert.deepEqual(run.json, { error_code: 0, data: { username: 'admin2', role: 'admin' } });
     assert.equal(
       run.stderr,
