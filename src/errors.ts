@@ -24,7 +24,7 @@ export const MESSAGES = {
   // users
   ERR_USER_NOT_FOUND: 'User {username} does not exist',
   ERR_ROLE_MISMATCH: 'User {username} does not have the role {role}',
-  ERR_USER_EXISTS: 'User {username} already exists',
+  ERR_USER_EXISTS: 'User already exists',
   ERR_INVALID_USERNAME:
     "Invalid username '{username}': use 1 to 31 characters, letters, digits or '_' only (the only special character permitted is an underscore)",
   ERR_INVALID_PASSWORD: "Invalid password: use 8 to 32 characters, without ':'",
@@ -38,7 +38,7 @@ export const MESSAGES = {
   // token-sign (MFA and quorum)
   ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
   // cluster
-  ERR_CLUSTER_ALREADY_ACTIVE: 'The cluster is already activated',
+  ERR_CLUSTER_ALREADY_ACTIVE: 'Cluster has already been activated',
   // client side
   ERR_PASSWORD_MISMATCH: 'Passwords do not match',
   ERR_PARTIAL_FAILURE: '{operation} failed on {failed} of {total} connections',
@@ -103,9 +103,9 @@ export const MESSAGES = {
   ERR_QUORUM_VALUE: "Invalid quorum value '{value}': use 1 (no quorum) or a value from 2 to 8",
   ERR_QUORUM_TIMEOUT: "Invalid token timeout '{value}': use a whole number of seconds from 1 to 86400",
   ERR_QUORUM_GUARD_REMOVE:
-    'Refused: {action} {username} would leave {remaining} quorum {approvers} for service {service}, which needs {needed} (use --allow-unmanageable to override)',
+    'Refused: {action} {username} would leave {remaining} quorum {approvers} for service {service}, which needs {needed} (refused by the quorum guard; use --allow-unmanageable to override)',
   ERR_QUORUM_GUARD_VALUE:
-    'Refused: a {service} quorum value of {value} needs {value} quorum approvers, but only {available} {approvers} can approve service {service} (use --allow-unmanageable to override)',
+    'Refused: a quorum value of {value} for service {service} needs {value} quorum approvers, but only {available} {approvers} can approve it (refused by the quorum guard; use --allow-unmanageable to override)',
   ERR_REGISTRATION_TOKEN_MISSING:
     'The signed token file holds no registration token issued by this HSM to this login session; generate one with quorum token-sign generate --service registration',
   ERR_REGISTRATION_SIGNATURE: 'The registration token signature does not verify with the given public key',

@@ -63,7 +63,7 @@ export const ROLE_OPTION: OptionSpec<'role'> = {
   long: 'role',
   value: 'ROLE',
   required: true,
-  help: 'Role the user has on the cluster',
+  help: 'Role the user has in the cluster',
   // Keyed by LoginRole so the values are exactly the roles; listed in the real CLI's order.
   possible: Object.entries({
     'crypto-user': 'A CryptoUser has the ability to manage and use keys',

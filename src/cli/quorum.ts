@@ -13,7 +13,7 @@ export function approvalFrom(options: ParsedOptions<'approval'>): Approval | und
 
 export const ALLOW_UNMANAGEABLE_OPTION: OptionSpec<'allow-unmanageable'> = {
   long: 'allow-unmanageable',
-  help: 'Allow a change that leaves a service with fewer quorum approvers than its quorum value (the cluster may then be impossible to administer)',
+  help: 'With the quorum guard policy on (quorum token-sign set-policy --quorum-guard on): allow a change that leaves a service with fewer quorum approvers than its quorum value (the cluster may then be impossible to administer). With the policy off (the default) such a change is made with a warning, as in CloudHSM',
   extension: true,
 };
 

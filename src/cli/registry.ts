@@ -22,6 +22,9 @@ import { quorumTokenSetQuorumValueCommand } from './commands/quorum/token-sign/s
 import { quorumTokenSetTimeoutCommand } from './commands/quorum/token-sign/set-timeout.js';
 import { userChangeQuorumTokenSignRegisterCommand } from './commands/user/change-quorum/token-sign/register.js';
 
+/** Printed by `-V, --version`; the package version (a test keeps them equal). */
+export const CLI_VERSION = '0.1.0';
+
 export const COMMANDS: readonly CliCommand[] = [
   clusterActivateCommand,
   clusterHsmInfoCommand,
@@ -61,5 +64,6 @@ export function cliTree(name: string): CommandTree<CliContext, unknown> {
     about: 'CloudHSM CLI (LocalHSM emulation)',
     commands: COMMANDS,
     groups: GROUPS,
+    version: CLI_VERSION,
   };
 }

@@ -8,7 +8,7 @@ import type { TokenSignature } from '../tokens/mfa-file.js';
 import type { ClusterClient, Outcome } from './cluster.js';
 import type { HsmConnection } from './connection.js';
 import { settleLogin } from './operations.js';
-import { type Warn, verdict } from './verdict.js';
+import { type Warn, printNodeWarnings, verdict } from './verdict.js';
 
 /** One HSM's token, as issued by its `*-start` operation. */
 export interface IssuedToken {
@@ -175,6 +175,7 @@ export async function deregisterMfa(
 ): Promise<{ username: string; role: LoginRole }> {
   const outcomes = await cluster.fanOut('change-mfa-deregister', args);
   const context = { operation: CHANGE_MFA_OPERATION, clusterId: cluster.entry.clusterId, warn };
-  const [first] = verdict(outcomes, 'all', context);
-  return { username: first!.value.username, role: first!.value.role };
+  const results = verdict(outcomes, 'all', context).map((o) => o.value);
+  printNodeWarnings(results, warn);
+  return { username: results[0]!.username, role: results[0]!.role };
 }

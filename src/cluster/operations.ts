@@ -4,7 +4,7 @@ import { type OpArgs, type OpResult, displayName } from '../protocol/operations.
 import type { LoginRole } from '../protocol/types.js';
 import type { ClusterClient, Outcome } from './cluster.js';
 import { type UserRow, mergeUserLists } from './user-list.js';
-import { type Warn, verdict } from './verdict.js';
+import { type Warn, printNodeWarnings, verdict } from './verdict.js';
 
 /**
  * Logs in on every reachable HSM. If any HSM refuses, the HSMs that accepted are logged out again
@@ -65,7 +65,14 @@ export async function changeEverywhere<O extends ChangeOperation>(
     (o) => o.value,
   );
   if (unchanged && results.every((r) => r.alreadyInEffect)) throw unchanged;
-  const { alreadyInEffect: _ignored, ...result } = results[0]! as OpResult<ChangeOperation>;
+  printNodeWarnings(results as { warning?: string }[], warn);
+  const {
+    alreadyInEffect: _ignored,
+    warning: _printed,
+    ...result
+  } = results[0]! as OpResult<ChangeOperation> & {
+    warning?: string;
+  };
   return result as OpResult<O>;
 }
 

@@ -2,7 +2,7 @@
 import { type OpArgs, type OpResult, displayName } from '../protocol/operations.js';
 import type { AdminService, RegistrationEntry, TokenView } from '../protocol/quorum.js';
 import type { ClusterClient, Outcome } from './cluster.js';
-import { type Warn, verdict } from './verdict.js';
+import { type Warn, printNodeWarnings, verdict } from './verdict.js';
 
 /**
  * A new token's parts from the HSMs that answered, in config order (policy `reachable`): the token
@@ -142,7 +142,9 @@ export async function changeSettingEverywhere<
   O extends 'quorum-set-value' | 'quorum-set-timeout' | 'quorum-set-policy' | 'quorum-delete',
 >(cluster: ClusterClient, op: O, args: OpArgs<O>, operation: string, warn: Warn): Promise<OpResult<O>[]> {
   const outcomes = await cluster.fanOut(op, args);
-  return verdict(outcomes, 'all', { operation, clusterId: cluster.entry.clusterId, warn }).map(
+  const results = verdict(outcomes, 'all', { operation, clusterId: cluster.entry.clusterId, warn }).map(
     (o) => o.value,
   );
+  printNodeWarnings(results as { warning?: string }[], warn);
+  return results;
 }

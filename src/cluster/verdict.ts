@@ -79,3 +79,8 @@ function describeFailures(outcomes: readonly Outcome<unknown>[]): string[] {
         ],
   );
 }
+
+/** The warnings the HSMs returned with a change they made (each distinct text once), on stderr. */
+export function printNodeWarnings(results: readonly { warning?: string }[], warn: Warn): void {
+  for (const text of new Set(results.flatMap((r) => (r.warning ? [r.warning] : [])))) warn(text);
+}

@@ -69,6 +69,7 @@ export function commandHelp(
     out.push('');
   }
   out.push('  -h, --help', indent("Print help (see a summary with '-h')", 10));
+  if (spec.version) out.push('', '  -V, --version', indent('Print version information', 10));
   if (spec.examples?.length) out.push('', 'Examples:', ...spec.examples.map((e) => `  ${e}`));
   return out.join('\n');
 }

@@ -19,6 +19,9 @@ export class HelpRequested extends Error {
   }
 }
 
+/** Asked for the version (`-V`, `--version`) of a command whose documented help offers it. */
+export class VersionRequested extends HelpRequested {}
+
 export function optionLabel(o: OptionSpec): string {
   return o.value ? `--${o.long} <${o.value}>` : `--${o.long}`;
 }
@@ -39,8 +42,11 @@ export function parseCommandArgs<Name extends string>(
   argv: readonly string[],
   helpText: () => string,
   prefix: readonly string[] = [],
+  versionText = '',
 ): ParsedOptions<Name> {
-  const byName = new Map<string, OptionSpec>(spec.options.map((o) => [o.long, o]));
+  const byName = new Map<string, OptionSpec>(
+    spec.options.flatMap((o) => [o.long, ...(o.aliases ?? [])].map((n) => [n, o] as const)),
+  );
   const byShort = new Map(spec.options.flatMap((o) => (o.short ? [[o.short, o] as const] : [])));
   const values = new Map<string, string | true | string[]>();
   const positionals: string[] = [];
@@ -49,6 +55,8 @@ export function parseCommandArgs<Name extends string>(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!onlyPositionals && (arg === '-h' || arg === '--help')) throw new HelpRequested(helpText());
+    if (!onlyPositionals && spec.version && (arg === '-V' || arg === '--version'))
+      throw new VersionRequested(versionText);
     if (!onlyPositionals && arg === '--') {
       onlyPositionals = true;
       continue;
@@ -60,10 +68,12 @@ export function parseCommandArgs<Name extends string>(
     const eq = arg.indexOf('=');
     // A one-letter alias (`-o OUT`) stands for its long option.
     const short = !arg.startsWith('--') && eq === -1 ? byShort.get(arg.slice(1)) : undefined;
-    const name = short?.long ?? (arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '');
-    const option = byName.get(name);
+    const given = short?.long ?? (arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '');
+    const option = byName.get(given);
     if (!option)
       throw usageError(spec, `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found`, prefix);
+    // An alias is stored (and reported) under the option's own name.
+    const name = option.long;
     if (!option.value) {
       if (eq !== -1)
         throw usageError(spec, `unexpected value for '--${name}' found; no more were expected`, prefix);
@@ -74,7 +84,12 @@ export function parseCommandArgs<Name extends string>(
     }
     let value: string;
     if (eq !== -1) value = arg.slice(eq + 1);
-    else {
+    else if (option.optionalValue && !option.possible?.some((p) => p.value === argv[i + 1])) {
+      if (values.has(name))
+        throw usageError(spec, `the argument '${optionLabel(option)}' cannot be used multiple times`, prefix);
+      values.set(name, true);
+      continue;
+    } else {
       const next = argv[i + 1];
       if (next === undefined || (next.startsWith('--') && next.length > 2)) {
         throw usageError(

@@ -5,6 +5,9 @@ export interface PossibleValue {
   help?: string;
 }
 
+/** `true` / `false`, for an optional-value flag. */
+export const BOOLEAN_VALUES: readonly PossibleValue[] = [{ value: 'true' }, { value: 'false' }];
+
 export interface OptionSpec<Name extends string = string> {
   /** Long name without dashes, e.g. 'username'. */
   long: Name;
@@ -19,6 +22,13 @@ export interface OptionSpec<Name extends string = string> {
   multiple?: boolean;
   /** A LocalHSM addition that the real cloudhsm-cli does not have; marked as such in help. */
   extension?: boolean;
+  /**
+   * The value may be left out: `--flag` alone reads as `true`; `--flag <VALUE>` takes the next word only
+   * when it is one of `possible` (so `--flag true|false` and the bare flag are both accepted).
+   */
+  optionalValue?: boolean;
+  /** Other long names accepted on input and never shown in help (spellings of older or other pages). */
+  aliases?: readonly string[];
 }
 
 export interface PositionalSpec {
@@ -45,6 +55,10 @@ export interface CommandSpec<Ctx, Out, Name extends string = string> {
   requires?: readonly (readonly [NoInfer<Name>, NoInfer<Name>])[];
   /** The whole command is a LocalHSM addition. */
   extension?: boolean;
+  /** Other names for the last word of `path`, accepted on input and never shown in help or completion. */
+  aliases?: readonly string[];
+  /** Accepts `-V, --version` (where the documented help lists it): prints the tree's version. */
+  version?: boolean;
   /** Usage line when the generated one would mislead (a subcommand that follows its parent's options). */
   usage?: string;
   examples?: readonly string[];
@@ -86,8 +100,10 @@ export class ParsedOptions<in Name extends string = string> {
     if (v === undefined) throw new Error(`option --${name} missing after parsing`);
     return v;
   }
+  /** A flag given bare, or an optional-value flag given `true`. */
   flag(name: Name): boolean {
-    return this.values.get(name) === true;
+    const v = this.values.get(name);
+    return v === true || v === 'true';
   }
   list(name: Name): string[] {
     const v = this.values.get(name);

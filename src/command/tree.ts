@@ -10,6 +10,8 @@ export interface CommandTree<Ctx, Out> {
   commands: readonly CommandSpec<Ctx, Out>[];
   /** About text of each group path, keyed by its words joined with spaces. */
   groups: Readonly<Record<string, string>>;
+  /** What `-V, --version` prints, for commands that accept it. */
+  version?: string;
 }
 
 export type Resolved<Ctx, Out> = { spec: CommandSpec<Ctx, Out>; options: ParsedOptions };
@@ -32,6 +34,17 @@ function findCommand<Ctx, Out>(tree: CommandTree<Ctx, Out>, path: readonly strin
   return tree.commands.find((c) => key(c.path) === key(path));
 }
 
+/** The command whose last path word is `word` or one of its hidden aliases, below `path`. */
+function findAlias<Ctx, Out>(tree: CommandTree<Ctx, Out>, path: readonly string[], word: string | undefined) {
+  if (word === undefined) return undefined;
+  return tree.commands.find(
+    (c) =>
+      c.path.length === path.length + 1 &&
+      key(c.path.slice(0, -1)) === key(path) &&
+      c.aliases?.includes(word),
+  );
+}
+
 export function helpFor(
   tree: CommandTree<unknown, unknown>,
   path: readonly string[],
@@ -51,7 +64,16 @@ export function resolve<Ctx, Out>(
 ): Resolved<Ctx, Out> {
   const path: string[] = [];
   let i = 0;
-  while (i < argv.length && childrenOf(tree, path).some((c) => c.name === argv[i])) path.push(argv[i++]!);
+  while (i < argv.length) {
+    const word = argv[i]!;
+    if (childrenOf(tree, path).some((c) => c.name === word)) path.push(word);
+    else {
+      const aliased = findAlias(tree, path, word);
+      if (!aliased) break;
+      path.push(aliased.path[path.length]!);
+    }
+    i++;
+  }
   if (argv[i] === 'help' && !findCommand(tree, path))
     throw new HelpRequested(helpFor(tree, [...path, ...argv.slice(i + 1)], prefix));
   let command = findCommand(tree, path);
@@ -90,6 +112,7 @@ export function resolve<Ctx, Out>(
         childrenOf(tree as CommandTree<unknown, unknown>, spec.path),
       ),
     prefix,
+    `${tree.name || 'cloudhsm-cli'} ${tree.version ?? ''}`.trim(),
   );
   return { spec, options };
 }

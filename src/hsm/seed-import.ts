@@ -119,7 +119,8 @@ export async function importSeed(store: Store, seed: SeedState, auditKey?: Audit
     for (const service of ADMIN_SERVICES) {
       const value = seed.quorumValues?.[service];
       if (value === undefined) continue;
-      guardQuorumValue(store, service, value, false);
+      // A seed is validated as a whole and never sets a value its approvers cannot reach (seed-file.ts).
+      guardQuorumValue(store, service, value, false, true);
       setQuorumValue(store, service, value);
     }
     for (const [kind, seconds] of Object.entries(seed.quorumTimeouts ?? {}) as [TimeoutKind, number][]) {

@@ -185,6 +185,11 @@ export const SETTINGS = {
     { operation: 'quorum-set-policy' },
     'Opt-in: failed logins slow down, instead of locking, an approver a service’s quorum needs',
   ),
+  quorum_guard: flag(
+    false,
+    { operation: 'quorum-set-policy' },
+    'Opt-in: refuse (instead of warn about) a quorum value or approver removal that leaves a service without enough approvers',
+  ),
   quorum_max_tokens: integer(
     1,
     MAX_QUORUM_TOKENS,

@@ -16,6 +16,8 @@ const UserChange = z.object({
   username: z.string(),
   role: z.enum(LOGIN_ROLES),
   alreadyInEffect: z.boolean().optional(),
+  /** A quorum guard's warning (the change was made), for the client to print on stderr. */
+  warning: z.string().optional(),
 });
 
 export const HsmInfoSchema = z.object({
@@ -264,7 +266,7 @@ export const OPERATIONS = {
         allowUnmanageable: z.boolean().optional(),
       })
       .strict(),
-    result: z.object({}),
+    result: z.object({ warning: z.string().optional() }),
     access: admin('set quorum values'),
     writes: true,
     display: 'Set quorum value',
@@ -297,7 +299,7 @@ export const OPERATIONS = {
   },
   'quorum-get-policy': {
     args: Empty,
-    result: z.object({ selfApproval: z.boolean(), lockoutGuard: z.boolean() }),
+    result: z.object({ selfApproval: z.boolean(), lockoutGuard: z.boolean(), guard: z.boolean() }),
     access: anyone,
     writes: false,
     display: 'List quorum policy',
@@ -308,6 +310,7 @@ export const OPERATIONS = {
       .object({
         selfApproval: z.boolean().optional(),
         lockoutGuard: z.boolean().optional(),
+        guard: z.boolean().optional(),
         approval: ApprovalSchema.optional(),
       })
       .strict(),

@@ -32,15 +32,15 @@ describe('error codes', () => {
   });
 
   it('take the placeholders of their message as params', () => {
-    const made = new HsmError('ERR_USER_EXISTS', { username: 'alice' });
-    assert.equal(made.message, 'User alice already exists');
+    const made = new HsmError('ERR_USER_NOT_FOUND', { username: 'alice' });
+    assert.equal(made.message, 'User alice does not exist');
     // Extra params are allowed (hints the client reads), placeholders are not optional.
     assert.equal(
       new HsmError('ERR_QUORUM_TOO_FEW', { current: 1, required: 2, ignored: 'bob' }).params.ignored,
       'bob',
     );
-    // @ts-expect-error: ERR_USER_EXISTS needs {username}
-    assert.equal(new HsmError('ERR_USER_EXISTS', {}).message, 'User {username} already exists');
+    // @ts-expect-error: ERR_USER_NOT_FOUND needs {username}
+    assert.equal(new HsmError('ERR_USER_NOT_FOUND', {}).message, 'User {username} does not exist');
     // @ts-expect-error: a message with placeholders needs its params
     assert.equal(new HsmError('ERR_ROLE_MISMATCH').message, 'User {username} does not have the role {role}');
     assert.equal(new HsmError('ERR_NOT_LOGGED_IN').params.username, undefined);

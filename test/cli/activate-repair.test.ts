@@ -51,7 +51,7 @@ describe('cluster activate after a partial activation', () => {
     for (const password of [ADMIN_PASSWORD, 'another-pass-1'])
       assert.deepEqual((await activate(password)).json, {
         error_code: 1,
-        data: 'The cluster is already activated',
+        data: 'Cluster has already been activated',
       });
   });
 });

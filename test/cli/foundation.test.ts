@@ -61,7 +61,7 @@ describe('a new cluster', () => {
     assert.equal(list.json!.data.users[0].role, 'admin');
 
     const again = await cluster.cli(['cluster', 'activate', '--password', 'another-pass']);
-    assert.deepEqual(again.json, { error_code: 1, data: 'The cluster is already activated' });
+    assert.deepEqual(again.json, { error_code: 1, data: 'Cluster has already been activated' });
     assert.equal(again.exitCode, 1);
   });
 

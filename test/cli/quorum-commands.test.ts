@@ -30,7 +30,7 @@ describe('quorum token-sign commands', () => {
     });
     assert.deepEqual((await cluster.cli(['quorum', 'token-sign', 'list-policy'])).json, {
       error_code: 0,
-      data: { 'self-approval': 'on', 'lockout-guard': 'off' },
+      data: { 'self-approval': 'on', 'lockout-guard': 'off', 'quorum-guard': 'off' },
     });
   });
 

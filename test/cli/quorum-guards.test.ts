@@ -1,5 +1,6 @@
-// The guards LocalHSM adds: no quorum value above the approvers, no removing a needed approver (on by default), and
-// the opt-in lock-out guard that slows guessing of a needed approver instead of locking it.
+// The guards LocalHSM adds: a quorum value above the approvers or removing a needed approver is warned about (as
+// CloudHSM does it) or, with the opt-in quorum guard policy, refused; and the opt-in lock-out guard that slows
+// guessing of a needed approver instead of locking it.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +18,12 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
   const keys = rsaKeys(3);
   const KEY = { admin: keys[0]!, admin2: keys[1]!, admin3: keys[2]! };
   const admin = (...args: string[]) => cluster.as('admin', 'admin', ADMIN_PASSWORD, args);
+  // admin2 changes its own password and drops its quorum key.
+  const deregisterOwnQuorumKey = () =>
+    cluster.as('admin', 'admin2', PASS, [
+      ...['user', 'change-password', '--username', 'admin2', '--role', 'admin'],
+      ...['--password', PASS, '--deregister-quorum'],
+    ]);
   const approvedFile = async (name: string, service: string, signers: (keyof typeof KEY)[]) => {
     const file = path.join(cluster.dir, name);
     const out = await shell.run(`quorum token-sign generate --service ${service} --token ${file}`);
@@ -48,11 +55,42 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
     await cluster.close();
   });
 
-  it('refuses a quorum value higher than the number of approvers, unless overridden', async () => {
+  it('by default (as CloudHSM) sets a quorum value higher than the number of approvers, with a warning on stderr', async () => {
+    const set = await admin(
+      'quorum',
+      'token-sign',
+      'set-quorum-value',
+      '--service',
+      'cluster',
+      '--value',
+      '4',
+    );
+    assert.deepEqual(set.json, { error_code: 0, data: 'Set Quorum Value successful' });
+    assert.equal(
+      set.stderr,
+      'warning: a quorum value of 4 for service cluster needs 4 quorum approvers, but only 3 approvers can approve it: its operations cannot be approved until more admins register a quorum key\n',
+    );
+    const back = await admin(
+      'quorum',
+      'token-sign',
+      'set-quorum-value',
+      '--service',
+      'cluster',
+      '--value',
+      '1',
+    );
+    assert.deepEqual([back.json, back.stderr], [{ error_code: 0, data: 'Set Quorum Value successful' }, '']);
+  });
+
+  it('with the quorum guard policy on, refuses a quorum value higher than the number of approvers', async () => {
+    assert.deepEqual(await shell.run('quorum token-sign set-policy --quorum-guard on'), {
+      error_code: 0,
+      data: 'Set quorum policy successful',
+    });
     const refused = await shell.run('quorum token-sign set-quorum-value --service user --value 4');
     assert.deepEqual(refused, {
       error_code: 1,
-      data: 'Refused: a user quorum value of 4 needs 4 quorum approvers, but only 3 approvers can approve service user (use --allow-unmanageable to override)',
+      data: 'Refused: a quorum value of 4 for service user needs 4 quorum approvers, but only 3 approvers can approve it (refused by the quorum guard; use --allow-unmanageable to override)',
     });
     assert.deepEqual(await shell.run('quorum token-sign set-quorum-value --service user --value 3'), {
       error_code: 0,
@@ -85,30 +123,20 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
     assert.equal(ok.json?.error_code, 0);
   });
 
-  it("refuses to deregister an approver's quorum key when fewer than M would remain", async () => {
-    const run = await cluster.as('admin', 'admin2', PASS, [
-      'user',
-      'change-password',
-      '--username',
-      'admin2',
-      '--role',
-      'admin',
-      '--password',
-      PASS,
-      '--deregister-quorum',
-    ]);
+  it("with the quorum guard policy on, refuses to deregister an approver's quorum key when fewer than M would remain", async () => {
+    const run = await deregisterOwnQuorumKey();
     assert.deepEqual(run.json, {
       error_code: 1,
-      data: 'Refused: deregistering the quorum key of admin2 would leave 2 quorum approvers for service user, which needs 3 (use --allow-unmanageable to override)',
+      data: 'Refused: deregistering the quorum key of admin2 would leave 2 quorum approvers for service user, which needs 3 (refused by the quorum guard; use --allow-unmanageable to override)',
     });
   });
 
-  it('refuses to delete an approver when fewer than M would remain; the override works with the same approval', async () => {
+  it('with the quorum guard policy on, refuses to delete an approver when fewer than M would remain; the override works with the same approval', async () => {
     const approval = await approvedFile('delete-admin3.json', 'user', ['admin', 'admin2', 'admin3']);
     const refused = await shell.run(`user delete --username admin3 --role admin --approval ${approval}`);
     assert.deepEqual(refused, {
       error_code: 1,
-      data: 'Refused: deleting admin3 would leave 2 quorum approvers for service user, which needs 3 (use --allow-unmanageable to override)',
+      data: 'Refused: deleting admin3 would leave 2 quorum approvers for service user, which needs 3 (refused by the quorum guard; use --allow-unmanageable to override)',
     });
     // The refusal did not consume the approval.
     const overridden = await shell.run(
@@ -126,6 +154,21 @@ describe('quorum guards (2 HSMs, three approvers, user quorum 3)', () => {
         error_code: 1,
         data: 'Too few quorum approvals: currently 2 approvals, but 3 approvals required',
       },
+    );
+  });
+
+  it('with the policy back off (the default), deregistering a needed approver is done with a warning', async () => {
+    assert.deepEqual(await shell.run('quorum token-sign set-policy --quorum-guard off'), {
+      error_code: 0,
+      data: 'Set quorum policy successful',
+    });
+    const policy = await cluster.cli(['quorum', 'token-sign', 'list-policy']);
+    assert.equal(policy.json!.data['quorum-guard'], 'off');
+    const run = await deregisterOwnQuorumKey();
+    assert.deepEqual(run.json, { error_code: 0, data: { username: 'admin2', role: 'admin' } });
+    assert.equal(
+      run.stderr,
+      'warning: deregistering the quorum key of admin2 leaves 1 quorum approver for service user, which needs 3: its operations cannot be approved until more admins register a quorum key\n',
     );
   });
 });

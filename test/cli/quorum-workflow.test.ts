@@ -181,7 +181,7 @@ describe('quorum admin workflow (3 HSMs)', () => {
     const refused = await shell.run(
       `user create --username admin2 --role admin --password another-pass --approval ${token}`,
     );
-    assert.deepEqual(refused, { error_code: 1, data: 'User admin2 already exists' });
+    assert.deepEqual(refused, { error_code: 1, data: 'User already exists' });
     const listed = (await shell.run('quorum token-sign list')).data.tokens[0];
     assert.equal(listed['number-of-approvals'], 2);
     assert.equal(listed['token-timeout-seconds'], 60);

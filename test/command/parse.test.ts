@@ -1,8 +1,9 @@
 // parseCommandArgs as a table: argv -> options, or the clap-style usage error, for one spec; no cluster.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HelpRequested, UsageError, parseCommandArgs } from '../../src/command/parse.js';
-import { defineCommand } from '../../src/command/spec.js';
+import { commandHelp } from '../../src/command/help.js';
+import { HelpRequested, UsageError, VersionRequested, parseCommandArgs } from '../../src/command/parse.js';
+import { BOOLEAN_VALUES, defineCommand } from '../../src/command/spec.js';
 
 const spec = defineCommand({
   path: ['demo', 'run'],
@@ -217,5 +218,96 @@ describe('parseCommandArgs', () => {
         return parsed.flag('b');
       },
     });
+  });
+});
+
+describe('parseCommandArgs: optional values, hidden aliases, -V/--version', () => {
+  const spelled = defineCommand({
+    path: ['user', 'change-password'],
+    about: 'Documented spellings',
+    version: true,
+    options: [
+      {
+        long: 'deregister-mfa',
+        value: 'DEREGISTER-MFA',
+        optionalValue: true,
+        possible: BOOLEAN_VALUES,
+        help: 'x',
+      },
+      { long: 'deregister', aliases: ['disable'], help: 'Flag with a hidden alias' },
+      { long: 'token', value: 'TOKEN', aliases: ['token-file'], help: 'Value with a hidden alias' },
+    ],
+    positionals: [{ name: 'REST', help: 'rest', multiple: true }],
+    async run() {},
+  });
+  const read = (argv: string[]) => {
+    const o = parseCommandArgs(spelled, argv, () => 'HELP', [], 'tool 9.9.9');
+    return {
+      mfa: o.has('deregister-mfa') ? o.flag('deregister-mfa') : undefined,
+      deregister: o.flag('deregister'),
+      token: o.string('token'),
+      positionals: o.positionals,
+    };
+  };
+  const none = { mfa: undefined, deregister: false, token: undefined, positionals: [] };
+
+  const accepted: [string, string[], Record<string, unknown>][] = [
+    ['a bare optional-value flag as true', ['--deregister-mfa'], { ...none, mfa: true }],
+    ['an optional value true', ['--deregister-mfa', 'true'], { ...none, mfa: true }],
+    ['an optional value false', ['--deregister-mfa', 'false'], { ...none, mfa: false }],
+    ['an optional value after =', ['--deregister-mfa=false'], { ...none, mfa: false }],
+    [
+      'a bare optional-value flag before another option',
+      ['--deregister-mfa', '--deregister'],
+      { ...none, mfa: true, deregister: true },
+    ],
+    [
+      'a bare optional-value flag before a word that is not one of its values (a positional)',
+      ['--deregister-mfa', 'yes'],
+      { ...none, mfa: true, positionals: ['yes'] },
+    ],
+    ['a hidden flag alias under the option name', ['--disable'], { ...none, deregister: true }],
+    ['a hidden value alias', ['--token-file', 't.json'], { ...none, token: 't.json' }],
+  ];
+  for (const [name, argv, expected] of accepted) {
+    it(`accepts ${name}`, () => assert.deepEqual(read(argv), expected));
+  }
+
+  const refused: [string, string[], RegExp][] = [
+    ['an optional value outside the possible ones after =', ['--deregister-mfa=yes'], /invalid value 'yes'/],
+    [
+      'an optional-value flag given twice',
+      ['--deregister-mfa', '--deregister-mfa', 'true'],
+      /'--deregister-mfa <DEREGISTER-MFA>' cannot be used multiple times/,
+    ],
+    [
+      'the option and its alias together',
+      ['--deregister', '--disable'],
+      /'--deregister' cannot be used multiple/,
+    ],
+  ];
+  for (const [name, argv, message] of refused) {
+    it(`refuses ${name}`, () =>
+      assert.throws(
+        () => read(argv),
+        (e: unknown) => e instanceof UsageError && message.test(e.message),
+      ));
+  }
+
+  for (const flag of ['-V', '--version']) {
+    it(`answers ${flag} with the version where the spec offers it, and refuses it elsewhere`, () => {
+      assert.throws(
+        () => read(['--deregister', flag]),
+        (e: unknown) => e instanceof VersionRequested && e.text === 'tool 9.9.9',
+      );
+      assert.throws(() => parse([...['--username', 'u', '--key', 'k'], flag]), UsageError);
+    });
+  }
+
+  it('shows neither alias in help, and lists -V, --version', () => {
+    const text = commandHelp(spelled);
+    assert.doesNotMatch(text, /disable|token-file/);
+    assert.match(text, /-V, --version\n {10}Print version information/);
+    assert.match(text, /--deregister-mfa <DEREGISTER-MFA>/);
   });
 });

@@ -39,6 +39,7 @@ const tree: CommandTree<null, string> = {
       ],
     ),
     command(['quorum', 'token-sign', 'list']),
+    { ...command(['user', 'change-quorum', 'register']), aliases: ['activate'] },
   ],
 };
 
@@ -62,6 +63,8 @@ describe('resolve', () => {
       'login mfa-token-sign',
       { username: 'a', role: 'admin', token: 't' },
     ],
+    // A hidden alias of the last word resolves to the command.
+    [['user', 'change-quorum', 'activate'], 'user change-quorum register', {}],
     // A value that happens to be a subcommand's name stays a value.
     [
       ['login', '--username', 'mfa-token-sign', '--role', 'r'],
@@ -130,5 +133,14 @@ describe('resolve', () => {
       childrenOf(tree, ['quorum']).map((c) => c.name),
       ['token-sign'],
     );
+  });
+
+  it('keeps a command alias out of the listing and the help, and refuses it elsewhere', () => {
+    assert.deepEqual(
+      childrenOf(tree, ['user', 'change-quorum']).map((c) => c.name),
+      ['register'],
+    );
+    assert.doesNotMatch(helpOf(['user', 'change-quorum', '--help']), /activate/);
+    assert.throws(() => resolve(tree, ['user', 'activate']), UsageError);
   });
 });

@@ -47,7 +47,7 @@ describe('cluster-activate on an activated HSM (item 1)', () => {
     const refused = {
       reply: {
         code: 'ERR_CLUSTER_ALREADY_ACTIVE',
-        message: 'The cluster is already activated',
+        message: 'Cluster has already been activated',
         params: {},
       },
       derived: 0,
@@ -76,7 +76,7 @@ describe('user-create of an existing user (item 2)', () => {
       answers.push({ reply: value.ok ? value.result : value.error, derived });
     }
     const refused = {
-      reply: { code: 'ERR_USER_EXISTS', message: 'User alice already exists', params: { username: 'alice' } },
+      reply: { code: 'ERR_USER_EXISTS', message: 'User already exists', params: { username: 'alice' } },
       derived: 0,
     };
     assert.deepEqual(answers, [refused, refused]);

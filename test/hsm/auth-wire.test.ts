@@ -76,7 +76,7 @@ describe('password checks over the raw wire protocol', () => {
     c.close();
     assert.deepEqual(
       answers.map((a) => [a.ok, a.error?.code, a.error?.message]),
-      Array(3).fill([false, 'ERR_CLUSTER_ALREADY_ACTIVE', 'The cluster is already activated']),
+      Array(3).fill([false, 'ERR_CLUSTER_ALREADY_ACTIVE', 'Cluster has already been activated']),
     );
     assert.equal(store().getUser('admin')!.failedLogins, 0);
   });
@@ -90,7 +90,7 @@ describe('password checks over the raw wire protocol', () => {
     c.close();
     assert.deepEqual(
       answers.map((a) => [a.ok, a.error?.code, a.error?.message]),
-      Array(2).fill([false, 'ERR_USER_EXISTS', 'User frank already exists']),
+      Array(2).fill([false, 'ERR_USER_EXISTS', 'User already exists']),
     );
   });
 });

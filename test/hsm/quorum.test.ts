@@ -56,7 +56,11 @@ describe('quorum settings on a new HSM', () => {
     const s = t.session();
     assert.deepEqual(await t.ok(s, 'quorum-list-values', {}), { user: 1, quorum: 1, cluster: 1 });
     assert.deepEqual(await t.ok(s, 'quorum-list-timeouts', {}), { generated: 600, approved: 600 });
-    assert.deepEqual(await t.ok(s, 'quorum-get-policy', {}), { selfApproval: true, lockoutGuard: false });
+    assert.deepEqual(await t.ok(s, 'quorum-get-policy', {}), {
+      selfApproval: true,
+      lockoutGuard: false,
+      guard: false,
+    });
   });
 
   it('validates set-quorum-value: service, value 1 or 2..8, admin only', async () => {
@@ -104,17 +108,29 @@ describe('quorum settings on a new HSM', () => {
     );
   });
 
-  it('refuses a quorum value above the number of approvers unless overridden', async () => {
+  it('with the quorum guard policy on (opt-in), refuses a quorum value above the number of approvers unless overridden', async () => {
     const admin = await t.login('admin', NODE_ADMIN_PASSWORD);
+    await t.ok(admin, 'quorum-set-policy', { guard: true });
     const e = await t.fails(admin, 'quorum-set-value', { service: 'user', value: 2 });
     assert.equal(e.code, 'ERR_QUORUM_GUARD_VALUE');
     assert.equal(
       e.message,
-      'Refused: a user quorum value of 2 needs 2 quorum approvers, but only 0 approvers can approve service user (use --allow-unmanageable to override)',
+      'Refused: a quorum value of 2 for service user needs 2 quorum approvers, but only 0 approvers can approve it (refused by the quorum guard; use --allow-unmanageable to override)',
     );
     assert.deepEqual(await t.ok(admin, 'quorum-list-values', {}), { user: 1, quorum: 1, cluster: 1 });
     await t.ok(admin, 'quorum-set-value', { service: 'user', value: 2, allowUnmanageable: true });
     assert.deepEqual(await t.ok(admin, 'quorum-list-values', {}), { user: 2, quorum: 1, cluster: 1 });
+  });
+
+  it('by default sets the documented quorum value 2 with no approver registered, returning a warning', async () => {
+    const admin = await t.login('admin', NODE_ADMIN_PASSWORD);
+    // Within the approvers, no warning.
+    assert.deepEqual(await t.ok(admin, 'quorum-set-value', { service: 'user', value: 1 }), {});
+    assert.deepEqual(await t.ok(admin, 'quorum-set-value', { service: 'quorum', value: 2 }), {
+      warning:
+        'warning: a quorum value of 2 for service quorum needs 2 quorum approvers, but only 0 approvers can approve it: its operations cannot be approved until more admins register a quorum key',
+    });
+    assert.deepEqual(await t.ok(admin, 'quorum-list-values', {}), { user: 1, quorum: 2, cluster: 1 });
   });
 });
 
@@ -596,6 +612,8 @@ describe('quorum guards', () => {
   beforeEach(async () => {
     t = await startTestNode();
     s = await setup(t);
+    // The refusals below are the opt-in policy's; by default these changes are made with a warning.
+    await t.ok(s.admin!, 'quorum-set-policy', { guard: true });
     await t.ok(s.admin!, 'quorum-set-value', { service: 'user', value: 2 });
     await t.ok(s.admin!, 'quorum-set-value', { service: 'quorum', value: 3 });
   });
@@ -611,7 +629,7 @@ describe('quorum guards', () => {
       [e.code, e.message],
       [
         'ERR_QUORUM_GUARD_REMOVE',
-        'Refused: deleting admin3 would leave 2 quorum approvers for service quorum, which needs 3 (use --allow-unmanageable to override)',
+        'Refused: deleting admin3 would leave 2 quorum approvers for service quorum, which needs 3 (refused by the quorum guard; use --allow-unmanageable to override)',
       ],
     );
     assert.ok(t.store.getUser('admin3'));
@@ -633,7 +651,7 @@ describe('quorum guards', () => {
     });
     assert.equal(
       own.message,
-      'Refused: deregistering the quorum key of admin2 would leave 2 quorum approvers for service quorum, which needs 3 (use --allow-unmanageable to override)',
+      'Refused: deregistering the quorum key of admin2 would leave 2 quorum approvers for service quorum, which needs 3 (refused by the quorum guard; use --allow-unmanageable to override)',
     );
     await t.ok(s.admin!, 'quorum-set-value', {
       service: 'quorum',
@@ -656,7 +674,7 @@ describe('quorum guards', () => {
     });
     assert.equal(
       e.message,
-      'Refused: deregistering the quorum key of admin3 would leave 1 quorum approver for service user, which needs 2 (use --allow-unmanageable to override)',
+      'Refused: deregistering the quorum key of admin3 would leave 1 quorum approver for service user, which needs 2 (refused by the quorum guard; use --allow-unmanageable to override)',
     );
   });
 

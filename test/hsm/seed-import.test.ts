@@ -128,7 +128,7 @@ describe('seed import (node side)', () => {
       {
         code: 'ERR_QUORUM_GUARD_VALUE',
         message:
-          'Refused: a user quorum value of 2 needs 2 quorum approvers, but only 1 approver can approve service user (use --allow-unmanageable to override)',
+          'Refused: a quorum value of 2 for service user needs 2 quorum approvers, but only 1 approver can approve it (refused by the quorum guard; use --allow-unmanageable to override)',
       },
     );
     assert.deepEqual(

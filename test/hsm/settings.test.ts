@@ -47,6 +47,7 @@ const FRESH: Record<SettingKey, unknown> = {
   quorum_timeout_approved: 600,
   quorum_self_approval: true,
   quorum_lockout_guard: false,
+  quorum_guard: false,
   quorum_max_tokens: 1024,
   dev_clock: false,
   dev_clock_offset_ms: 0,
@@ -160,7 +161,7 @@ describe('node settings', () => {
       bad: [...INTEGER_BAD, '-1', '3153600000001'],
     },
     {
-      keys: ['quorum_self_approval', 'quorum_lockout_guard', 'dev_clock'],
+      keys: ['quorum_self_approval', 'quorum_lockout_guard', 'quorum_guard', 'dev_clock'],
       good: [
         ['on', true],
         ['off', false],

@@ -5,6 +5,8 @@ import { CLUSTER_ID_OPTION, cliCommand } from '../context.js';
 export const logoutCommand = cliCommand({
   path: ['logout'],
   about: 'Logout of your cluster',
+  // The documented help of logout (alone) lists -V, --version.
+  version: true,
   needsLogin: true,
   options: [CLUSTER_ID_OPTION],
   async run(options, ctx) {

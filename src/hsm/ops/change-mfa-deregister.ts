@@ -16,7 +16,7 @@ export async function changeMfaDeregister(
   const { actor, username, role } = authorizeMfaChange(ctx, args);
   const grant = actor.username === username ? undefined : requireQuorumApproval(ctx, 'user', args.approval);
   const passwordHash = await hashPassword(checkPassword(args.password), ctx.node.kdf);
-  ctx.store.transaction(() => {
+  const warning = ctx.store.transaction(() => {
     authorizeMfaChange(ctx, args);
     const user = requireUserWithRole(ctx.store, username, role);
     if (ctx.node.sessions.isLoggedIn(username, ctx.session)) {
@@ -25,8 +25,10 @@ export async function changeMfaDeregister(
     // The quorum key goes with the MFA key it was registered with; a user without MFA keeps a
     // separately registered quorum key unless --change-quorum asks to drop it too.
     const dropQuorum = user.mfaPublicKey !== null || args.changeQuorum === true;
-    if (dropQuorum && user.quorumPublicKey)
-      guardApproverRemoval(ctx.store, username, 'deregister', args.allowUnmanageable);
+    const warned =
+      dropQuorum && user.quorumPublicKey
+        ? guardApproverRemoval(ctx.store, username, 'deregister', args.allowUnmanageable)
+        : undefined;
     ctx.store.updateUser({
       ...user,
       passwordHash,
@@ -34,6 +36,7 @@ export async function changeMfaDeregister(
       quorumPublicKey: dropQuorum ? null : user.quorumPublicKey,
     });
     grant?.commit();
+    return warned;
   });
-  return { username, role };
+  return { username, role, ...(warning ? { warning } : {}) };
 }

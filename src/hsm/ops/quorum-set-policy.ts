@@ -9,13 +9,17 @@ export function quorumSetPolicy(
   ctx: OpContext,
   args: OpArgs<'quorum-set-policy'>,
 ): OpResult<'quorum-set-policy'> {
-  if (args.selfApproval === undefined && args.lockoutGuard === undefined) {
+  if (args.selfApproval === undefined && args.lockoutGuard === undefined && args.guard === undefined) {
     throw new HsmError('ERR_BAD_REQUEST', { detail: 'quorum-set-policy: nothing to change' });
   }
   // Loosening either switch weakens quorum protection, so any change needs the quorum service's approval.
   const grant = requireQuorumApproval(ctx, 'quorum', args.approval);
   ctx.store.transaction(() => {
-    setQuorumPolicy(ctx.store, { selfApproval: args.selfApproval, lockoutGuard: args.lockoutGuard });
+    setQuorumPolicy(ctx.store, {
+      selfApproval: args.selfApproval,
+      lockoutGuard: args.lockoutGuard,
+      guard: args.guard,
+    });
     grant.commit();
   });
   return {};

@@ -16,10 +16,11 @@ export function quorumSetValue(
   if (!isValidQuorumValue(args.value))
     throw new HsmError('ERR_QUORUM_VALUE', { value: String(args.value).slice(0, 32) });
   const grant = requireQuorumApproval(ctx, 'quorum', args.approval);
-  ctx.store.transaction(() => {
-    guardQuorumValue(ctx.store, service, args.value, args.allowUnmanageable);
+  const warning = ctx.store.transaction(() => {
+    const warned = guardQuorumValue(ctx.store, service, args.value, args.allowUnmanageable);
     setQuorumValue(ctx.store, service, args.value);
     grant.commit();
+    return warned;
   });
-  return {};
+  return warning ? { warning } : {};
 }

@@ -20,14 +20,15 @@ export async function userChangePassword(
   const grant = self ? undefined : requireQuorumApproval(ctx, 'user', args.approval);
   requireUserWithRole(ctx.store, username, role);
   const hash = await hashPassword(password, ctx.node.kdf);
-  ctx.store.transaction(() => {
+  const warning = ctx.store.transaction(() => {
     const user = requireUserWithRole(ctx.store, username, role);
     if (ctx.node.sessions.isLoggedIn(username, ctx.session)) {
       throw new HsmError('ERR_USER_LOGGED_IN', { action: 'change the password of', username });
     }
-    if (args.deregisterQuorum && user.quorumPublicKey) {
-      guardApproverRemoval(ctx.store, username, 'deregister', args.allowUnmanageable);
-    }
+    const warned =
+      args.deregisterQuorum && user.quorumPublicKey
+        ? guardApproverRemoval(ctx.store, username, 'deregister', args.allowUnmanageable)
+        : undefined;
     ctx.store.updateUser({
       ...user,
       passwordHash: hash,
@@ -37,6 +38,7 @@ export async function userChangePassword(
       quorumPublicKey: args.deregisterQuorum ? null : user.quorumPublicKey,
     });
     grant?.commit();
+    return warned;
   });
-  return { username, role };
+  return { username, role, ...(warning ? { warning } : {}) };
 }

@@ -14,16 +14,17 @@ export function userDelete(ctx: OpContext, args: OpArgs<'user-delete'>): OpResul
     grant.commit();
     return { username, role, alreadyInEffect: true };
   }
-  ctx.store.transaction(() => {
+  const warning = ctx.store.transaction(() => {
     requireUserWithRole(ctx.store, username, role);
     if (ctx.node.sessions.isLoggedIn(username))
       throw new HsmError('ERR_USER_LOGGED_IN', { action: 'delete', username });
     if (role === 'admin' && ctx.store.listUsers().filter((u) => u.role === 'admin').length <= 1) {
       throw new HsmError('ERR_LAST_ADMIN', { username });
     }
-    guardApproverRemoval(ctx.store, username, 'delete', args.allowUnmanageable);
+    const warned = guardApproverRemoval(ctx.store, username, 'delete', args.allowUnmanageable);
     ctx.store.deleteUser(username);
     grant.commit();
+    return warned;
   });
-  return { username, role };
+  return { username, role, ...(warning ? { warning } : {}) };
 }

@@ -39,24 +39,29 @@ export function serviceLeftShort(
   return undefined;
 }
 
-/** Refuses to delete or deregister an approver when a service would be left unmanageable, unless overridden. */
+/**
+ * Deleting or deregistering an approver that leaves a service short: by default done, with a warning
+ * (returned for the client to print, as CloudHSM does it silently); refused when the cluster's quorum
+ * guard policy is on, unless overridden.
+ */
 export function guardApproverRemoval(
   store: Store,
   username: string,
   action: 'delete' | 'deregister',
   override: boolean | undefined,
-): void {
-  if (override) return;
+): string | undefined {
   const short = serviceLeftShort(store, username);
-  if (!short) return;
-  throw new HsmError('ERR_QUORUM_GUARD_REMOVE', {
+  if (!short) return undefined;
+  const params = {
     action: action === 'delete' ? 'deleting' : 'deregistering the quorum key of',
     username,
     remaining: short.remaining,
     approvers: approverWord(short.remaining),
     service: short.service,
     needed: short.needed,
-  });
+  };
+  if (quorumPolicy(store).guard && !override) throw new HsmError('ERR_QUORUM_GUARD_REMOVE', params);
+  return `warning: ${params.action} ${username} leaves ${short.remaining} quorum ${params.approvers} for service ${short.service}, which needs ${short.needed}: its operations cannot be approved until more admins register a quorum key`;
 }
 
 /** Whether failed logins may lock `username` (false when the lock-out guard protects a needed approver). */
@@ -65,21 +70,21 @@ export function mayLockOut(store: Store, username: string): boolean {
   return serviceLeftShort(store, username) === undefined;
 }
 
-/** Refuses a quorum value higher than the number of users who could approve the service, unless overridden. */
+/**
+ * A quorum value higher than the number of users who could approve the service: by default set, with a
+ * warning (returned for the client to print); refused when the quorum guard policy is on, unless overridden.
+ */
 export function guardQuorumValue(
   store: Store,
   service: AdminService,
   value: number,
   override: boolean | undefined,
-): void {
-  if (override || value <= 1) return;
+  refuse = quorumPolicy(store).guard,
+): string | undefined {
+  if (value <= 1) return undefined;
   const available = approversOf(store, service).length;
-  if (value > available) {
-    throw new HsmError('ERR_QUORUM_GUARD_VALUE', {
-      service,
-      value,
-      available,
-      approvers: approverWord(available),
-    });
-  }
+  if (value <= available) return undefined;
+  const params = { service, value, available, approvers: approverWord(available) };
+  if (refuse && !override) throw new HsmError('ERR_QUORUM_GUARD_VALUE', params);
+  return `warning: a quorum value of ${value} for service ${service} needs ${value} quorum approvers, but only ${available} ${params.approvers} can approve it: its operations cannot be approved until more admins register a quorum key`;
 }

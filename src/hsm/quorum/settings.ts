@@ -38,20 +38,26 @@ export function setTokenTimeout(store: Store, kind: TimeoutKind, seconds: number
  *   fewer approvers than its quorum value; after the 5th failure each further password evaluation
  *   waits for a doubling delay instead (a guard the real product lacks; default off, as CloudHSM
  *   locks everyone after 5 failures).
+ * - guard: a quorum value above the service's approvers, or deleting / deregistering a needed approver,
+ *   is refused (unless --allow-unmanageable) instead of done with a warning (CloudHSM warns nothing and
+ *   does it; default off).
  */
 export interface QuorumPolicy {
   selfApproval: boolean;
   lockoutGuard: boolean;
+  guard: boolean;
 }
 
 export function quorumPolicy(store: Store): QuorumPolicy {
   return {
     selfApproval: readSetting(store, 'quorum_self_approval'),
     lockoutGuard: readSetting(store, 'quorum_lockout_guard'),
+    guard: readSetting(store, 'quorum_guard'),
   };
 }
 
 export function setQuorumPolicy(store: Store, change: Partial<QuorumPolicy>): void {
   if (change.selfApproval !== undefined) writeSetting(store, 'quorum_self_approval', change.selfApproval);
   if (change.lockoutGuard !== undefined) writeSetting(store, 'quorum_lockout_guard', change.lockoutGuard);
+  if (change.guard !== undefined) writeSetting(store, 'quorum_guard', change.guard);
 }

@@ -5,7 +5,7 @@ import { CLUSTER_ID_OPTION, cliCommand } from '../../context.js';
 
 export const clusterHsmInfoCommand = cliCommand({
   path: ['cluster', 'hsm-info'],
-  about: 'Get hardware information about the HSMs in the cluster',
+  about: 'List info about each HSM in the cluster',
   options: [CLUSTER_ID_OPTION],
   async run(options, ctx) {
     const cluster = ctx.session.cluster(options.string('cluster-id'));

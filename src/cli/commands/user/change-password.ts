@@ -1,6 +1,7 @@
 // user change-password: a user changes their own password, or an admin anyone's (which also unlocks).
 import { displayName } from '../../../protocol/operations.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
+import { BOOLEAN_VALUES } from '../../../command/spec.js';
 import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
 import {
   APPROVAL_OPTION,
@@ -17,16 +18,29 @@ export const userChangePasswordCommand = cliCommand({
   needsLogin: true,
   options: [
     CLUSTER_ID_OPTION,
-    usernameOption('Username of the user whose password to change'),
-    { ...ROLE_OPTION, help: 'Role of the user whose password to change' },
+    usernameOption('Username of the user that will be modified'),
+    ROLE_OPTION,
     {
       long: 'password',
       value: 'PASSWORD',
-      help: "Optional: Plaintext user's new password. If you do not include this argument you will be prompted for it",
+      help: "Optional: Plaintext user's password. If you do not include this argument you will be prompted for it",
     },
     APPROVAL_OPTION,
-    { long: 'deregister-mfa', help: "Deregister the user's mfa public key, if present" },
-    { long: 'deregister-quorum', help: "Deregister the user's quorum public key, if present" },
+    // Documented as `--deregister-mfa <DEREGISTER-MFA>` and used bare in the guide's examples: both work.
+    {
+      long: 'deregister-mfa',
+      value: 'DEREGISTER-MFA',
+      optionalValue: true,
+      possible: BOOLEAN_VALUES,
+      help: "Deregister the user's mfa public key, if present",
+    },
+    {
+      long: 'deregister-quorum',
+      value: 'DEREGISTER-QUORUM',
+      optionalValue: true,
+      possible: BOOLEAN_VALUES,
+      help: "Deregister the user's quorum public key, if present",
+    },
     ALLOW_UNMANAGEABLE_OPTION,
   ],
   async run(options, ctx) {

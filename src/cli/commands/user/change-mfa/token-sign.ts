@@ -38,7 +38,8 @@ export const userChangeMfaTokenSignCommand = cliCommand({
       help: 'Filepath where the unsigned token file will be written. Required for enabling MFA for a user',
     },
     APPROVAL_OPTION,
-    { long: 'deregister', help: 'Deregister the MFA public key, if present' },
+    // `--disable` is the troubleshooting page's spelling (hidden).
+    { long: 'deregister', aliases: ['disable'], help: 'Deregister the MFA public key, if present' },
     { long: 'change-quorum', help: 'Change the Quorum public key along with the MFA key' },
     ALLOW_UNMANAGEABLE_OPTION,
     ...cliSignerOptions(

@@ -10,6 +10,8 @@ import { CLUSTER_ID_OPTION, cliCommand } from '../../../../context.js';
 export const userChangeQuorumTokenSignRegisterCommand = cliCommand({
   path: ['user', 'change-quorum', 'token-sign', 'register'],
   about: 'Register a user for quorum authentication with a public key',
+  // `activate` is the spelling of one archived page (quorum-auth-chsm-cli-first-time); hidden.
+  aliases: ['activate'],
   needsLogin: true,
   options: [
     CLUSTER_ID_OPTION,
