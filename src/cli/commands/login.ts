@@ -1,5 +1,6 @@
 // login: authenticates on every HSM of the cluster with a username, role and password.
 import { loginCluster } from '../../cluster/operations.js';
+import { checkBeforeSecrets } from '../preconditions.js';
 import { CLUSTER_ID_OPTION, cliCommand, ROLE_OPTION, passwordFrom, usernameOption } from '../context.js';
 
 export const loginCommand = cliCommand({
@@ -16,8 +17,9 @@ export const loginCommand = cliCommand({
     },
   ],
   async run(options, ctx) {
-    const password = await passwordFrom(options.string('password'), ctx.io, false);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
+    await checkBeforeSecrets(cluster, ctx.io, { op: 'login' });
+    const password = await passwordFrom(options.string('password'), ctx.io, false);
     return loginCluster(
       cluster,
       { username: options.required('username'), role: options.required('role'), password },
