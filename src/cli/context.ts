@@ -5,6 +5,7 @@ import { HsmError } from '../errors.js';
 import type { Prompter } from '../command/process-io.js';
 import type { CommandSpec, OptionSpec } from '../command/spec.js';
 import type { LoginRole } from '../protocol/types.js';
+import type { StateSource } from './hints.js';
 
 /** A cloudhsm-cli command's IO: warnings on stderr and prompts. */
 export type CliIo = Prompter;
@@ -13,6 +14,8 @@ export type CliIo = Prompter;
 export class CliSession {
   private config: CliConfig | undefined;
   private readonly clients = new Map<string, ClusterClient>();
+  /** The state directory and where its path came from, for the hints after an error (src/cli/hints.ts). */
+  state: { dir: string; source: StateSource } | undefined;
 
   constructor(
     readonly configFile: string,

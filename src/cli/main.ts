@@ -12,6 +12,7 @@ import { reportParseOutcome } from '../command/parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
 import { runShell } from './shell.js';
+import { nextStep, stateSource } from './hints.js';
 import { resolve } from '../command/tree.js';
 
 export const EXIT_OK = 0;
@@ -34,6 +35,7 @@ export async function cloudhsmCliMain(
   const stateDir = resolveStateDir(state, env);
   const files = paths(stateDir);
   const session = new CliSession(env.LOCALHSM_CLI_CONFIG ?? files.config);
+  session.state = { dir: stateDir, source: stateSource(state, env) };
   let input: LineInput | undefined;
   const lineInput = () =>
     (input ??= new LineInput({
@@ -60,6 +62,8 @@ export async function cloudhsmCliMain(
       try {
         await loginFromEnvironment(ctx, resolved.options.string('cluster-id'));
       } catch (error) {
+        const hint = nextStep(error, session);
+        if (hint) ctx.io.warn(hint);
         io.stdout.write(renderEnvelope(errorEnvelope(error)));
         return EXIT_FAILED;
       }

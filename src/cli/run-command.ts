@@ -4,6 +4,7 @@ import type { CliCommand, CliContext } from './context.js';
 import { type Envelope, errorEnvelope, successEnvelope } from './output.js';
 import type { ParsedOptions } from '../command/spec.js';
 import { CommandCancelled } from '../command/prompting-io.js';
+import { nextStep } from './hints.js';
 
 export async function runCommand(
   command: CliCommand,
@@ -19,6 +20,8 @@ export async function runCommand(
       ctx.io.warn(`error: ${(error as Error)?.message ?? String(error)}`);
       if (ctx.env.LOCALHSM_DEBUG) ctx.io.warn(String((error as Error)?.stack));
     }
+    const hint = nextStep(error, ctx.session);
+    if (hint) ctx.io.warn(hint);
     return errorEnvelope(error);
   }
 }

@@ -35,8 +35,8 @@ const PEER_CLOSED = new WeakSet<Error>();
 export class HsmConnection {
   private socket: tls.TLSSocket | undefined;
   private nextId = 1;
-  /** Whether this connection's session holds a login, as far as the replies tell. */
-  private loggedIn = false;
+  /** Who this connection's session is logged in as, as far as the replies tell; undefined: no login. */
+  private login: { username: string; role: string } | undefined;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
   constructor(
@@ -46,6 +46,10 @@ export class HsmConnection {
 
   get address(): string {
     return `${this.server.hostname}:${this.server.port}`;
+  }
+  /** The session's login as the replies told it (the node stays the authority and checks every request). */
+  get loggedInAs(): { username: string; role: string } | undefined {
+    return this.connected ? this.login : undefined;
   }
   get connected(): boolean {
     return this.socket !== undefined && !this.socket.destroyed;
@@ -113,14 +117,14 @@ export class HsmConnection {
   private failAll(error: Error): void {
     this.socket?.destroy();
     this.socket = undefined;
-    this.loggedIn = false;
+    this.login = undefined;
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
   }
 
   /** Sends one request; resolves with the validated result, rejects with HsmError or UnreachableError. */
   async call<O extends OperationName>(op: O, args: OpArgs<O>): Promise<OpResult<O>> {
-    const heldLogin = this.loggedIn;
+    const heldLogin = this.login !== undefined;
     const reply = await this.send(op, args).catch((error: Error) => {
       // A node closes a connection without a login after a while without requests; a request that
       // crossed that close was never run, so it goes once more on a new connection. Not an activation,
@@ -128,8 +132,11 @@ export class HsmConnection {
       if (!PEER_CLOSED.has(error) || heldLogin || op === 'cluster-activate') throw error;
       return this.send(op, args);
     });
-    if (reply.ok && (op === 'login' || op === 'login-mfa-finish')) this.loggedIn = true;
-    if (op === 'logout') this.loggedIn = false;
+    if (reply.ok && (op === 'login' || op === 'login-mfa-finish')) {
+      const { username, role } = (reply.result ?? {}) as { username?: unknown; role?: unknown };
+      this.login = { username: String(username), role: String(role) };
+    }
+    if (op === 'logout') this.login = undefined;
     if (!reply.ok) throw new HsmError(reply.error.code, reply.error.params);
     const result = OPERATIONS[op].result.safeParse(reply.result);
     if (!result.success) throw new UnreachableError(this.address, `unexpected reply to ${op}`);

@@ -7,9 +7,15 @@ import type * as Pkcs11js from 'pkcs11js';
 import { loadPkcs11js } from '../../src/signers/pkcs11-signer.js';
 import { tempDir } from './cluster.js';
 
-export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+/** The module lookup of `scripts/check-system.mjs` (what `npm test` checks first), so both agree on the path. */
+const systemCheck = (await import(new URL('../../../scripts/check-system.mjs', import.meta.url).href)) as {
+  findSoftHsmModule(): string | undefined;
+  SOFTHSM_MODULE_CANDIDATES: string[];
+};
 
-/** SoftHSM2 is a test requirement (`.ci/run` installs it): its absence fails the tests, with the fix. */
+export const SOFTHSM_MODULE = systemCheck.findSoftHsmModule() ?? systemCheck.SOFTHSM_MODULE_CANDIDATES[0]!;
+
+/** SoftHSM2 is a test requirement (`npm test` checks for it first): its absence fails the tests, with the fix. */
 export function requireSoftHsm(): void {
   const missing: string[] = [];
   if (!fs.existsSync(SOFTHSM_MODULE)) missing.push(SOFTHSM_MODULE);
@@ -20,7 +26,7 @@ export function requireSoftHsm(): void {
   }
   if (missing.length) {
     throw new Error(
-      `SoftHSM2 is not installed (missing ${missing.join(', ')}): run \`apt-get install -y softhsm2\` (.ci/run installs it); the PKCS#11 tests need a real token`,
+      `SoftHSM2 is not installed (missing ${missing.join(', ')}): run \`apt-get install -y softhsm2\` (npm test installs it when run as root); the PKCS#11 tests need a real token`,
     );
   }
 }

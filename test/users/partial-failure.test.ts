@@ -167,7 +167,13 @@ describe('user changes with one HSM down', () => {
         error_code: 1,
         data: `Failed to connect to any HSM of cluster ${cluster.manifest.clusterId}: HSM at ${addr} did not answer (connect ECONNREFUSED ${addr})`,
       });
-      assert.equal(run.stderr.split('\n').filter(Boolean).length, 3);
+      // One warning per HSM, then what to do next (issue 15 item 3).
+      const lines = run.stderr.split('\n').filter(Boolean);
+      assert.equal(lines.length, 4);
+      assert.equal(
+        lines[3],
+        `hint: no HSM of this cluster answered: run \`localhsm up\` (state: ${cluster.dir})`,
+      );
     } finally {
       for (const i of [0, 1, 2]) await cluster.startNode(i);
     }

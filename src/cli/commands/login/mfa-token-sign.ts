@@ -6,6 +6,7 @@ import { passwordFrom } from '../../context.js';
 import { openCliSigner, signInProcess, signaturesFromFile } from '../../mfa-io.js';
 import { CLI_SIGNER_CONFLICTS, SIGNER_REQUIRES, cliSignerOptions } from '../../../signers/options.js';
 import { loginCommand } from '../login.js';
+import { checkBeforeSecrets } from '../../preconditions.js';
 
 export const loginMfaTokenSignCommand = cliCommand({
   path: ['login', 'mfa-token-sign'],
@@ -31,11 +32,12 @@ export const loginMfaTokenSignCommand = cliCommand({
     'login --username alice --role crypto-user mfa-token-sign --token tokens.json --sign-with alice-mfa.key',
   ],
   async run(options, ctx) {
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    await checkBeforeSecrets(cluster, ctx.io, { op: 'login-mfa-start' });
     const password = await passwordFrom(options.string('password'), ctx.io, false);
     const tokenPath = options.required('token');
     const signer = await openCliSigner(options, ctx.io, ctx.env);
     try {
-      const cluster = ctx.session.cluster(options.string('cluster-id'));
       return await loginWithMfa(
         cluster,
         { username: options.required('username'), role: options.required('role'), password },

@@ -3,6 +3,7 @@ import { displayName } from '../../../protocol/operations.js';
 import { changeEverywhere } from '../../../cluster/operations.js';
 import { BOOLEAN_VALUES } from '../../../command/spec.js';
 import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../quorum.js';
+import { checkBeforeSecrets } from '../../preconditions.js';
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
@@ -45,15 +46,21 @@ export const userChangePasswordCommand = cliCommand({
   ],
   async run(options, ctx) {
     const approval = approvalFrom(options);
-    const password = await passwordFrom(options.string('password'), ctx.io, true);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
+    const target = { username: options.required('username'), role: options.required('role') };
+    await checkBeforeSecrets(cluster, ctx.io, {
+      op: 'user-change-password',
+      target,
+      userQuorum: 'other-user',
+      approval,
+    });
+    const password = await passwordFrom(options.string('password'), ctx.io, true);
     return withApprovalHints(ctx.io, () =>
       changeEverywhere(
         cluster,
         'user-change-password',
         {
-          username: options.required('username'),
-          role: options.required('role'),
+          ...target,
           password,
           deregisterMfa: options.flag('deregister-mfa'),
           deregisterQuorum: options.flag('deregister-quorum'),

@@ -5,6 +5,7 @@ import { displayName } from '../../../protocol/operations.js';
 import { HsmError } from '../../../errors.js';
 import type { OpArgs, OpResult } from '../../../protocol/operations.js';
 import { approvalFrom, withApprovalHints } from '../../quorum.js';
+import { checkBeforeSecrets } from '../../preconditions.js';
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
@@ -31,15 +32,18 @@ export const userCreateCommand = cliCommand({
   ],
   async run(options, ctx) {
     const approval = approvalFrom(options);
-    const password = await passwordFrom(options.string('password'), ctx.io, true);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const username = options.required('username');
+    const role = options.required('role');
+    await checkBeforeSecrets(cluster, ctx.io, {
+      op: 'user-create',
+      target: { username, role },
+      userQuorum: 'always',
+      approval,
+    });
+    const password = await passwordFrom(options.string('password'), ctx.io, true);
     return withApprovalHints(ctx.io, () =>
-      createEverywhere(
-        cluster,
-        { username, role: options.required('role'), password, ...(approval ? { approval } : {}) },
-        ctx.io.warn,
-      ),
+      createEverywhere(cluster, { username, role, password, ...(approval ? { approval } : {}) }, ctx.io.warn),
     );
   },
 });

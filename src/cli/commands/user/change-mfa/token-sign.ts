@@ -2,6 +2,7 @@
 // HSM, or with --deregister removes it; always sets the user's password (spec §4.2, §4.5).
 import { changeMfaTokenSign, deregisterMfa } from '../../../../cluster/mfa.js';
 import { ALLOW_UNMANAGEABLE_OPTION, approvalFrom, withApprovalHints } from '../../../quorum.js';
+import { checkBeforeSecrets } from '../../../preconditions.js';
 import {
   APPROVAL_OPTION,
   CLUSTER_ID_OPTION,
@@ -63,15 +64,20 @@ export const userChangeMfaTokenSignCommand = cliCommand({
   ],
   async run(options, ctx) {
     const approval = approvalFrom(options);
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    const target = { username: options.required('username'), role: options.required('role') };
+    // Access only: the node checks the user exists before the quorum, so that order stays the node's.
+    await checkBeforeSecrets(cluster, ctx.io, {
+      op: options.flag('deregister') ? 'change-mfa-deregister' : 'change-mfa-start',
+      target,
+    });
     const password = await passwordFrom(options.string('change-password'), ctx.io, true);
     const args = {
-      username: options.required('username'),
-      role: options.required('role'),
+      ...target,
       password,
       changeQuorum: options.flag('change-quorum'),
       ...(approval ? { approval } : {}),
     };
-    const cluster = ctx.session.cluster(options.string('cluster-id'));
     if (options.flag('deregister')) {
       const allowUnmanageable = options.flag('allow-unmanageable') ? { allowUnmanageable: true } : {};
       return withApprovalHints(ctx.io, () =>

@@ -1,0 +1,29 @@
+// What to do next after an error, on stderr (the JSON envelope on stdout keeps the node's exact text).
+import { HsmError } from '../errors.js';
+import type { CliSession } from './context.js';
+
+/** Where the state directory came from: the rule of resolveStateDir, for "where it looked". */
+export type StateSource = '--state' | 'LOCALHSM_STATE' | './.localhsm';
+
+export function stateSource(flag: string | undefined, env: NodeJS.ProcessEnv): StateSource {
+  return flag !== undefined ? '--state' : env.LOCALHSM_STATE !== undefined ? 'LOCALHSM_STATE' : './.localhsm';
+}
+
+/** The next step for an error the user can fix, or undefined. Names only the state directory and files. */
+export function nextStep(error: unknown, session: CliSession): string | undefined {
+  if (!(error instanceof HsmError) || !session.state) return undefined;
+  const { dir, source } = session.state;
+  if (error.code === 'ERR_NO_HSM')
+    return `hint: no HSM of this cluster answered: run \`localhsm up\` (state: ${dir})`;
+  if (
+    error.code === 'ERR_CONFIG' &&
+    error.params.detail === 'ENOENT' &&
+    error.params.file === session.configFile
+  )
+    return (
+      `hint: no cluster found in ${dir} (taken from ${source}; the state directory is --state DIR, ` +
+      `else $LOCALHSM_STATE, else ./.localhsm): create one with \`localhsm up\` ` +
+      `(or \`npm start\` in the LocalHSM clone), or point --state / LOCALHSM_STATE at an existing one`
+    );
+  return undefined;
+}

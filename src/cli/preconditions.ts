@@ -1,0 +1,72 @@
+// What a command can tell will fail before it asks for a password: the login this client holds on the
+// cluster, the role it logged in with, and whether the `user` service needs an approval not given.
+import type { ClusterClient } from '../cluster/cluster.js';
+import { HsmError } from '../errors.js';
+import { OPERATIONS, type OperationName } from '../protocol/operations.js';
+import type { Approval } from '../protocol/quorum.js';
+import { isLoginRole, isValidUsername, normalizeUsername } from '../protocol/types.js';
+import type { CliIo } from './context.js';
+
+type Login = { username: string; role: string };
+
+/**
+ * The login every HSM connection of the cluster holds (null: none holds one), or undefined when they
+ * differ (a partial login or a restarted HSM): then the nodes' own answers say what is wrong.
+ */
+export function clusterLogin(cluster: ClusterClient): Login | null | undefined {
+  const logins = cluster.connections.map((c) => c.loggedInAs);
+  const first = logins[0];
+  if (logins.every((l) => l === undefined)) return null;
+  const same = logins.every((l) => l && first && l.username === first.username && l.role === first.role);
+  return same ? first : undefined;
+}
+
+export interface Precondition {
+  /** The wire operation the command sends first; its descriptor's `access` is checked. */
+  op: OperationName;
+  /** The user the command acts on (`self-or-admin` operations, and whether a quorum applies). */
+  target?: { username: string; role: string };
+  /** 'always': the `user` service quorum applies; 'other-user': only when the target is not the caller. */
+  userQuorum?: 'always' | 'other-user';
+  approval?: Approval | undefined;
+}
+
+/**
+ * Throws, with the node's own error, what the nodes would certainly answer; the node still checks
+ * everything. Checked in the node's order: login state, role, then (arguments valid) the quorum.
+ */
+export async function checkBeforeSecrets(
+  cluster: ClusterClient,
+  io: CliIo,
+  pre: Precondition,
+): Promise<void> {
+  const login = clusterLogin(cluster);
+  if (login === undefined) return;
+  const access = OPERATIONS[pre.op].access;
+  if (access.level === 'anyone') return;
+  if (access.level === 'logged-out') {
+    if (login) throw new HsmError('ERR_ALREADY_LOGGED_IN', { username: login.username });
+    return;
+  }
+  if (!login) throw new HsmError('ERR_NOT_LOGGED_IN');
+  if (access.level === 'login') return;
+  const target = pre.target;
+  const valid = target !== undefined && isValidUsername(target.username) && isLoginRole(target.role);
+  const self = valid && normalizeUsername(target.username) === login.username;
+  if (access.level === 'admin' && login.role !== 'admin')
+    throw new HsmError('ERR_PERMISSION_DENIED', { role: login.role, action: access.action });
+  if (access.level === 'self-or-admin') {
+    if (!valid) return;
+    if (!self && login.role !== 'admin')
+      throw new HsmError('ERR_PERMISSION_DENIED', { role: login.role, action: access.action });
+  }
+  if (!valid || pre.approval || !pre.userQuorum || (pre.userQuorum === 'other-user' && self)) return;
+  const values = await cluster.fanOut('quorum-list-values', {});
+  const required = values.map((v) => (v.ok ? v.value.user : undefined));
+  if (required.some((m) => m === undefined || m <= 1)) return;
+  io.warn(
+    `note: the user service needs ${required[0]} approvals: run quorum token-sign generate --service user --token FILE, ` +
+      `have the approvers sign it (localhsm quorum approve), then pass it with --approval FILE`,
+  );
+  throw new HsmError('ERR_QUORUM_REQUIRED');
+}
