@@ -8,17 +8,23 @@ import { NoiseLog } from '../../src/hsm/transport/noise-log.js';
 import { tempDir } from '../helpers/cluster.js';
 import { NODE_ADMIN_PASSWORD, makeNode, refusal, success } from '../helpers/node.js';
 
+/** An activated node with one crypto user, alice. */
+async function nodeWithAlice() {
+  const test = await makeNode({ activated: true });
+  const admin = await test.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
+  success(
+    await test.send(admin, 'user-create', {
+      username: 'alice',
+      role: 'crypto-user',
+      password: 'alice-pass-1',
+    }),
+  );
+  return test;
+}
+
 describe('pre-login noise in the audit log', () => {
   it('audits a flood of failed logins of unknown users as one row plus one count per interval', async () => {
-    const test = await makeNode({ activated: true });
-    const admin = await test.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
-    success(
-      await test.send(admin, 'user-create', {
-        username: 'alice',
-        role: 'crypto-user',
-        password: 'alice-pass-1',
-      }),
-    );
+    const test = await nodeWithAlice();
     const start = test.store.listAudit().length;
     for (let i = 0; i < 200; i++) {
       const session = test.node.openSession();
@@ -49,15 +55,7 @@ describe('pre-login noise in the audit log', () => {
   });
 
   it('still audits every failed login of a real user', async () => {
-    const test = await makeNode({ activated: true });
-    const admin = await test.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
-    success(
-      await test.send(admin, 'user-create', {
-        username: 'alice',
-        role: 'crypto-user',
-        password: 'alice-pass-1',
-      }),
-    );
+    const test = await nodeWithAlice();
     const start = test.store.listAudit().length;
     for (let i = 0; i < 4; i++) {
       const guess = { username: 'alice', role: 'crypto-user', password: `wrong-pass-${i}` };
