@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { paths, readManifest } from '../../src/cluster/state-dir.js';
 import { runLocalhsm } from '../helpers/localhsm.js';
 import { tempDir } from '../helpers/cluster.js';
+import { upDetached } from '../helpers/processes.js';
 
 /** Processes whose command line names `dir` (a node serving that data directory). */
 function processesFor(dir: string): number[] {
@@ -29,19 +30,7 @@ describe('integrity check at start', () => {
   before(async () => {
     root = tempDir('integrity-');
     state = `${root}/s`;
-    const up = await runLocalhsm([
-      'up',
-      '--hsms',
-      '1',
-      '--kdf',
-      'fast',
-      '--base-port',
-      '0',
-      '--detach',
-      '--state',
-      state,
-    ]);
-    assert.equal(up.code, 0, up.stderr);
+    await upDetached(state, 1);
     hsmId = readManifest(state).hsms[0]!.id;
     assert.equal((await runLocalhsm(['hsm', 'stop', '--hsm', hsmId, '--state', state])).code, 0);
     // Bytes in the middle of the file: the users table's leaf page claims 65535 cells.
