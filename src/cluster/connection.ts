@@ -132,15 +132,20 @@ export class HsmConnection {
       if (!PEER_CLOSED.has(error) || heldLogin || op === 'cluster-activate') throw error;
       return this.send(op, args);
     });
-    if (reply.ok && (op === 'login' || op === 'login-mfa-finish')) {
-      const { username, role } = (reply.result ?? {}) as { username?: unknown; role?: unknown };
-      this.login = { username: String(username), role: String(role) };
-    }
-    if (op === 'logout') this.login = undefined;
     if (!reply.ok) throw new HsmError(reply.error.code, reply.error.params);
     const result = OPERATIONS[op].result.safeParse(reply.result);
     if (!result.success) throw new UnreachableError(this.address, `unexpected reply to ${op}`);
+    this.trackLogin(op, result.data);
     return result.data as OpResult<O>;
+  }
+
+  /** Who the session is logged in as after a successful reply: set by a login (an MFA login's commit step, not its verify step), cleared by logout. */
+  private trackLogin(op: OperationName, result: unknown): void {
+    if (op === 'logout') this.login = undefined;
+    if (op !== 'login' && op !== 'login-mfa-finish') return;
+    const r = result as OpResult<'login-mfa-finish'> | OpResult<'login'>;
+    if ('committed' in r && !r.committed) return;
+    this.login = { username: r.username, role: r.role };
   }
 
   private async send(op: OperationName, args: unknown): Promise<Reply> {

@@ -50,7 +50,7 @@ export async function logoutCluster(cluster: ClusterClient, warn: Warn): Promise
  * A user change on every HSM. HSMs that were already in the requested state (a re-run after a
  * partial failure) count as done; if every HSM already was, `unchanged` is the error to report.
  */
-type ChangeOperation = 'cluster-activate' | 'user-create' | 'user-delete' | 'user-change-password';
+type ChangeOperation = 'user-create' | 'user-delete' | 'user-change-password';
 
 export async function changeEverywhere<O extends ChangeOperation>(
   cluster: ClusterClient,

@@ -91,7 +91,7 @@ export const OPERATIONS = {
   },
   'cluster-activate': {
     args: z.object({ password: secret }).strict(),
-    result: z.object({ alreadyInEffect: z.boolean().optional() }),
+    result: z.object({}).strict(),
     access: anyone,
     rule: 'only while the initial admin is unactivated (or a re-run with the same password)',
     writes: true,

@@ -43,10 +43,6 @@ export function passwordProblem(password: string): 'length' | 'control' | undefi
   return undefined;
 }
 
-export function isValidPassword(password: string): boolean {
-  return passwordProblem(password) === undefined;
-}
-
 /** One user as one HSM sees it (the client merges these into `user list` rows). */
 export const UserViewSchema = z.object({
   username: z.string(),

@@ -7,21 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { paths } from '../../src/cluster/state-dir.js';
 import { type AuditEntry, auditHash, verifyAuditLog } from '../../src/hsm/audit.js';
 import { readAuditKey } from '../../src/hsm/audit-key.js';
-import { readAuditLog } from '../../src/hsm/store/sqlite.js';
+import { type AuditRow, readAuditLog } from '../../src/hsm/store/sqlite.js';
 import { cloneFrom } from '../../src/localhsm/clone.js';
 import { runLocalhsm } from '../helpers/localhsm.js';
 import { ADMIN_PASSWORD, startActivatedCluster, tempDir, type TestCluster } from '../helpers/cluster.js';
-
-interface Row {
-  seq: number;
-  time: string;
-  actor: string;
-  operation: string;
-  target: string;
-  result: string;
-  prev_hash: string;
-  hash: string;
-}
 
 /** The red-team rewrite (report M6): edit entry `seq`, recompute every later hash and the recorded head. */
 function rechain(dbFile: string, seq: number): void {
@@ -31,7 +20,9 @@ function rechain(dbFile: string, seq: number): void {
     let prev = db
       .prepare<[number], { hash: string }>('SELECT hash FROM audit WHERE seq = ?')
       .get(seq - 1)!.hash;
-    for (const r of db.prepare<[number], Row>('SELECT * FROM audit WHERE seq >= ? ORDER BY seq').all(seq)) {
+    for (const r of db
+      .prepare<[number], AuditRow>('SELECT * FROM audit WHERE seq >= ? ORDER BY seq')
+      .all(seq)) {
       const h = auditHash(r.seq, prev, r);
       db.prepare('UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?').run(prev, h, r.seq);
       prev = h;

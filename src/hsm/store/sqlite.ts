@@ -66,7 +66,8 @@ const toRow = (u: UserRecord): UserRow => ({
   quorum_public_key: u.quorumPublicKey,
 });
 
-interface AuditRow {
+/** An audit row as SQLite holds it (tests that tamper with hsm.db read and write this shape). */
+export interface AuditRow {
   seq: number;
   time: string;
   actor: string;

@@ -1,7 +1,6 @@
 // cluster activate: sets the initial admin password on every HSM of a new cluster.
 import { displayName } from '../../../protocol/operations.js';
-import { HsmError } from '../../../errors.js';
-import { changeEverywhere, settleLogin } from '../../../cluster/operations.js';
+import { settleLogin } from '../../../cluster/operations.js';
 import { verdict } from '../../../cluster/verdict.js';
 import { INITIAL_ADMIN } from '../../../protocol/types.js';
 import { CLUSTER_ID_OPTION, cliCommand, passwordFrom } from '../../context.js';
@@ -27,21 +26,15 @@ export const clusterActivateCommand = cliCommand({
       o.ok && o.value.users.some((u) => u.username === INITIAL_ADMIN && u.role === 'admin');
     const active = lists.filter(isActive).map((o) => o.connection);
     const pending = lists.filter((o) => !isActive(o)).map((o) => o.connection);
-    if (active.length === 0 || pending.length === 0) {
-      await changeEverywhere(
-        cluster,
-        'cluster-activate',
-        { password },
-        displayName('cluster-activate'),
-        ctx.io.warn,
-        new HsmError('ERR_CLUSTER_ALREADY_ACTIVE'),
-      );
-      return 'Cluster activation successful';
+    if (active.length > 0 && pending.length > 0) {
+      const login = { username: INITIAL_ADMIN, role: 'admin' as const, password };
+      await settleLogin(cluster, await cluster.on(active, 'login', login), ctx.io.warn);
+      await cluster.on(active, 'logout', {});
     }
-    const login = { username: INITIAL_ADMIN, role: 'admin' as const, password };
-    await settleLogin(cluster, await cluster.on(active, 'login', login), ctx.io.warn);
-    await cluster.on(active, 'logout', {});
-    const outcomes = await cluster.on(pending, 'cluster-activate', { password });
+    // Every HSM activated already: each refuses with `Cluster has already been activated`.
+    const outcomes = await cluster.on(pending.length > 0 ? pending : active, 'cluster-activate', {
+      password,
+    });
     verdict(outcomes, 'all', {
       operation: displayName('cluster-activate'),
       clusterId: cluster.entry.clusterId,
