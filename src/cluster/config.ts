@@ -37,11 +37,13 @@ export function buildConfig(
   clusterId: string,
   caFile: string,
   servers: { hostname: string; port: number }[],
+  /** The `type` member: `hsm1` or `hsm2m` (configType in src/protocol/types.ts). */
+  type = 'hsm2m',
 ): CliConfig {
   return {
     clusters: [
       {
-        type: 'hsm2m',
+        type,
         cluster_id: clusterId,
         cluster: { hsm_ca_file: caFile, servers: servers.map((s) => ({ ...s, enable: true })) },
       },
@@ -101,4 +103,27 @@ export function selectCluster(config: CliConfig, file: string, clusterId: string
     ca,
     servers: chosen.cluster.servers,
   };
+}
+
+/**
+ * A config rewritten by LocalHSM (hsm add/remove, a port moved) keeps what a person or configure-cli added:
+ * members of `previous` that `next` does not set, at the top level and in the entry of the same cluster
+ * (e.g. `disable_key_availability_check`, `client_cert_hsm_tls_file`), stay as they were.
+ */
+export function keepOtherMembers(next: CliConfig, previous: unknown): Record<string, unknown> {
+  if (!isObject(previous)) return next;
+  const merged: Record<string, unknown> = { ...previous, ...next };
+  const before = Array.isArray(previous.clusters) ? previous.clusters.filter(isObject) : [];
+  merged.clusters = next.clusters.map((entry) => {
+    const old =
+      before.find((b) => b.cluster_id === entry.cluster_id) ?? (before.length === 1 ? before[0] : undefined);
+    if (!old) return entry;
+    const oldCluster = isObject(old.cluster) ? old.cluster : {};
+    return { ...old, ...entry, cluster: { ...oldCluster, ...entry.cluster } };
+  });
+  return merged;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

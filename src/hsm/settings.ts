@@ -12,7 +12,7 @@
 // list its default and a few bad values in test/hsm/settings.test.ts (the test fails until you do) and add
 // its row to the table in docs/decisions.md (issue 12, "Node settings").
 import { z } from 'zod';
-import { MAX_USERS } from '../protocol/types.js';
+import { DEFAULT_HSM_TYPE, HSM_TYPES, type HsmType, MAX_USERS } from '../protocol/types.js';
 import {
   ADMIN_SERVICES,
   type AdminService,
@@ -139,6 +139,12 @@ export const SETTINGS = {
   cluster_id: text(64, { provisioning: true }, 'The cluster’s id (cluster-…)'),
   serial_number: text(64, { provisioning: true }, 'Serial number shown by hsm-info'),
   kdf: oneOf(KDF_NAMES, { provisioning: true, upOption: '--kdf' }, 'Password-hash profile (never changes)'),
+  // Not required: a state provisioned before HSM types existed is an hsm2m.medium, LocalHSM's only type then.
+  hsm_type: {
+    ...oneOf(HSM_TYPES, { provisioning: true, upOption: '--hsm-type' }, ''),
+    default: DEFAULT_HSM_TYPE,
+    about: 'HSM type (hsm1.medium or hsm2m.medium): the cluster quorum service and the user limit follow it',
+  } satisfies SettingSpec<HsmType>,
   max_users: integer(
     1,
     MAX_USERS,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildConfig } from '../cluster/config.js';
+import { buildConfig, keepOtherMembers } from '../cluster/config.js';
 import { HsmConnection } from '../cluster/connection.js';
 import { newClusterId, newHsmId, newSerialNumber } from '../cluster/ids.js';
 import {
@@ -23,6 +23,7 @@ import { ensureBackupKey } from './backup-key.js';
 import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { type SettingValues, writeSettings } from '../hsm/settings.js';
+import { DEFAULT_HSM_TYPE, type HsmType, configType } from '../protocol/types.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
@@ -38,6 +39,8 @@ export interface CreateOptions {
   host?: string;
   /** Extra DNS names or IPs for every node certificate (to serve HSMs from other machines). */
   subjectAltNames?: readonly string[];
+  /** hsm1.medium or hsm2m.medium (the default): written into every new HSM and the manifest. */
+  hsmType?: HsmType;
   /** Node settings written into every new HSM's state (e.g. `mfa_token_seconds`). */
   settings?: SettingValues;
   progress?: (line: string) => void;
@@ -125,6 +128,7 @@ export async function createCluster(
     version: 1,
     clusterId,
     kdf: options.kdf,
+    ...(options.hsmType && { hsmType: options.hsmType }),
     hsms: [],
     ...(san && { san }),
   };
@@ -169,6 +173,7 @@ export async function addNodeFiles(
     clusterId: manifest.clusterId,
     serialNumber: newSerialNumber(),
     kdf: manifest.kdf,
+    ...(manifest.hsmType && { hsmType: manifest.hsmType }),
   });
   // Every HSM has its audit key from the start (state makers that write entries made it already).
   const store = new SqliteStore(files.db);
@@ -187,8 +192,15 @@ export function writeCliConfig(dir: string, manifest: ClusterManifest): void {
     manifest.clusterId,
     files.ca,
     manifest.hsms.map((h) => ({ hostname: h.host, port: h.port })),
+    configType(manifest.hsmType ?? DEFAULT_HSM_TYPE),
   );
-  writeFileAtomic(files.config, JSON.stringify(config, null, 2) + '\n', 0o644);
+  let previous: unknown;
+  try {
+    previous = JSON.parse(fs.readFileSync(files.config, 'utf8'));
+  } catch {
+    previous = undefined;
+  }
+  writeFileAtomic(files.config, JSON.stringify(keepOtherMembers(config, previous), null, 2) + '\n', 0o644);
 }
 
 export interface HsmStatus {

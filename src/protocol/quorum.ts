@@ -1,5 +1,6 @@
 // Quorum (M of N) values shared by the node and its clients: services, limits, and the wire shape of an approval.
 import { z } from 'zod';
+import type { HsmType } from './types.js';
 
 /** Services whose operations an admin quorum protects (spec §5.3). `cluster` gates nothing yet (no mTLS). */
 export const ADMIN_SERVICES = ['user', 'quorum', 'cluster'] as const;
@@ -13,6 +14,11 @@ export type KeyService = (typeof KEY_SERVICES)[number];
 /** Every value `quorum token-sign generate --service` accepts. */
 export const TOKEN_SERVICES = [...ADMIN_SERVICES, 'registration', ...KEY_SERVICES] as const;
 export type TokenService = (typeof TOKEN_SERVICES)[number];
+
+/** The admin services of an HSM type: the `cluster` service (mTLS) exists on hsm2m.medium only (spec §5.3, §5.7). */
+export function adminServicesOf(type: HsmType): readonly AdminService[] {
+  return type === 'hsm1.medium' ? ADMIN_SERVICES.filter((s) => s !== 'cluster') : ADMIN_SERVICES;
+}
 
 export function isAdminService(value: string): value is AdminService {
   return (ADMIN_SERVICES as readonly string[]).includes(value);

@@ -37,6 +37,7 @@ const FRESH: Record<SettingKey, unknown> = {
   cluster_id: 'cluster-aaaaaaaaaaa',
   serial_number: 'LHSM-TEST',
   kdf: 'fast',
+  hsm_type: 'hsm2m.medium',
   max_users: 1024,
   session_idle_seconds: 1800,
   mfa_token_seconds: 600,
@@ -175,6 +176,14 @@ describe('node settings', () => {
         ['strong', 'strong'],
       ],
       bad: ['', 'medium', 'FAST'],
+    },
+    {
+      keys: ['hsm_type'],
+      good: [
+        ['hsm1.medium', 'hsm1.medium'],
+        ['hsm2m.medium', 'hsm2m.medium'],
+      ],
+      bad: ['', 'hsm1', 'hsm2m', 'HSM1.MEDIUM', 'hsm3.medium'],
     },
     {
       keys: ['hsm_id', 'cluster_id', 'serial_number'],

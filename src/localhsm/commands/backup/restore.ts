@@ -73,6 +73,8 @@ export const backupRestoreCommand = localCommand({
         (store.database.pragma('integrity_check', { simple: true }) as string) === 'ok' &&
         settingsAreValid(store);
       const kdf = ok ? readSetting(store, 'kdf') : undefined;
+      // The restored cluster is of the backed-up HSM's type (its cfg `type` says so too).
+      const hsmType = ok ? readSetting(store, 'hsm_type') : undefined;
       store.close();
       if (kdf === undefined)
         throw new HsmError('ERR_BACKUP_INVALID', {
@@ -86,6 +88,7 @@ export const backupRestoreCommand = localCommand({
         {
           hsms: Number(options.string('hsms') ?? '3'),
           kdf,
+          ...(hsmType && { hsmType }),
           basePort: Number(options.string('base-port') ?? DEFAULT_BASE_PORT),
           progress: ctx.err,
         },
