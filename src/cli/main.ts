@@ -1,7 +1,8 @@
 // cloudhsm-cli entry point: single-command mode and `interactive`; the boundary that prints and sets the exit status.
 import type { ProcessIo } from '../command/process-io.js';
 import { loginCluster } from '../cluster/operations.js';
-import { paths, resolveStateDir } from '../cluster/state-dir.js';
+import { chooseConfig } from '../cluster/install-paths.js';
+import { paths } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import { LOGIN_ROLES, isLoginRole } from '../protocol/types.js';
 import { type CliContext, CliSession } from './context.js';
@@ -19,7 +20,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 
 /** Takes the LocalHSM-only leading `--state DIR` option off argv. */
-function takeStateOption(argv: readonly string[]): { state: string | undefined; rest: string[] } {
+export function takeStateOption(argv: readonly string[]): { state: string | undefined; rest: string[] } {
   if (argv[0] === '--state' && argv[1] !== undefined) return { state: argv[1], rest: argv.slice(2) };
   if (argv[0]?.startsWith('--state='))
     return { state: argv[0].slice('--state='.length), rest: argv.slice(1) };
@@ -32,21 +33,23 @@ export async function cloudhsmCliMain(
   io: ProcessIo,
 ): Promise<number> {
   const { state, rest } = takeStateOption(argv);
-  const stateDir = resolveStateDir(state, env);
-  const files = paths(stateDir);
-  const session = new CliSession(env.LOCALHSM_CLI_CONFIG ?? files.config);
-  session.state = { dir: stateDir, source: stateSource(state, env) };
+  // The state directory's config, else the one `localhsm install-paths` put in /opt/cloudhsm/etc (or its prefix).
+  const config = chooseConfig(state, env);
+  const history = config.stateDir === undefined ? undefined : paths(config.stateDir).history;
+  const session = new CliSession(config.file);
+  if (config.stateDir !== undefined)
+    session.state = { dir: config.stateDir, source: stateSource(state, env) };
   let input: LineInput | undefined;
   const lineInput = () =>
     (input ??= new LineInput({
       input: io.stdin,
       output: io.stderr,
       terminal: io.stdin.isTTY === true,
-      historyFile: files.history,
+      historyFile: history,
     }));
   try {
     if (rest[0] === 'interactive')
-      return await runShell(rest.slice(1), { session, env, io, historyFile: files.history });
+      return await runShell(rest.slice(1), { session, env, io, historyFile: history });
     const tree = cliTree('cloudhsm-cli');
     let resolved;
     try {

@@ -32,7 +32,8 @@ export interface ShellOptions {
   session: CliSession;
   env: NodeJS.ProcessEnv;
   io: ProcessIo;
-  historyFile: string;
+  /** Undefined with an installed config (no state directory to keep the history in). */
+  historyFile: string | undefined;
 }
 
 const EXIT_WORDS = new Set(['quit', 'exit']);

@@ -65,6 +65,11 @@ export function readConfig(file: string): CliConfig {
   } catch {
     throw new HsmError('ERR_CONFIG', { file, detail: 'not valid JSON' });
   }
+  return checkConfig(json, file);
+}
+
+/** A parsed config's JSON checked against the shape cloudhsm-cli reads. */
+export function checkConfig(json: unknown, file: string): CliConfig {
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

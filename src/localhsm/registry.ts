@@ -13,9 +13,11 @@ import { hsmRemoveCommand } from './commands/hsm/remove.js';
 import { hsmServeCommand } from './commands/hsm/serve.js';
 import { hsmStartCommand } from './commands/hsm/start.js';
 import { hsmStopCommand } from './commands/hsm/stop.js';
+import { installPathsCommand } from './commands/install-paths.js';
 import { resetCommand } from './commands/reset.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { uninstallPathsCommand } from './commands/uninstall-paths.js';
 import { upCommand } from './commands/up.js';
 import { tokenSignCommand } from './commands/token/sign.js';
 import { tokenVerifyCommand } from './commands/token/verify.js';
@@ -51,6 +53,8 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   timeShowCommand,
   quorumApproveCommand,
   quorumMergeCommand,
+  installPathsCommand,
+  uninstallPathsCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
