@@ -73,9 +73,9 @@ export function setAddresses(entry: RawEntry, addresses: readonly string[]): voi
   entry.cluster.servers = servers as RawServer[];
 }
 
-/** A readable file's absolute path, else a clear error naming the option. */
-export function existingFile(file: string, option: string): string {
-  const absolute = path.resolve(file);
+/** A readable file's absolute path (relative to `cwd`), else a clear error naming the option. */
+export function existingFile(file: string, option: string, cwd: string): string {
+  const absolute = path.resolve(cwd, file);
   try {
     fs.accessSync(absolute, fs.constants.R_OK);
     if (!fs.statSync(absolute).isFile()) throw new Error('not a file');

@@ -67,11 +67,12 @@ export const addClusterCommand = configureCommand({
       cluster_id: clusterId,
       cluster: {
         // Another cluster's CA is not copied over customerCA.crt: the entry names the file where it is.
-        hsm_ca_file: caFile === undefined ? paths(dir).ca : caCertificate(caFile).file,
+        hsm_ca_file: caFile === undefined ? paths(dir).ca : caCertificate(caFile, ctx.cwd).file,
         servers: manifest.hsms.map((h) => ({ hostname: h.host, port: h.port, enable: true })),
         ...clientTlsMembers(
           options.string('client-cert-hsm-tls-file'),
           options.string('client-key-hsm-tls-file'),
+          ctx.cwd,
         ),
       },
     };

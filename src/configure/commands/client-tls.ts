@@ -11,10 +11,11 @@ import { HsmError } from '../../errors.js';
 export function clientTlsMembers(
   certFile: string | undefined,
   keyFile: string | undefined,
+  cwd: string,
 ): Record<string, string> {
   if (certFile === undefined && keyFile === undefined) return {};
-  const cert = existingFile(certFile!, '--client-cert-hsm-tls-file');
-  const key = existingFile(keyFile!, '--client-key-hsm-tls-file');
+  const cert = existingFile(certFile!, '--client-cert-hsm-tls-file', cwd);
+  const key = existingFile(keyFile!, '--client-key-hsm-tls-file', cwd);
   try {
     new crypto.X509Certificate(fs.readFileSync(cert));
   } catch {
@@ -31,8 +32,8 @@ export function clientTlsMembers(
 }
 
 /** A PEM CA certificate's text, else a clear error (`--hsm-ca-cert`). */
-export function caCertificate(file: string): { file: string; pem: string } {
-  const absolute = existingFile(file, '--hsm-ca-cert');
+export function caCertificate(file: string, cwd: string): { file: string; pem: string } {
+  const absolute = existingFile(file, '--hsm-ca-cert', cwd);
   const pem = fs.readFileSync(absolute, 'utf8');
   try {
     new crypto.X509Certificate(pem);

@@ -118,9 +118,10 @@ export const configureRootCommand = configureCommand({
     const tls = clientTlsMembers(
       options.string('client-cert-hsm-tls-file'),
       options.string('client-key-hsm-tls-file'),
+      ctx.cwd,
     );
     const caFile = options.string('hsm-ca-cert');
-    const ca = caFile === undefined ? undefined : caCertificate(caFile);
+    const ca = caFile === undefined ? undefined : caCertificate(caFile, ctx.cwd);
     if (options.has('address')) setAddresses(entry, options.list('address'));
     Object.assign(entry.cluster, tls);
     if (options.flag('disable-key-availability-check')) config.disable_key_availability_check = true;
