@@ -2,7 +2,7 @@
 import { chooseConfig } from '../cluster/install-paths.js';
 import type { ProcessIo } from '../command/process-io.js';
 import { reportParseOutcome } from '../command/parse.js';
-import { resolve } from '../command/tree.js';
+import { helpFor, resolve } from '../command/tree.js';
 import { HsmError } from '../errors.js';
 import { takeStateOption } from '../cli/main.js';
 import type { ConfigureContext } from './context.js';
@@ -41,6 +41,11 @@ export async function configureCliMain(
     err: (line) => io.stderr.write(`${line}\n`),
   };
   try {
+    // clap's `help [COMMAND]` (the tree treats a word after a command with options as an argument).
+    if (rest[0] === 'help') {
+      io.stdout.write(helpFor(configureTree, rest.slice(1), ['configure-cli']) + '\n');
+      return 0;
+    }
     const { spec, options } = resolve(configureTree, spreadAddresses(rest), ['configure-cli']);
     return await spec.run(options, ctx);
   } catch (error) {

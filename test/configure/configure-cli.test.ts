@@ -228,6 +228,10 @@ describe('configure-cli', () => {
     assert.match(help.stdout, /^Usage: configure-cli \[OPTIONS\] \[COMMAND\]$/m);
     assert.match(help.stdout, /add-cluster +Add a cluster to the configuration file/);
     assert.deepEqual(await configure(['-V'], dir), { code: 0, stdout: 'configure-cli 0.1.0\n', stderr: '' });
+    assert.equal((await configure(['help'], dir)).stdout, help.stdout);
+    const addHelp = await configure(['help', 'add-cluster'], dir);
+    assert.equal(addHelp.stdout, (await configure(['add-cluster', '--help'], dir)).stdout);
+    assert.match(addHelp.stdout, /^Usage: configure-cli add-cluster \[OPTIONS\] --cluster-id <CLUSTER_ID>$/m);
     const update = await configure(['update', '-a', 'h'], dir);
     assert.equal(update.code, 2);
     assert.match(update.stderr, /unexpected argument 'update'|unrecognized subcommand 'update'/);

@@ -15,11 +15,13 @@ const REQUIRED_FILES = [
   'README.md',
   'bin/localhsm',
   'bin/cloudhsm-cli',
+  'bin/configure-cli',
   'dist/src/index.js',
   'dist/src/index.d.ts',
   'dist/src/bundles/cloudhsm-cli.mjs',
   'dist/src/bundles/localhsm.mjs',
   'dist/src/bundles/hsm-serve.mjs',
+  'dist/src/bundles/configure-cli.mjs',
   'dist/src/localhsm/main.js',
   'dist/src/cli/main.js',
   'docs/library.md',
@@ -146,6 +148,18 @@ describe('npm pack and install into an empty project', () => {
         (u: { username: string; role: string }) => `${u.username}:${u.role}`,
       ),
       ['admin:unactivated-admin', 'app_user:internal(APPLIANCE_USER)'],
+    );
+    // configure-cli changes the config cloudhsm-cli reads (./.localhsm here).
+    const configure = run(
+      'npx',
+      ['--no-install', 'configure-cli', '--disable-key-availability-check'],
+      consumer,
+    );
+    assert.equal(configure.status, 0, configure.output);
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(consumer, '.localhsm', 'cloudhsm-cli.cfg'), 'utf8'))
+        .disable_key_availability_check,
+      true,
     );
     const library = run(
       'node',
