@@ -8,7 +8,10 @@ import { ROOT } from '../helpers/processes.js';
 
 /** What no shipped document may contain: the reference is not in the package, the tracker is not public. */
 const INTERNAL = [
-  { what: 'a section of the behaviour reference', pattern: /\bspec\s*(§|open question)|\bspec\/[a-z-]+\.md/i },
+  {
+    what: 'a section of the behaviour reference',
+    pattern: /\bspec\s*(§|open question)|\bspec\/[a-z-]+\.md/i,
+  },
   { what: 'an issue number', pattern: /\bissues?\s+#?\d+|\(#\d+\)/i },
   { what: 'a path outside the repository', pattern: /\/work\/|\.\.\/shared\b/ },
 ];
@@ -39,11 +42,20 @@ describe('shipped docs cite only what ships', () => {
   it('README.md and docs/*.md (but the decision log) cite no spec section, issue number or outside path', () => {
     const files = shippedDocs().filter((f) => f !== LOG);
     assert.ok(files.includes('docs/ci.md') && files.includes('docs/library.md'));
-    assert.deepEqual(files.flatMap((f) => findings(f, INTERNAL)), []);
+    assert.deepEqual(
+      files.flatMap((f) => findings(f, INTERNAL)),
+      [],
+    );
   });
 
   it('the decision log points at no path outside the repository and explains its citations', () => {
-    assert.deepEqual(findings(LOG, INTERNAL.filter((r) => r.what.startsWith('a path'))), []);
+    assert.deepEqual(
+      findings(
+        LOG,
+        INTERNAL.filter((r) => r.what.startsWith('a path')),
+      ),
+      [],
+    );
     const preface = fs.readFileSync(path.join(ROOT, LOG), 'utf8').split('\n## ')[0]!;
     assert.match(preface, /issue N/);
     assert.match(preface, /spec §/);

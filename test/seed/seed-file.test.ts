@@ -241,7 +241,8 @@ describe('seed files', () => {
     {
       name: 'a missing key file',
       lines: [...ADMIN, '    mfaPublicKey: keys/nobody.pub'],
-      message: '{file}:5: users[0].mfaPublicKey: cannot read keys/nobody.pub as {dir}/keys/nobody.pub (ENOENT)',
+      message:
+        '{file}:5: users[0].mfaPublicKey: cannot read keys/nobody.pub as {dir}/keys/nobody.pub (ENOENT)',
     },
     {
       name: 'an RSA-3072 key',
