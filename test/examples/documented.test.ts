@@ -36,7 +36,13 @@ interface Example {
   command?: string[];
   prompts?: Answer[];
   session?: SessionStep[];
-  expect?: { exit: number; json?: unknown; envelopes?: unknown[]; files?: Record<string, unknown> };
+  expect?: {
+    exit: number;
+    json?: unknown;
+    envelopes?: unknown[];
+    stdout_includes?: string[];
+    files?: Record<string, unknown>;
+  };
 }
 interface Examples {
   users: Record<string, { role: string; password: string }>;
@@ -234,6 +240,9 @@ describe('documented examples of the user guide (user plane)', () => {
         const problem = matches(envelopes(run.stdout), e.expect.envelopes);
         assert.equal(problem, undefined, `${problem}\n${transcript}`);
       }
+      const lines = run.stdout.split('\n');
+      for (const line of e.expect.stdout_includes ?? [])
+        assert.ok(lines.includes(line), `${line}\n${transcript}`);
       for (const [file, shape] of Object.entries(e.expect.files ?? {})) {
         const problem = matches(JSON.parse(fs.readFileSync(file, 'utf8')), shape, file);
         assert.equal(problem, undefined, problem);
