@@ -17,13 +17,15 @@ import {
   upDetached,
 } from '../helpers/processes.js';
 
-interface Answer {
-  prompt: string;
-  answer: string;
-  /** Fill the token file's `signed` values with this user's key before answering (the person at the prompt). */
+/** What the person does before typing a step: sign a token file, add an approver's signature (real binaries). */
+interface Actions {
+  /** Fill the token file's `signed` values with this user's key (`localhsm token sign`). */
   sign?: { file: string; key: string };
+  /** Add this approver's signature to a quorum approval file (`localhsm quorum approve`). */
+  approve?: { file: string; username: string; key: string }[];
 }
-type SessionStep = { command: string } | Answer;
+type Answer = { prompt: string; answer: string } & Actions;
+type SessionStep = ({ command: string } & Actions) | Answer;
 interface Example {
   page: string;
   title: string;
@@ -131,22 +133,8 @@ function converse(
         if (at === -1) return;
         searchFrom = at + wanted.length;
         next++;
-        if ('sign' in step && step.sign) {
-          const signed = spawnSync(
-            process.execPath,
-            [
-              LOCALHSM_BIN,
-              'token',
-              'sign',
-              '--token',
-              step.sign.file,
-              '--private-key',
-              keyFile(work, step.sign.key),
-            ],
-            { cwd: work, env: cleanEnv(), encoding: 'utf8' },
-          );
-          if (signed.status !== 0) reject(new Error(`localhsm token sign failed: ${signed.stderr}`));
-        }
+        const failed = act(step, work, env);
+        if (failed) reject(new Error(failed));
         child.stdin.write(`${'command' in step ? step.command : step.answer}\n`);
       }
       child.stdin.end();
@@ -170,6 +158,34 @@ function converse(
 }
 
 const keyFile = (work: string, name: string) => path.join(work, `${name}.key`);
+
+/** Runs the step's actions with bin/localhsm; returns what failed, if anything. */
+function act(step: Actions, work: string, env: NodeJS.ProcessEnv): string | undefined {
+  const commands = [
+    ...(step.sign
+      ? [['token', 'sign', '--token', step.sign.file, '--private-key', keyFile(work, step.sign.key)]]
+      : []),
+    ...(step.approve ?? []).map((a) => [
+      'quorum',
+      'approve',
+      '--token',
+      a.file,
+      '--username',
+      a.username,
+      '--private-key',
+      keyFile(work, a.key),
+    ]),
+  ];
+  for (const args of commands) {
+    const run = spawnSync(process.execPath, [LOCALHSM_BIN, ...args], {
+      cwd: work,
+      env: cleanEnv({ LOCALHSM_STATE: env.LOCALHSM_STATE }),
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) return `localhsm ${args.join(' ')} failed: ${run.stderr}`;
+  }
+  return undefined;
+}
 
 describe('documented examples of the user guide (user plane)', () => {
   const runnable = data.examples.filter((e) => !e.pending && !e.not_followed);
