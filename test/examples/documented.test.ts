@@ -35,6 +35,8 @@ interface Example {
   documented?: string;
   mode?: 'single' | 'interactive';
   as?: string;
+  /** Done before the command starts (single-command mode: e.g. a token file signed in between two processes). */
+  actions?: Actions;
   command?: string[];
   prompts?: Answer[];
   session?: SessionStep[];
@@ -242,10 +244,13 @@ describe('documented examples of the user guide (user plane)', () => {
       const login = e.as
         ? { CLOUDHSM_ROLE: data.users[e.as]!.role, CLOUDHSM_PIN: `${e.as}:${data.users[e.as]!.password}` }
         : {};
+      const env = { LOCALHSM_STATE: state, ...login };
+      const failed = e.actions && act(e.actions, work, env);
+      assert.equal(failed, undefined);
       const run =
         e.mode === 'single'
-          ? await converse(e.command!, e.prompts ?? [], { LOCALHSM_STATE: state, ...login }, work)
-          : await converse(['interactive'], e.session!, { LOCALHSM_STATE: state, ...login }, work);
+          ? await converse(e.command!, e.prompts ?? [], env, work)
+          : await converse(['interactive'], e.session!, env, work);
       const transcript = `exit ${run.exitCode}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
       assert.equal(run.exitCode, e.expect.exit, transcript);
       if (e.expect.json !== undefined) {
