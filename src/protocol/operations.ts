@@ -153,7 +153,8 @@ export const OPERATIONS = {
     access: selfOrAdmin("change another user's password"),
     writes: true,
     display: 'User change password',
-    summary: "Sets a user's password; an admin's change also unlocks (quorum for another user's).",
+    summary:
+      "Sets a user's password; an admin's change also unlocks (quorum for another user's); a user with MFA loses the quorum key.",
   },
   'login-mfa-start': {
     args: z.object({ username: name, role, password: secret }).strict(),
