@@ -153,7 +153,8 @@ export const OPERATIONS = {
     access: selfOrAdmin("change another user's password"),
     writes: true,
     display: 'User change password',
-    summary: "Sets a user's password; an admin's change also unlocks (quorum for another user's).",
+    summary:
+      "Sets a user's password; an admin's change also unlocks (quorum for another user's); a user with MFA loses the quorum key.",
   },
   'login-mfa-start': {
     args: z.object({ username: name, role, password: secret }).strict(),
@@ -221,10 +222,12 @@ export const OPERATIONS = {
   'quorum-register-start': {
     args: Empty,
     result: z.object({ approvalData: z.string(), unsigned: z.string() }),
-    access: login,
+    access: anyone,
+    rule: 'before or after login; after login the token names the caller, who alone may register with it',
     writes: true,
     display: 'Quorum token generate',
-    summary: "This HSM's registration token for the caller's quorum key.",
+    summary:
+      "This HSM's 80-byte registration record (base64) and its hash; the client joins every HSM's record into one entry.",
   },
   'quorum-register-finish': {
     args: z
@@ -236,7 +239,7 @@ export const OPERATIONS = {
       .strict(),
     result: UserChange,
     access: login,
-    rule: 'the session that got the registration token',
+    rule: "any session of the token's user (any login for a token generated before login)",
     writes: true,
     display: 'User change quorum',
     summary: 'Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`).',

@@ -49,8 +49,11 @@ export const MAX_QUORUM_TOKENS = 1024;
 export const APPROVAL_RECORD_BYTES = 80;
 /** 28 HSMs per cluster at most (CloudHSM's limit), one record each. */
 export const MAX_APPROVAL_DATA_BYTES = 28 * APPROVAL_RECORD_BYTES;
-/** A registration token's approval_data must fit in one RSA-2048 PKCS#1 v1.5 payload. */
-export const MAX_REGISTRATION_DATA_BYTES = 245;
+/**
+ * A registration token's approval_data: one record per HSM, like an approval token (the guide's file
+ * holds one entry for the whole cluster). 245 bytes, the size once assumed, holds only three.
+ */
+export const MAX_REGISTRATION_DATA_BYTES = MAX_APPROVAL_DATA_BYTES;
 
 // Loose bounds on the wire (base64 text of the sizes above); the node decodes strictly and says what is wrong.
 const base64Text = (maxBytes: number) => z.string().max(Math.ceil(maxBytes / 3) * 4);
@@ -71,7 +74,7 @@ export const ApprovalSchema = z
   .strict();
 export type Approval = z.infer<typeof ApprovalSchema>;
 
-/** One entry of a registration token file (one per HSM). */
+/** One entry of a registration token file (one for the cluster; one per HSM in older files). */
 export const RegistrationEntrySchema = z
   .object({
     approvalData: base64Text(MAX_REGISTRATION_DATA_BYTES),
