@@ -68,7 +68,7 @@ describe('a CloudHSM bootstrap script run against LocalHSM after install-paths -
     assert.equal(first.status, 0, first.stderr);
     assert.equal(
       first.stdout,
-      'cluster activated\ncreated app_signer\ncreated app_reader\nusers on the cluster: 4\n',
+      'cluster activated\ncreated app_signer\ncreated app_reader\nadmin quorum strategies: 1\nusers on the cluster: 4\n',
     );
     const config = JSON.parse(
       fs.readFileSync(path.join(prefix, 'opt/cloudhsm/etc/cloudhsm-cli.cfg'), 'utf8'),
@@ -88,7 +88,7 @@ describe('a CloudHSM bootstrap script run against LocalHSM after install-paths -
     assert.equal(again.status, 0, again.stderr);
     assert.equal(
       again.stdout,
-      'cluster already activated\napp_signer already exists\napp_reader already exists\nusers on the cluster: 4\n',
+      'cluster already activated\napp_signer already exists\napp_reader already exists\nadmin quorum strategies: 1\nusers on the cluster: 4\n',
     );
   });
 

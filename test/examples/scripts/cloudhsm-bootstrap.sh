@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bootstrap of a new AWS CloudHSM cluster, written for the real client (Client SDK 5, /opt/cloudhsm): point the
-# client at one HSM, activate the cluster (retrying until it is, and accepting a re-run), then create the crypto
-# users with single-command mode. Safe to run twice. test/examples/script-run.test.ts runs it against LocalHSM
-# with only the /opt/cloudhsm prefix changed.
+# client at one HSM, activate the cluster (retrying until it is, and accepting a re-run), create the crypto users
+# with single-command mode, and register the admin's quorum key in two processes. Safe to run twice.
+# test/examples/script-run.test.ts runs it against LocalHSM with only the /opt/cloudhsm prefix changed.
 set -euo pipefail
 
 : "${HSM_IP:?set HSM_IP to the ENI IP address of one HSM of the cluster}"
@@ -52,9 +52,26 @@ for user in $CRYPTO_USERS; do
   fi
 done
 
-# 4. Quorum registration of the admin, in two processes (generate + sign, then register).
-# QUORUM-REGISTRATION: the cross-process registration of issue 14 item 1 goes here; until it is merged this
-# script stops before it.
+# 4. Quorum registration of the admin, in two processes: generate the registration token (one process), sign
+#    each token with the admin's quorum key as the guide shows, register the key (another process).
+QUORUM_DIR="${QUORUM_DIR:-$PWD/quorum}"
+mkdir -p "$QUORUM_DIR"
+if [ ! -f "$QUORUM_DIR/admin.key" ]; then
+  openssl genrsa -out "$QUORUM_DIR/admin.key" 2048 2>/dev/null
+  openssl rsa -in "$QUORUM_DIR/admin.key" -pubout -out "$QUORUM_DIR/admin.pub" 2>/dev/null
+fi
+TOKEN="$QUORUM_DIR/admin-registration-token.json"
+rm -f "$TOKEN"
+"$CLI" quorum token-sign generate --service registration --token "$TOKEN" >/dev/null
+for ((i = 0; i < $(jq '.tokens | length' "$TOKEN"); i++)); do
+  jq -r ".tokens[$i].unsigned" "$TOKEN" | base64 -d >"$QUORUM_DIR/token.bin"
+  openssl pkeyutl -sign -inkey "$QUORUM_DIR/admin.key" -pkeyopt digest:sha256 -keyform PEM \
+    -in "$QUORUM_DIR/token.bin" -out "$QUORUM_DIR/token.sig"
+  jq --arg signed "$(base64 -w0 "$QUORUM_DIR/token.sig")" ".tokens[$i].signed = \$signed" "$TOKEN" >"$TOKEN.tmp"
+  mv "$TOKEN.tmp" "$TOKEN"
+done
+"$CLI" user change-quorum token-sign register --public-key "$QUORUM_DIR/admin.pub" --signed-token "$TOKEN" >/dev/null
+"$CLI" user list | jq -r '.data.users[] | select(.username == "admin") | "admin quorum strategies: \(.quorum | length)"'
 
 "$CLI" user list | grep -c '"username"' | sed 's/^/users on the cluster: /'
 unset CLOUDHSM_PIN CLOUDHSM_ROLE
