@@ -110,7 +110,9 @@ export const MESSAGES = {
     'The signed token file holds no registration token issued by this HSM to this login session; generate one with quorum token-sign generate --service registration',
   ERR_REGISTRATION_SIGNATURE: 'The registration token signature does not verify with the given public key',
   ERR_QUORUM_FILE: 'Invalid quorum token file {file}: {detail}',
-  ERR_QUORUM_DUPLICATE_APPROVER: '{file} already holds a signature by {username}',
+  ERR_QUORUM_DUPLICATE_APPROVER: '{file} already holds a signature by {username} (--replace swaps it)',
+  ERR_QUORUM_APPROVER_KEY:
+    "The signature does not verify with {username}'s registered quorum key (cluster in {dir}); nothing was written. Sign with {username}'s own key, or name the cluster of the token with --state",
   ERR_QUORUM_MERGE_MISMATCH: 'Cannot merge {file}: it holds a different token than {first}',
   ERR_QUORUM_MERGE_CONFLICT: 'Cannot merge: {username} has different signatures in {first} and {file}',
   ERR_QUORUM_SIGNING_KEY: 'Invalid private key {file}: {detail}',
