@@ -43,6 +43,7 @@ export const MESSAGES = {
   ERR_PASSWORD_MISMATCH: 'Passwords do not match',
   ERR_PARTIAL_FAILURE: '{operation} failed on {failed} of {total} connections',
   ERR_NO_HSM: 'Failed to connect to any HSM of cluster {cluster}: {detail}',
+  ERR_NO_CLUSTER: 'No LocalHSM cluster in {dir}',
   ERR_CONFIG: 'Invalid configuration {file}: {detail}',
   ERR_CLUSTER_ID_REQUIRED: 'multiple clusters provided in configuration file. Please specify cluster-id',
   ERR_UNKNOWN_CLUSTER: 'Cluster {cluster} is not in the configuration file {file}',
