@@ -65,5 +65,7 @@ export function cliTree(name: string): CommandTree<CliContext, unknown> {
     commands: COMMANDS,
     groups: GROUPS,
     version: CLI_VERSION,
+    // Run by main before the tree; the shell itself (name '') does not list it.
+    extra: name ? [{ name: 'interactive', about: 'Start an interactive session' }] : [],
   };
 }

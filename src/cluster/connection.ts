@@ -29,6 +29,13 @@ export class UnreachableError extends Error {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Refusals for want of a login from an HSM whose connection closed while logged in (it restarted): its address. */
+const FORGOTTEN_LOGIN = new WeakMap<Error, string>();
+
+/** The address of the HSM that refused `error` because it restarted since this session logged in to it. */
+export function restartedHsm(error: unknown): string | undefined {
+  return error instanceof Error ? FORGOTTEN_LOGIN.get(error) : undefined;
+}
 /** Failures that mean the node closed the connection (rather than refusing or garbling a reply). */
 const PEER_CLOSED = new WeakSet<Error>();
 
@@ -37,6 +44,8 @@ export class HsmConnection {
   private nextId = 1;
   /** Who this connection's session is logged in as, as far as the replies tell; undefined: no login. */
   private login: { username: string; role: string } | undefined;
+  /** The connection closed while logged in: a node that answers "not logged in" now has forgotten the session. */
+  private lostLogin = false;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
   constructor(
@@ -50,6 +59,10 @@ export class HsmConnection {
   /** The session's login as the replies told it (the node stays the authority and checks every request). */
   get loggedInAs(): { username: string; role: string } | undefined {
     return this.connected ? this.login : undefined;
+  }
+  /** The connection closed while logged in and no login since: the node it reaches now has no session. */
+  get forgotLogin(): boolean {
+    return this.lostLogin;
   }
   get connected(): boolean {
     return this.socket !== undefined && !this.socket.destroyed;
@@ -117,6 +130,7 @@ export class HsmConnection {
   private failAll(error: Error): void {
     this.socket?.destroy();
     this.socket = undefined;
+    if (this.login) this.lostLogin = true;
     this.login = undefined;
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
@@ -132,7 +146,11 @@ export class HsmConnection {
       if (!PEER_CLOSED.has(error) || heldLogin || op === 'cluster-activate') throw error;
       return this.send(op, args);
     });
-    if (!reply.ok) throw new HsmError(reply.error.code, reply.error.params);
+    if (!reply.ok) {
+      const error = new HsmError(reply.error.code, reply.error.params);
+      if (error.code === 'ERR_NOT_LOGGED_IN' && this.lostLogin) FORGOTTEN_LOGIN.set(error, this.address);
+      throw error;
+    }
     const result = OPERATIONS[op].result.safeParse(reply.result);
     if (!result.success) throw new UnreachableError(this.address, `unexpected reply to ${op}`);
     this.trackLogin(op, result.data);
@@ -143,6 +161,7 @@ export class HsmConnection {
   private trackLogin(op: OperationName, result: unknown): void {
     if (op === 'logout') this.login = undefined;
     if (op !== 'login' && op !== 'login-mfa-finish') return;
+    this.lostLogin = false;
     const r = result as OpResult<'login-mfa-finish'> | OpResult<'login'>;
     if ('committed' in r && !r.committed) return;
     this.login = { username: r.username, role: r.role };

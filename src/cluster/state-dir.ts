@@ -65,6 +65,7 @@ export function readManifest(dir: string): ClusterManifest {
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new HsmError('ERR_NO_CLUSTER', { dir });
     throw new HsmError('ERR_STATE', { detail: `cannot read ${file}: ${(error as Error).message}` });
   }
   const parsed = ManifestSchema.safeParse(json);

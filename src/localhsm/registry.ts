@@ -27,6 +27,7 @@ import { timeShowCommand } from './commands/time/show.js';
 import { tokenPubkeyCommand } from './commands/token/pubkey.js';
 import { quorumApproveCommand } from './commands/quorum/approve.js';
 import { quorumMergeCommand } from './commands/quorum/merge.js';
+import { completionCommand } from './commands/completion.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -55,6 +56,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   quorumMergeCommand,
   installPathsCommand,
   uninstallPathsCommand,
+  completionCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
@@ -68,8 +70,12 @@ export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   time: 'Move the clock of a --dev-clock cluster to rehearse token timeouts and idle sessions',
 };
 
+/** The package version (a test keeps it equal to package.json's). */
+export const LOCALHSM_VERSION = '0.1.0';
+
 export const localTree: CommandTree<LocalContext, number> = {
   name: 'localhsm',
+  version: LOCALHSM_VERSION,
   about: 'LocalHSM: a local cluster of software HSMs emulating the AWS CloudHSM user plane',
   commands: LOCAL_COMMANDS,
   groups: LOCAL_GROUPS,
