@@ -22,7 +22,8 @@ import { ensureAuditKey } from '../hsm/audit-key.js';
 import { ensureBackupKey } from './backup-key.js';
 import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
-import { type SettingValues, writeSettings } from '../hsm/settings.js';
+import { type SettingValues, readSetting, writeSettings } from '../hsm/settings.js';
+import { newCloneFamilyKey } from '../hsm/replicate-seal.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
@@ -129,17 +130,21 @@ export async function createCluster(
     ...(san && { san }),
   };
   const settings = options.settings ?? {};
-  const makeNodeState: StateMaker = Object.keys(settings).length
-    ? async (dbFile, identity) => {
-        await makeState(dbFile, identity);
-        const store = new SqliteStore(dbFile);
-        try {
-          writeSettings(store, settings);
-        } finally {
-          store.close();
-        }
-      }
-    : makeState;
+  // One clone family per new cluster: a state cloned from another (backup restore) keeps the family it has.
+  const familyKey = newCloneFamilyKey();
+  const makeNodeState: StateMaker = async (dbFile, identity) => {
+    await makeState(dbFile, identity);
+    const store = new SqliteStore(dbFile);
+    try {
+      store.transaction(() => {
+        writeSettings(store, settings);
+        if (readSetting(store, 'clone_family_key') === '')
+          writeSettings(store, { clone_family_key: familyKey });
+      });
+    } finally {
+      store.close();
+    }
+  };
   for (const port of await choosePorts(options.hsms, options.basePort, host)) {
     const hsm = await addNodeFiles(dir, manifest, { host, port }, makeNodeState);
     progress(`  ${hsm.id} on ${host}:${port}`);
