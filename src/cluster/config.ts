@@ -102,3 +102,30 @@ export function selectCluster(config: CliConfig, file: string, clusterId: string
     servers: chosen.cluster.servers,
   };
 }
+
+/** One `clusters[]` entry of a config. */
+export type ConfigClusterEntry = CliConfig['clusters'][number];
+
+/**
+ * Puts `entry` into the config: it replaces the entry with the same `cluster_id` where that one is, else it
+ * is appended. Entries of other clusters (a multi-cluster config) are kept as they are.
+ */
+export function upsertCluster(config: CliConfig, entry: ConfigClusterEntry): CliConfig {
+  const at = config.clusters.findIndex(
+    (c) => c.cluster_id !== undefined && c.cluster_id === entry.cluster_id,
+  );
+  const clusters = [...config.clusters];
+  if (at === -1) clusters.push(entry);
+  else clusters[at] = entry;
+  return { ...config, clusters };
+}
+
+/** The config of `file` if it is one, else undefined (a missing or damaged file is replaced by its writer). */
+export function readConfigIfValid(file: string): CliConfig | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return readConfig(file);
+  } catch {
+    return undefined;
+  }
+}

@@ -57,11 +57,14 @@ const canonical = (user: ReplicatedUser): string =>
   ]);
 
 /**
- * A keyed digest of the user: HSMs of the source cluster are compared by it (a differing one is an
- * inconsistent user) without the client seeing a password hash it could attack offline.
+ * A keyed digest of what must agree across the source's HSMs (spec §3.9: role, lock, MFA and quorum keys),
+ * so the client can compare HSMs without seeing the keys. Not the password hash: each HSM salts its own.
  */
 export function userDigest(familyKey: Buffer, user: ReplicatedUser): string {
-  return crypto.createHmac('sha256', derive(familyKey, 'user digest')).update(canonical(user)).digest('hex');
+  return crypto
+    .createHmac('sha256', derive(familyKey, 'user digest'))
+    .update(canonical({ ...user, passwordHash: null }))
+    .digest('hex');
 }
 
 const aad = (b: SealBinding) =>

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildConfig } from '../cluster/config.js';
+import { buildConfig, readConfigIfValid, upsertCluster } from '../cluster/config.js';
 import { HsmConnection } from '../cluster/connection.js';
 import { newClusterId, newHsmId, newSerialNumber } from '../cluster/ids.js';
 import {
@@ -186,13 +186,20 @@ export async function addNodeFiles(
   return hsm;
 }
 
+/** Writes this cluster's entry of cloudhsm-cli.cfg; entries of other clusters added to it are kept. */
 export function writeCliConfig(dir: string, manifest: ClusterManifest): void {
   const files = paths(dir);
-  const config = buildConfig(
+  const own = buildConfig(
     manifest.clusterId,
     files.ca,
     manifest.hsms.map((h) => ({ hostname: h.host, port: h.port })),
   );
+  const existing = readConfigIfValid(files.config);
+  // A config whose entries carry no cluster_id (hand-written) cannot hold more than this cluster.
+  const config =
+    existing && existing.clusters.every((c) => c.cluster_id !== undefined)
+      ? upsertCluster(existing, own.clusters[0]!)
+      : own;
   writeFileAtomic(files.config, JSON.stringify(config, null, 2) + '\n', 0o644);
 }
 
