@@ -122,6 +122,18 @@ describe('cloned clusters and user replicate (real processes)', () => {
       JSON.parse(unknown.stdout).data,
       /^Cluster cluster-zzzzzzzzzzz is not in the configuration file/,
     );
+    // interactive --cluster-id sets the shell's default; a command's own --cluster-id overrides it.
+    const shell = await ok(
+      cloudhsmCli(a, ['interactive', '--cluster-id', C.clusterId], {
+        input: `cluster hsm-info\ncluster hsm-info --cluster-id ${A.clusterId}\nquit\n`,
+      }),
+    );
+    const ids = [...shell.stdout.matchAll(/"hsm-id": "(hsm-[a-z2-7]{11})"/g)].map((m) => m[1]);
+    assert.deepEqual(
+      ids,
+      [...C.hsms, ...A.hsms].map((h) => h.id),
+      shell.stdout,
+    );
     // Writing this cluster's own entry again (an HSM moved) keeps the others.
     await ok(localhsm(['down', '--state', a]));
     await ok(localhsm(['up', '--detach', '--state', a]));
