@@ -267,6 +267,39 @@ describe('cloned clusters and user replicate (real processes)', () => {
     assert.equal(JSON.parse(noLogin.stdout).data, 'You must be logged in to perform this operation');
   });
 
+  it('refuses a user that differs between the source HSMs (inconsistent)', async () => {
+    await ok(
+      cli(
+        [
+          'user',
+          'create',
+          '--username',
+          'gus',
+          '--role',
+          'crypto-user',
+          '--password',
+          'gus-pass-1',
+          '--cluster-id',
+          A.clusterId,
+        ],
+        SOURCE_ADMIN,
+      ),
+    );
+    // Locked on one HSM only (as a run of failed logins that reached one HSM would leave it).
+    const store = new SqliteStore(paths(a).hsm(A.hsms[1]!.id).db);
+    try {
+      store.updateUser({ ...store.getUser('gus')!, locked: true });
+    } finally {
+      store.close();
+    }
+    const run = await replicate('gus', A.clusterId, B.clusterId);
+    assert.equal(run.exitCode, 1);
+    assert.equal(JSON.parse(run.stdout).data, 'Specified user is inconsistent across the cluster');
+    const users = JSON.parse((await ok(cli(['user', 'list', '--cluster-id', B.clusterId]))).stdout).data
+      .users;
+    assert.ok(!users.some((u: { username: string }) => u.username === 'gus'));
+  });
+
   it('refuses to replicate between clusters that are not clones', async () => {
     const run = await replicate('dave', A.clusterId, C.clusterId);
     assert.equal(run.exitCode, 1);

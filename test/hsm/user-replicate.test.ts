@@ -70,6 +70,42 @@ describe('user replicate (node)', () => {
     await destination.loginSession('carol', 'crypto-user', 'carol-pass-1');
   });
 
+  it('copies the MFA and quorum keys and the lock state, not the failed-login count', async () => {
+    const { source, destination, sourceAdmin, destinationAdmin } = await pair();
+    const pem = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    }) as string;
+    const carol = source.store.getUser('carol')!;
+    source.store.updateUser({
+      ...carol,
+      mfaPublicKey: pem,
+      quorumPublicKey: pem,
+      locked: true,
+      failedLogins: 5,
+    });
+    const c = await challenge(destination, destinationAdmin);
+    const out = await exported(source, sourceAdmin, [c]);
+    assert.deepEqual(out.user, { ...CAROL, locked: true, mfa: true, quorum: true });
+    success(
+      await destination.send(destinationAdmin, 'user-replicate-import', {
+        ...CAROL,
+        challenge: c,
+        sealed: out.sealed[0],
+      }),
+    );
+    const copy = destination.store.getUser('carol')!;
+    assert.deepEqual(
+      {
+        mfa: copy.mfaPublicKey,
+        quorum: copy.quorumPublicKey,
+        locked: copy.locked,
+        failed: copy.failedLogins,
+      },
+      { mfa: pem, quorum: pem, locked: true, failed: 0 },
+    );
+  });
+
   it('refuses a seal of an unrelated cluster (another clone family)', async () => {
     const { source, destination, sourceAdmin, destinationAdmin } = await pair(OTHER_FAMILY);
     const c = await challenge(destination, destinationAdmin);
