@@ -35,6 +35,13 @@ export const MESSAGES = {
   ERR_LAST_ADMIN: 'Cannot delete {username}: it is the last admin on the HSM',
   ERR_BUILTIN_USER: 'The built-in user {username} cannot be changed',
   ERR_TOO_MANY_USERS: 'The HSM already holds the maximum of {limit} users',
+  // user replicate (cloned clusters)
+  ERR_USER_INCONSISTENT: 'Specified user is inconsistent across the cluster',
+  ERR_NOT_CLONES:
+    'The source and destination clusters are not clones: user replicate needs clusters created from a common backup (localhsm backup restore)',
+  ERR_NO_CLONE_FAMILY:
+    'This cluster has no clone family (it was created by an earlier LocalHSM); user replicate needs clusters created, or restored from a backup, by this version',
+  ERR_REPLICATE_SAME_CLUSTER: 'The source and destination clusters must be different clusters',
   // token-sign (MFA and quorum)
   ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
   // cluster
@@ -48,8 +55,8 @@ export const MESSAGES = {
   ERR_CLUSTER_ID_REQUIRED: 'multiple clusters provided in configuration file. Please specify cluster-id',
   ERR_UNKNOWN_CLUSTER: 'Cluster {cluster} is not in the configuration file {file}',
   ERR_STATE: '{detail}',
-  ERR_ENV_PIN: 'CLOUDHSM_PIN must have the form <username>:<password>',
-  ERR_ENV_ROLE: 'CLOUDHSM_ROLE must be {possible}',
+  ERR_ENV_PIN: '{variable} must have the form <username>:<password>',
+  ERR_ENV_ROLE: '{variable} must be {possible}',
   ERR_INPUT_CLOSED: 'Input ended before a value was entered for: {prompt}',
   ERR_HSM_NOT_FOUND: 'No HSM {hsm} in this cluster',
   // MFA token-sign (node side: the token is the request's argument, so messages do not repeat it)

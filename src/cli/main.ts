@@ -5,7 +5,7 @@ import { chooseConfig } from '../cluster/install-paths.js';
 import { paths } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import { LOGIN_ROLES, isLoginRole } from '../protocol/types.js';
-import { type CliContext, CliSession } from './context.js';
+import { type CliCommand, type CliContext, CliSession, type EnvLogin } from './context.js';
 import { CommandCancelled, EXIT_CANCELLED, promptingIo } from '../command/prompting-io.js';
 import { LineInput } from '../command/line-input.js';
 import { renderEnvelope, errorEnvelope } from './output.js';
@@ -60,10 +60,14 @@ export async function cloudhsmCliMain(
       return parseOutcome;
     }
     const ctx: CliContext = { io: promptingIo(lineInput, io.stderr), session, env };
-    const command = resolved.spec as (typeof tree.commands)[number] & { needsLogin?: boolean };
-    if (command.needsLogin && (env.CLOUDHSM_ROLE || env.CLOUDHSM_PIN)) {
+    const command = resolved.spec as (typeof tree.commands)[number] &
+      Pick<CliCommand, 'needsLogin' | 'envLogins'>;
+    const logins = command.envLogins ?? [{ option: 'cluster-id', prefix: 'CLOUDHSM_' }];
+    const wanted = logins.filter(({ prefix }) => env[`${prefix}ROLE`] || env[`${prefix}PIN`]);
+    if (command.needsLogin && wanted.length > 0) {
       try {
-        await loginFromEnvironment(ctx, resolved.options.string('cluster-id'));
+        for (const { option, prefix } of wanted)
+          await loginFromEnvironment(ctx, resolved.options.string(option), prefix);
       } catch (error) {
         const hint = nextStep(error, session);
         if (hint) ctx.io.warn(hint);
@@ -86,13 +90,21 @@ export async function cloudhsmCliMain(
   }
 }
 
-/** Single-command mode: CLOUDHSM_ROLE and CLOUDHSM_PIN=username:password (split at the first colon). */
-async function loginFromEnvironment(ctx: CliContext, clusterId: string | undefined): Promise<void> {
-  const role = ctx.env.CLOUDHSM_ROLE ?? '';
-  const pin = ctx.env.CLOUDHSM_PIN ?? '';
-  if (!isLoginRole(role)) throw new HsmError('ERR_ENV_ROLE', { possible: LOGIN_ROLES.join(' or ') });
+/**
+ * Single-command mode: CLOUDHSM_ROLE and CLOUDHSM_PIN=username:password (split at the first colon); `user
+ * replicate` also logs in to its destination with DESTINATION_CLOUDHSM_ROLE / DESTINATION_CLOUDHSM_PIN.
+ */
+async function loginFromEnvironment(
+  ctx: CliContext,
+  clusterId: string | undefined,
+  prefix: EnvLogin['prefix'],
+): Promise<void> {
+  const role = ctx.env[`${prefix}ROLE`] ?? '';
+  const pin = ctx.env[`${prefix}PIN`] ?? '';
+  if (!isLoginRole(role))
+    throw new HsmError('ERR_ENV_ROLE', { variable: `${prefix}ROLE`, possible: LOGIN_ROLES.join(' or ') });
   const colon = pin.indexOf(':');
-  if (colon <= 0) throw new HsmError('ERR_ENV_PIN');
+  if (colon <= 0) throw new HsmError('ERR_ENV_PIN', { variable: `${prefix}PIN` });
   await loginCluster(
     ctx.session.cluster(clusterId),
     { username: pin.slice(0, colon), role, password: pin.slice(colon + 1) },

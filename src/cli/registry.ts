@@ -9,6 +9,7 @@ import { userChangePasswordCommand } from './commands/user/change-password.js';
 import { userCreateCommand } from './commands/user/create.js';
 import { userDeleteCommand } from './commands/user/delete.js';
 import { userListCommand } from './commands/user/list.js';
+import { userReplicateCommand } from './commands/user/replicate.js';
 import { loginMfaTokenSignCommand } from './commands/login/mfa-token-sign.js';
 import { userChangeMfaTokenSignCommand } from './commands/user/change-mfa/token-sign.js';
 import { quorumTokenDeleteCommand } from './commands/quorum/token-sign/delete.js';
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CliCommand[] = [
   userCreateCommand,
   userDeleteCommand,
   userListCommand,
+  userReplicateCommand,
   loginMfaTokenSignCommand,
   userChangeMfaTokenSignCommand,
   quorumTokenGenerateCommand,

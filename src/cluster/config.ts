@@ -121,7 +121,8 @@ export function keepOtherMembers(next: CliConfig, previous: unknown): Record<str
   const before = Array.isArray(previous.clusters) ? previous.clusters.filter(isObject) : [];
   merged.clusters = next.clusters.map((entry) => {
     const old =
-      before.find((b) => b.cluster_id === entry.cluster_id) ?? (before.length === 1 ? before[0] : undefined);
+      before.find((b) => b.cluster_id === entry.cluster_id) ??
+      (before.length === 1 && next.clusters.length === 1 ? before[0] : undefined);
     if (!old) return entry;
     const oldCluster = isObject(old.cluster) ? old.cluster : {};
     return { ...old, ...entry, cluster: { ...oldCluster, ...entry.cluster } };
@@ -131,4 +132,31 @@ export function keepOtherMembers(next: CliConfig, previous: unknown): Record<str
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One `clusters[]` entry of a config. */
+export type ConfigClusterEntry = CliConfig['clusters'][number];
+
+/**
+ * Puts `entry` into the config: it replaces the entry with the same `cluster_id` where that one is, else it
+ * is appended. Entries of other clusters (a multi-cluster config) are kept as they are.
+ */
+export function upsertCluster(config: CliConfig, entry: ConfigClusterEntry): CliConfig {
+  const at = config.clusters.findIndex(
+    (c) => c.cluster_id !== undefined && c.cluster_id === entry.cluster_id,
+  );
+  const clusters = [...config.clusters];
+  if (at === -1) clusters.push(entry);
+  else clusters[at] = entry;
+  return { ...config, clusters };
+}
+
+/** The config of `file` if it is one, else undefined (a missing or damaged file is replaced by its writer). */
+export function readConfigIfValid(file: string): CliConfig | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return readConfig(file);
+  } catch {
+    return undefined;
+  }
 }

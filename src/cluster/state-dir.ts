@@ -37,6 +37,15 @@ const ManifestSchema = z.object({
 export type ClusterManifest = z.infer<typeof ManifestSchema>;
 export type HsmEntry = ClusterManifest['hsms'][number];
 
+/**
+ * Files of the state directory that a cluster shares with its clones, by name: `backup create` puts those
+ * present into the backup (encrypted with the HSM state) and `backup restore` writes them (0600) into the new
+ * cluster, over any the new cluster made. A cluster-wide secret of the key plane (its masking key) belongs
+ * here. Never the backup key, the CA key or the dev-clock secret: each cluster has its own. Secrets inside an
+ * HSM's database (the clone family key) travel with it and need no entry.
+ */
+export const CLONE_SHARED_FILES: readonly string[] = [];
+
 export const paths = (dir: string) => ({
   manifest: path.join(dir, 'cluster.json'),
   /** Written when LocalHSM creates a cluster here: only such a directory is ever reused or reset. */

@@ -259,6 +259,16 @@ export const SETTINGS = {
     setBy: { provisioning: true },
     about: 'SHA-256 of the cluster’s control secret, which dev-clock-set must present (localhsm time)',
   } satisfies SettingSpec<string>,
+  clone_family_key: {
+    schema: z.string().regex(/^([0-9a-f]{64})?$/),
+    expected: 'empty or 64 hex digits',
+    decode: (value: string) => value,
+    encode: (value: string) => value,
+    default: '',
+    setBy: { provisioning: true },
+    about:
+      'Secret a cluster shares with its clones (made with the cluster, carried by every copy of the state): seals users for user replicate',
+  } satisfies SettingSpec<string>,
   audit_head: {
     schema: z.string(),
     expected: 'text',

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildConfig, keepOtherMembers } from '../cluster/config.js';
+import { buildConfig, keepOtherMembers, readConfigIfValid, upsertCluster } from '../cluster/config.js';
 import { HsmConnection } from '../cluster/connection.js';
 import { newClusterId, newHsmId, newSerialNumber } from '../cluster/ids.js';
 import {
@@ -22,8 +22,9 @@ import { ensureAuditKey } from '../hsm/audit-key.js';
 import { ensureBackupKey } from './backup-key.js';
 import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
-import { type SettingValues, writeSettings } from '../hsm/settings.js';
+import { type SettingValues, readSetting, writeSettings } from '../hsm/settings.js';
 import { DEFAULT_HSM_TYPE, type HsmType, configType } from '../protocol/types.js';
+import { newCloneFamilyKey } from '../hsm/replicate-seal.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
@@ -133,17 +134,21 @@ export async function createCluster(
     ...(san && { san }),
   };
   const settings = options.settings ?? {};
-  const makeNodeState: StateMaker = Object.keys(settings).length
-    ? async (dbFile, identity) => {
-        await makeState(dbFile, identity);
-        const store = new SqliteStore(dbFile);
-        try {
-          writeSettings(store, settings);
-        } finally {
-          store.close();
-        }
-      }
-    : makeState;
+  // One clone family per new cluster: a state cloned from another (backup restore) keeps the family it has.
+  const familyKey = newCloneFamilyKey();
+  const makeNodeState: StateMaker = async (dbFile, identity) => {
+    await makeState(dbFile, identity);
+    const store = new SqliteStore(dbFile);
+    try {
+      store.transaction(() => {
+        writeSettings(store, settings);
+        if (readSetting(store, 'clone_family_key') === '')
+          writeSettings(store, { clone_family_key: familyKey });
+      });
+    } finally {
+      store.close();
+    }
+  };
   for (const port of await choosePorts(options.hsms, options.basePort, host)) {
     const hsm = await addNodeFiles(dir, manifest, { host, port }, makeNodeState);
     progress(`  ${hsm.id} on ${host}:${port}`);
@@ -186,14 +191,22 @@ export async function addNodeFiles(
   return hsm;
 }
 
+/** Writes this cluster's entry of cloudhsm-cli.cfg; entries of other clusters added to it are kept. */
 export function writeCliConfig(dir: string, manifest: ClusterManifest): void {
   const files = paths(dir);
-  const config = buildConfig(
+  const own = buildConfig(
     manifest.clusterId,
     files.ca,
     manifest.hsms.map((h) => ({ hostname: h.host, port: h.port })),
     configType(manifest.hsmType ?? DEFAULT_HSM_TYPE),
   );
+  const existing = readConfigIfValid(files.config);
+  // A config whose entries carry no cluster_id (hand-written) cannot hold more than this cluster.
+  const config =
+    existing && existing.clusters.every((c) => c.cluster_id !== undefined)
+      ? upsertCluster(existing, own.clusters[0]!)
+      : own;
+  // The parsed config drops members LocalHSM does not model (configure-cli's options): keep them from the file.
   let previous: unknown;
   try {
     previous = JSON.parse(fs.readFileSync(files.config, 'utf8'));

@@ -7,6 +7,7 @@ import { auditVerifyCommand } from './commands/audit/verify.js';
 import { backupCreateCommand } from './commands/backup/create.js';
 import { backupKeyExportCommand } from './commands/backup/key/export.js';
 import { backupRestoreCommand } from './commands/backup/restore.js';
+import { configAddClusterCommand } from './commands/config/add-cluster.js';
 import { downCommand } from './commands/down.js';
 import { hsmAddCommand } from './commands/hsm/add.js';
 import { hsmRemoveCommand } from './commands/hsm/remove.js';
@@ -49,6 +50,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   backupCreateCommand,
   backupRestoreCommand,
   backupKeyExportCommand,
+  configAddClusterCommand,
   timeAdvanceCommand,
   timeResetCommand,
   timeShowCommand,
@@ -62,6 +64,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   hsm: 'Run and manage individual HSM nodes',
   backup: 'Back up the cluster state and restore it into a new cluster',
+  config: "Manage the cluster's cloudhsm-cli.cfg",
   'backup key': "Manage the cluster's backup key, which encrypts and authenticates its backups",
   audit: "Inspect and verify the HSMs' hash-chained audit logs",
   token:

@@ -156,6 +156,40 @@ export const OPERATIONS = {
     summary:
       "Sets a user's password; an admin's change also unlocks (quorum for another user's); a user with MFA loses the quorum key.",
   },
+  // user replicate between a cluster and its clone (src/hsm/replicate-seal.ts): the destination issues a
+  // challenge, the source seals the user to it under the clone family's key, the destination opens the seal.
+  'user-replicate-challenge': {
+    args: UserRef,
+    result: z.object({ challenge: MfaToken }),
+    access: admin('replicate users'),
+    rule: 'the user must not exist here; the challenge is single-use, bound to this login, and expires like an MFA token',
+    writes: true,
+    display: 'User replicate',
+    summary: 'Destination, step 1: a challenge the source HSMs seal the user to.',
+  },
+  'user-replicate-export': {
+    args: UserRef.extend({
+      destinationClusterId: name,
+      challenges: z.array(MfaToken).min(1).max(16),
+    }).strict(),
+    result: z.object({ user: UserViewSchema, digest: z.string(), sealed: z.array(z.string()) }),
+    access: admin('replicate users'),
+    rule: 'the user must exist here with the role; a cluster without a clone family refuses',
+    writes: true,
+    display: 'User replicate',
+    summary:
+      "Source: the user sealed under the clone family's key once per destination challenge, and a keyed digest to compare HSMs.",
+  },
+  'user-replicate-import': {
+    args: UserRef.extend({ challenge: MfaToken, sealed: z.string().max(65_536) }).strict(),
+    result: UserChange,
+    access: admin('replicate users'),
+    rule: "the seal must open under this HSM's clone family key for this cluster, challenge, user and role",
+    writes: true,
+    display: 'User replicate',
+    summary:
+      'Destination, step 2: creates the user (password hash, MFA and quorum keys) from a clone’s seal.',
+  },
   'login-mfa-start': {
     args: z.object({ username: name, role, password: secret }).strict(),
     result: MfaTokenIssued,

@@ -16,7 +16,11 @@ describe('complete', () => {
     ['', ['cluster', 'login', 'logout', 'quorum', 'user', 'help', 'quit', 'exit'], ''],
     ['us', ['user'], 'us'],
     ['q', ['quorum', 'quit'], 'q'],
-    ['user ', ['change-mfa', 'change-password', 'change-quorum', 'create', 'delete', 'list'], ''],
+    [
+      'user ',
+      ['change-mfa', 'change-password', 'change-quorum', 'create', 'delete', 'list', 'replicate'],
+      '',
+    ],
     ['user ch', ['change-mfa', 'change-password', 'change-quorum'], 'ch'],
     ['user list --', ['--cluster-id', '--help'], '--'],
     ['user delete --u', ['--username'], '--u'],

@@ -58,6 +58,7 @@ const FRESH: Record<SettingKey, unknown> = {
   max_connections: 256,
   max_unsent_reply_bytes: 1048576,
   dev_clock_secret_sha256: '',
+  clone_family_key: '',
   audit_head: '',
 };
 
@@ -146,7 +147,7 @@ describe('node settings', () => {
       bad: [...INTEGER_BAD, '65535', '1073741825'],
     },
     {
-      keys: ['dev_clock_secret_sha256'],
+      keys: ['dev_clock_secret_sha256', 'clone_family_key'],
       good: [
         ['', ''],
         ['a'.repeat(64), 'a'.repeat(64)],

@@ -9,6 +9,9 @@ import { userChangePassword } from './user-change-password.js';
 import { userCreate } from './user-create.js';
 import { userDelete } from './user-delete.js';
 import { userList } from './user-list.js';
+import { userReplicateChallenge } from './user-replicate-challenge.js';
+import { userReplicateExport } from './user-replicate-export.js';
+import { userReplicateImport } from './user-replicate-import.js';
 import { loginMfaStart } from './login-mfa-start.js';
 import { loginMfaFinish } from './login-mfa-finish.js';
 import { changeMfaStart } from './change-mfa-start.js';
@@ -42,6 +45,9 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'user-create': userCreate,
   'user-delete': userDelete,
   'user-change-password': userChangePassword,
+  'user-replicate-challenge': userReplicateChallenge,
+  'user-replicate-export': userReplicateExport,
+  'user-replicate-import': userReplicateImport,
   'login-mfa-start': loginMfaStart,
   'login-mfa-finish': loginMfaFinish,
   'change-mfa-start': changeMfaStart,
