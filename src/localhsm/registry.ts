@@ -25,6 +25,7 @@ import { timeShowCommand } from './commands/time/show.js';
 import { tokenPubkeyCommand } from './commands/token/pubkey.js';
 import { quorumApproveCommand } from './commands/quorum/approve.js';
 import { quorumMergeCommand } from './commands/quorum/merge.js';
+import { mtlsIssueClientCertCommand } from './commands/mtls/issue-client-cert.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -51,6 +52,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   timeShowCommand,
   quorumApproveCommand,
   quorumMergeCommand,
+  mtlsIssueClientCertCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
@@ -61,6 +63,7 @@ export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   token:
     'Sign and verify MFA and quorum registration token files (instead of the openssl recipe); export signing public keys',
   quorum: 'Approve quorum tokens (sign approval files) and merge approvals',
+  mtls: 'Client certificates for rehearsing cluster mtls (trust anchors and enforcement)',
   time: 'Move the clock of a --dev-clock cluster to rehearse token timeouts and idle sessions',
 };
 
