@@ -87,6 +87,7 @@ export function addAnchor(store: SettingsStore, cert: crypto.X509Certificate): T
  * Whether a client's certificate chain (leaf first, as the client sent it) leads to one of the anchors:
  * each certificate is within its validity at `now` and signed by the next, and the last is an anchor or
  * is signed by one. Only signatures and names are checked (the anchors are the operator's own CAs).
+ * `now` is the system time, as a TLS library checks validity, not a dev clock moved to rehearse timeouts.
  */
 export function chainsToAnchor(
   chain: readonly crypto.X509Certificate[],

@@ -23,7 +23,7 @@ export function mtlsSetEnforcement(
     if (anchors.length === 0) throw new HsmError('ERR_MTLS_NO_ANCHOR');
     // The admin who turns enforcement on must already connect the way every client then will (the guide's
     // order: register the anchor, configure the CLI's client certificate, then set enforcement).
-    if (!chainsToAnchor(ctx.session.clientChain, anchorCertificates(anchors), ctx.node.clock.now()))
+    if (!chainsToAnchor(ctx.session.clientChain, anchorCertificates(anchors), Date.now()))
       throw new HsmError('ERR_MTLS_NOT_MTLS_SESSION');
   }
   const grant = requireQuorumApproval(ctx, 'cluster', args.approval);
