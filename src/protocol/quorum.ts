@@ -1,7 +1,7 @@
 // Quorum (M of N) values shared by the node and its clients: services, limits, and the wire shape of an approval.
 import { z } from 'zod';
 
-/** Services whose operations an admin quorum protects (spec §5.3). `cluster` gates nothing yet (no mTLS). */
+/** Services whose operations an admin quorum protects (spec §5.3); `cluster` guards the cluster mtls changes. */
 export const ADMIN_SERVICES = ['user', 'quorum', 'cluster'] as const;
 export type AdminService = (typeof ADMIN_SERVICES)[number];
 
