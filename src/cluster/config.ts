@@ -1,6 +1,7 @@
 // cloudhsm-cli.cfg: read and write the real configuration format (clusters[].cluster.servers[]).
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { z } from 'zod';
 import { HsmError } from '../errors.js';
 
@@ -134,8 +135,18 @@ function clientCertificate(
       throw new HsmError('ERR_CONFIG', { file, detail: `cannot read ${name} ${resolved}` });
     }
   };
-  return {
+  const client = {
     cert: read('client_cert_hsm_tls_file', certFile),
     key: read('client_key_hsm_tls_file', keyFile),
   };
+  try {
+    tls.createSecureContext(client);
+  } catch {
+    throw new HsmError('ERR_CONFIG', {
+      file,
+      detail:
+        'client_cert_hsm_tls_file and client_key_hsm_tls_file must be a PEM certificate and its unencrypted PEM private key',
+    });
+  }
+  return client;
 }

@@ -291,6 +291,23 @@ describe('cluster mtls commands', () => {
     );
   });
 
+  it('refuses a cfg with a client certificate without its key, or with another key', async () => {
+    const cfg = path.join(cluster.dir, 'cloudhsm-cli.cfg');
+    useClientCert(cluster, { certFile: one.certFile, keyFile: two.keyFile });
+    assert.deepEqual((await cluster.cli(['user', 'list'])).json, {
+      error_code: 1,
+      data: `Invalid configuration ${cfg}: client_cert_hsm_tls_file and client_key_hsm_tls_file must be a PEM certificate and its unencrypted PEM private key`,
+    });
+    const config = JSON.parse(fs.readFileSync(cfg, 'utf8'));
+    delete config.clusters[0].cluster.client_key_hsm_tls_file;
+    fs.writeFileSync(cfg, JSON.stringify(config));
+    assert.deepEqual((await cluster.cli(['user', 'list'])).json, {
+      error_code: 1,
+      data: `Invalid configuration ${cfg}: client_cert_hsm_tls_file and client_key_hsm_tls_file must be given together`,
+    });
+    useClientCert(cluster, undefined);
+  });
+
   it('audits every change on each HSM', () => {
     for (const serving of cluster.nodes) {
       const ops = serving!.node.store.listAudit().map((e) => `${e.operation} ${e.result}`);
