@@ -232,6 +232,10 @@ describe('cluster mtls commands', () => {
     const bare = await cluster.cli(['user', 'list']);
     assert.deepEqual(bare.json, DISCONNECTED);
     assert.equal(bare.exitCode, 1);
+    assert.match(
+      bare.stderr,
+      /^hint: the HSMs refused this client's certificate \(cluster mtls enforcement is cluster\): set client_cert_hsm_tls_file and client_key_hsm_tls_file in .*cloudhsm-cli\.cfg to a certificate issued by a registered trust anchor$/m,
+    );
     assert.deepEqual((await cluster.cli(['cluster', 'mtls', 'list-trust-anchors'])).json, DISCONNECTED);
     useClientCert(cluster, two);
     assert.deepEqual((await cluster.cli(['user', 'list'])).json, DISCONNECTED);
