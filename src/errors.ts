@@ -46,6 +46,20 @@ export const MESSAGES = {
   ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
   // cluster
   ERR_CLUSTER_ALREADY_ACTIVE: 'Cluster has already been activated',
+  // cluster mtls (hsm2m): trust anchors for client certificates and their enforcement
+  ERR_HSM_DISCONNECTED: 'HSM is disconnected',
+  ERR_MTLS_CERTIFICATE: 'Invalid trust anchor certificate: {detail}',
+  ERR_MTLS_ANCHOR_EXISTS: 'The trust anchor is already registered with certificate reference {reference}',
+  ERR_MTLS_ANCHOR_LIMIT: 'The cluster already holds the maximum of {limit} trust anchors',
+  ERR_MTLS_ANCHOR_NOT_FOUND: 'No trust anchor with certificate reference {reference}',
+  ERR_MTLS_LEVEL: "Invalid mtls enforcement level '{level}': possible values are {possible}",
+  ERR_MTLS_NO_ANCHOR:
+    'Cannot set the mtls enforcement level to cluster: no trust anchor is registered; register one with cluster mtls register-trust-anchor',
+  ERR_MTLS_NOT_MTLS_SESSION:
+    'Cannot set the mtls enforcement level to cluster from a connection without a client certificate issued by a registered trust anchor; configure client_cert_hsm_tls_file and client_key_hsm_tls_file first (configure-cli --client-cert-hsm-tls-file, --client-key-hsm-tls-file)',
+  ERR_MTLS_LAST_ANCHOR:
+    'Cannot deregister trust anchor {reference}: it is the last trust anchor and the mtls enforcement level is cluster; set the enforcement level to none first',
+  ERR_MTLS_UNSUPPORTED: 'cluster mtls is not supported on HSM type {type}; it exists on hsm2m only',
   // client side
   ERR_PASSWORD_MISMATCH: 'Passwords do not match',
   ERR_PARTIAL_FAILURE: '{operation} failed on {failed} of {total} connections',

@@ -21,6 +21,8 @@ export function nextStep(error: unknown, session: CliSession): string | undefine
   const { dir, source } = session.state;
   if (error.code === 'ERR_NO_HSM')
     return `hint: no HSM of this cluster answered: run \`localhsm up\` (state: ${dir})`;
+  if (error.code === 'ERR_HSM_DISCONNECTED')
+    return `hint: the HSMs refused this client's certificate (cluster mtls enforcement is cluster): set client_cert_hsm_tls_file and client_key_hsm_tls_file in ${session.configFile} to a certificate issued by a registered trust anchor`;
   if (
     error.code === 'ERR_CONFIG' &&
     error.params.detail === 'ENOENT' &&

@@ -3,6 +3,11 @@ import type { CommandTree } from '../command/tree.js';
 import type { CliCommand, CliContext } from './context.js';
 import { clusterActivateCommand } from './commands/cluster/activate.js';
 import { clusterHsmInfoCommand } from './commands/cluster/hsm-info.js';
+import { clusterMtlsDeregisterTrustAnchorCommand } from './commands/cluster/mtls/deregister-trust-anchor.js';
+import { clusterMtlsGetEnforcementCommand } from './commands/cluster/mtls/get-enforcement.js';
+import { clusterMtlsListTrustAnchorsCommand } from './commands/cluster/mtls/list-trust-anchors.js';
+import { clusterMtlsRegisterTrustAnchorCommand } from './commands/cluster/mtls/register-trust-anchor.js';
+import { clusterMtlsSetEnforcementCommand } from './commands/cluster/mtls/set-enforcement.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { userChangePasswordCommand } from './commands/user/change-password.js';
@@ -29,6 +34,11 @@ export const CLI_VERSION = '0.1.0';
 export const COMMANDS: readonly CliCommand[] = [
   clusterActivateCommand,
   clusterHsmInfoCommand,
+  clusterMtlsRegisterTrustAnchorCommand,
+  clusterMtlsDeregisterTrustAnchorCommand,
+  clusterMtlsListTrustAnchorsCommand,
+  clusterMtlsSetEnforcementCommand,
+  clusterMtlsGetEnforcementCommand,
   loginCommand,
   logoutCommand,
   userChangePasswordCommand,
@@ -52,6 +62,7 @@ export const COMMANDS: readonly CliCommand[] = [
 
 export const GROUPS: Readonly<Record<string, string>> = {
   cluster: 'Cluster related commands',
+  'cluster mtls': 'Mtls related commands',
   user: 'User management',
   'user change-mfa': "Change a user's Mfa Strategy",
   quorum: 'Quorum authentication (M of N) commands',

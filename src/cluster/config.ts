@@ -1,6 +1,7 @@
 // cloudhsm-cli.cfg: read and write the real configuration format (clusters[].cluster.servers[]).
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { z } from 'zod';
 import { HsmError } from '../errors.js';
 
@@ -16,7 +17,13 @@ const ConfigSchema = z.object({
       z.object({
         type: z.string().optional(),
         cluster_id: z.string().optional(),
-        cluster: z.object({ hsm_ca_file: z.string().min(1), servers: z.array(ServerSchema).min(1) }),
+        cluster: z.object({
+          hsm_ca_file: z.string().min(1),
+          servers: z.array(ServerSchema).min(1),
+          // cluster mtls: the client certificate and key presented to every HSM (configure-cli writes them)
+          client_cert_hsm_tls_file: z.string().min(1).optional(),
+          client_key_hsm_tls_file: z.string().min(1).optional(),
+        }),
       }),
     )
     .min(1),
@@ -31,6 +38,8 @@ export interface ClusterEntry {
   caFile: string;
   ca: string;
   servers: { hostname: string; port: number; enable: boolean }[];
+  /** The client certificate (PEM, with any intermediates) and key for cluster mtls, when configured. */
+  client?: { cert: string; key: string };
 }
 
 export function buildConfig(
@@ -102,11 +111,13 @@ export function selectCluster(config: CliConfig, file: string, clusterId: string
   } catch {
     throw new HsmError('ERR_CONFIG', { file, detail: `cannot read hsm_ca_file ${caFile}` });
   }
+  const client = clientCertificate(chosen.cluster, file);
   return {
     clusterId: chosen.cluster_id ?? clusterId ?? 'cluster',
     caFile,
     ca,
     servers: chosen.cluster.servers,
+    ...(client ? { client } : {}),
   };
 }
 
@@ -159,4 +170,41 @@ export function readConfigIfValid(file: string): CliConfig | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The cluster's mtls client certificate and key, read from the files its config names (both or neither). */
+function clientCertificate(
+  cluster: CliConfig['clusters'][number]['cluster'],
+  file: string,
+): { cert: string; key: string } | undefined {
+  const certFile = cluster.client_cert_hsm_tls_file;
+  const keyFile = cluster.client_key_hsm_tls_file;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined)
+    throw new HsmError('ERR_CONFIG', {
+      file,
+      detail: 'client_cert_hsm_tls_file and client_key_hsm_tls_file must be given together',
+    });
+  const read = (name: string, relative: string) => {
+    const resolved = path.resolve(path.dirname(file), relative);
+    try {
+      return fs.readFileSync(resolved, 'utf8');
+    } catch {
+      throw new HsmError('ERR_CONFIG', { file, detail: `cannot read ${name} ${resolved}` });
+    }
+  };
+  const client = {
+    cert: read('client_cert_hsm_tls_file', certFile),
+    key: read('client_key_hsm_tls_file', keyFile),
+  };
+  try {
+    tls.createSecureContext(client);
+  } catch {
+    throw new HsmError('ERR_CONFIG', {
+      file,
+      detail:
+        'client_cert_hsm_tls_file and client_key_hsm_tls_file must be a PEM certificate and its unencrypted PEM private key',
+    });
+  }
+  return client;
 }

@@ -51,6 +51,8 @@ export class HsmConnection {
   constructor(
     readonly server: ServerAddress,
     private readonly ca: string,
+    /** The cluster mtls client certificate and key (cloudhsm-cli.cfg), presented when given. */
+    private readonly client?: { cert: string; key: string },
   ) {}
 
   get address(): string {
@@ -78,10 +80,11 @@ export class HsmConnection {
         servername: isIP(this.server.hostname) !== 0 ? undefined : this.server.hostname,
         minVersion: 'TLSv1.2',
         timeout: CONNECT_TIMEOUT_MS,
+        ...(this.client ? { cert: this.client.cert, key: this.client.key } : {}),
       });
       const fail = (error: Error) => {
         socket.destroy();
-        reject(new UnreachableError(this.address, describe(error)));
+        reject(refusedClientCertificate(error) ?? new UnreachableError(this.address, describe(error)));
       };
       socket.once('secureConnect', () => {
         socket.off('error', fail);
@@ -108,6 +111,9 @@ export class HsmConnection {
           reply = undefined;
         }
         if (!reply) return this.failAll(new UnreachableError(this.address, 'malformed reply'));
+        // The node refused this connection's client certificate (cluster mtls) and closes it.
+        if (reply.id === null && !reply.ok && reply.error.code === 'ERR_HSM_DISCONNECTED')
+          return this.failAll(new HsmError('ERR_HSM_DISCONNECTED'));
         const waiter = reply.id === null ? undefined : this.pending.get(reply.id);
         if (!waiter) continue;
         this.pending.delete(reply.id!);
@@ -121,7 +127,9 @@ export class HsmConnection {
     };
     socket.on('error', (error) => {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ECONNRESET' || code === 'EPIPE') closed(describe(error));
+      const refused = refusedClientCertificate(error);
+      if (refused) this.failAll(refused);
+      else if (code === 'ECONNRESET' || code === 'EPIPE') closed(describe(error));
       else this.failAll(new UnreachableError(this.address, describe(error)));
     });
     socket.on('close', () => closed('connection closed'));
@@ -187,4 +195,20 @@ export class HsmConnection {
 function describe(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+
+/**
+ * TLS alerts by which a node refuses the client certificate (none sent, or not from a trust anchor):
+ * under cluster mtls enforcement the real cloudhsm-cli reports these as "HSM is disconnected".
+ */
+const CLIENT_CERTIFICATE_ALERTS = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+]);
+
+function refusedClientCertificate(error: Error): HsmError | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && CLIENT_CERTIFICATE_ALERTS.has(code) ? new HsmError('ERR_HSM_DISCONNECTED') : undefined;
 }

@@ -23,6 +23,13 @@ import {
   MIN_TOKEN_TIMEOUT_SECONDS,
 } from '../protocol/quorum.js';
 import { MAX_DEV_CLOCK_OFFSET_MS, type OperationName } from '../protocol/operations.js';
+import {
+  MAX_TRUST_ANCHORS,
+  MTLS_ENFORCEMENT_LEVELS,
+  type MtlsEnforcementLevel,
+  type TrustAnchor,
+  TrustAnchorSchema,
+} from '../protocol/mtls.js';
 import { KDF_PROFILES, type KdfProfile } from './password.js';
 
 /** Upper bound of the seconds settings a seed or `up` may set (115 days: what `up --mfa-token-seconds` accepts). */
@@ -269,6 +276,33 @@ export const SETTINGS = {
     about:
       'Secret a cluster shares with its clones (made with the cluster, carried by every copy of the state): seals users for user replicate',
   } satisfies SettingSpec<string>,
+  mtls_enforcement: {
+    schema: z.enum(MTLS_ENFORCEMENT_LEVELS),
+    expected: `one of ${MTLS_ENFORCEMENT_LEVELS.join(', ')}`,
+    decode: (value: string) => value,
+    encode: (value: MtlsEnforcementLevel) => value,
+    default: 'none',
+    setBy: { operation: 'mtls-set-enforcement' },
+    about:
+      'cluster: the node completes a TLS handshake only with a client certificate chaining to a trust anchor',
+  } satisfies SettingSpec<MtlsEnforcementLevel>,
+  mtls_trust_anchors: {
+    schema: z.array(TrustAnchorSchema).max(MAX_TRUST_ANCHORS),
+    expected: `a JSON array of at most ${MAX_TRUST_ANCHORS} trust anchors`,
+    decode: (value: string) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    },
+    encode: (value: TrustAnchor[]) => JSON.stringify(value),
+    default: [],
+    setBy: {
+      operation: 'mtls-register-trust-anchor',
+    },
+    about: 'Registered trust anchors (certificate reference and PEM), for client certificates',
+  } satisfies SettingSpec<TrustAnchor[]>,
   audit_head: {
     schema: z.string(),
     expected: 'text',

@@ -289,7 +289,7 @@ function isZombie(pid: number): boolean {
  */
 function prober(dir: string, manifest: ClusterManifest) {
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
-  return async (hsm: HsmEntry): Promise<{ users: number } | { error: string }> => {
+  return async (hsm: HsmEntry): Promise<{ users: number | undefined } | { error: string }> => {
     const connection = new HsmConnection({ hostname: hsm.host, port: hsm.port }, ca);
     try {
       const info = await connection.call('hsm-info', {});
@@ -298,6 +298,8 @@ function prober(dir: string, manifest: ClusterManifest) {
       }
       return { users: info.userCount };
     } catch (error) {
+      // cluster mtls enforcement refused the probe, which has no client certificate: the HSM is up.
+      if (error instanceof HsmError && error.code === 'ERR_HSM_DISCONNECTED') return { users: undefined };
       return { error: (error as Error).message };
     } finally {
       connection.close();

@@ -29,6 +29,7 @@ import { tokenPubkeyCommand } from './commands/token/pubkey.js';
 import { quorumApproveCommand } from './commands/quorum/approve.js';
 import { quorumMergeCommand } from './commands/quorum/merge.js';
 import { completionCommand } from './commands/completion.js';
+import { mtlsIssueClientCertCommand } from './commands/mtls/issue-client-cert.js';
 
 export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   upCommand,
@@ -59,6 +60,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   installPathsCommand,
   uninstallPathsCommand,
   completionCommand,
+  mtlsIssueClientCertCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
@@ -70,6 +72,7 @@ export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
   token:
     'Sign and verify MFA and quorum registration token files (instead of the openssl recipe); export signing public keys',
   quorum: 'Approve quorum tokens (sign approval files) and merge approvals',
+  mtls: 'Client certificates for rehearsing cluster mtls (trust anchors and enforcement)',
   time: 'Move the clock of a --dev-clock cluster to rehearse token timeouts and idle sessions',
 };
 

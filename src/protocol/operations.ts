@@ -1,6 +1,7 @@
 // The wire operations, one descriptor each: schemas, who may call it, whether it writes (is audited), its
 // display name. The node's dispatch, the client's typed calls and docs/protocol.md are derived from it.
 import { z } from 'zod';
+import { MAX_ANCHOR_PEM_CHARS, MTLS_ENFORCEMENT_LEVELS, TrustAnchorSchema } from './mtls.js';
 import { ApprovalSchema, RegistrationEntrySchema, TokenViewSchema } from './quorum.js';
 import { LOGIN_ROLES, UserViewSchema } from './types.js';
 
@@ -361,6 +362,52 @@ export const OPERATIONS = {
     writes: true,
     display: 'Set quorum policy',
     summary: 'Changes the quorum policy switches (quorum: service `quorum`).',
+  },
+  // cluster mtls (hsm2m): trust anchors for client certificates, and whether the node requires one
+  'mtls-register-trust-anchor': {
+    args: z
+      .object({ certificate: z.string().max(MAX_ANCHOR_PEM_CHARS), approval: ApprovalSchema.optional() })
+      .strict(),
+    result: TrustAnchorSchema.extend({ alreadyInEffect: z.boolean().optional() }),
+    access: admin('register trust anchors'),
+    rule: 'an X.509 certificate with an EC P-256/P-384/P-521 or RSA 2048/3072/4096 key; at most 2 anchors',
+    writes: true,
+    display: 'Register trust anchor',
+    summary: 'Registers a CA certificate that client certificates may chain to (quorum: service `cluster`).',
+  },
+  'mtls-deregister-trust-anchor': {
+    args: z.object({ reference: z.string().max(32), approval: ApprovalSchema.optional() }).strict(),
+    result: z.object({ alreadyInEffect: z.boolean().optional() }),
+    access: admin('deregister trust anchors'),
+    rule: 'never the last anchor while enforcement is `cluster`',
+    writes: true,
+    display: 'Deregister trust anchor',
+    summary: 'Removes a trust anchor by its certificate reference (quorum: service `cluster`).',
+  },
+  'mtls-list-trust-anchors': {
+    args: Empty,
+    result: z.object({ anchors: z.array(TrustAnchorSchema) }),
+    access: anyone,
+    writes: false,
+    display: 'List trust anchors',
+    summary: "This HSM's trust anchors (the client merges HSMs into `cluster-coverage`).",
+  },
+  'mtls-set-enforcement': {
+    args: z.object({ level: z.string().max(32), approval: ApprovalSchema.optional() }).strict(),
+    result: z.object({ level: z.enum(MTLS_ENFORCEMENT_LEVELS) }),
+    access: admin('set the mtls enforcement level'),
+    rule: '`cluster` needs a trust anchor and a session whose client certificate chains to one',
+    writes: true,
+    display: 'Set mtls enforcement',
+    summary: 'Sets whether new connections need a client certificate (quorum: service `cluster`).',
+  },
+  'mtls-get-enforcement': {
+    args: Empty,
+    result: z.object({ level: z.enum(MTLS_ENFORCEMENT_LEVELS) }),
+    access: login,
+    writes: false,
+    display: 'Get mtls enforcement',
+    summary: "This HSM's mtls enforcement level.",
   },
   // The dev clock (HSMs created with `localhsm up --dev-clock` only): offset from the system clock, in ms.
   'dev-clock-get': {

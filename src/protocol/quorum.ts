@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { HsmType } from './types.js';
 
-/** Services whose operations an admin quorum protects (spec §5.3). `cluster` gates nothing yet (no mTLS). */
+/** Services whose operations an admin quorum protects (spec §5.3); `cluster` guards the cluster mtls changes. */
 export const ADMIN_SERVICES = ['user', 'quorum', 'cluster'] as const;
 export type AdminService = (typeof ADMIN_SERVICES)[number];
 

@@ -54,6 +54,11 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'quorum-set-policy': { selfApproval: true },
   'dev-clock-get': {},
   'dev-clock-set': { offsetMs: 1000 },
+  'mtls-register-trust-anchor': { certificate: 'x' },
+  'mtls-deregister-trust-anchor': { reference: '0x01' },
+  'mtls-list-trust-anchors': {},
+  'mtls-set-enforcement': { level: 'none' },
+  'mtls-get-enforcement': {},
 };
 
 const ALL = Object.keys(OPERATIONS) as OperationName[];

@@ -64,6 +64,31 @@ describe('HSM type', () => {
     success(await t.send(admin, 'quorum-generate', { service: 'quorum' }));
   });
 
+  it('has no cluster mtls on hsm1.medium', async () => {
+    const t = await makeNode({ activated: true, settings: { hsm_type: 'hsm1.medium' } });
+    const admin = await t.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
+    for (const [op, args] of [
+      ['mtls-list-trust-anchors', {}],
+      ['mtls-get-enforcement', {}],
+      ['mtls-set-enforcement', { level: 'none' }],
+    ] as const) {
+      const error = refusal(await t.send(admin, op, args));
+      assert.equal(error.code, 'ERR_MTLS_UNSUPPORTED', op);
+      assert.equal(
+        error.message,
+        'cluster mtls is not supported on HSM type hsm1.medium; it exists on hsm2m only',
+      );
+    }
+    const hsm2m = await makeNode({ activated: true });
+    success(
+      await hsm2m.send(
+        await hsm2m.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD),
+        'mtls-get-enforcement',
+        {},
+      ),
+    );
+  });
+
   it('keeps the cluster service on hsm2m.medium', async () => {
     const t = await makeNode({ activated: true, settings: { hsm_type: 'hsm2m.medium' } });
     const admin = await t.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);

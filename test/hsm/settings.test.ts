@@ -59,6 +59,8 @@ const FRESH: Record<SettingKey, unknown> = {
   max_unsent_reply_bytes: 1048576,
   dev_clock_secret_sha256: '',
   clone_family_key: '',
+  mtls_enforcement: 'none',
+  mtls_trust_anchors: [],
   audit_head: '',
 };
 
@@ -169,6 +171,28 @@ describe('node settings', () => {
         ['off', false],
       ],
       bad: ['', 'ON', 'yes', 'true', '1'],
+    },
+    {
+      keys: ['mtls_enforcement'],
+      good: [
+        ['none', 'none'],
+        ['cluster', 'cluster'],
+      ],
+      bad: ['', 'NONE', 'hsm', 'on'],
+    },
+    {
+      keys: ['mtls_trust_anchors'],
+      good: [
+        ['[]', []],
+        ['[{"reference":"0x01","certificate":"PEM"}]', [{ reference: '0x01', certificate: 'PEM' }]],
+      ],
+      bad: [
+        '',
+        '{}',
+        'not json',
+        '[{"reference":"1","certificate":"PEM"}]',
+        JSON.stringify([1, 2, 3].map((n) => ({ reference: `0x0${n}`, certificate: 'PEM' }))),
+      ],
     },
     {
       keys: ['kdf'],

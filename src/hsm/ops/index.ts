@@ -30,6 +30,11 @@ import { quorumSetTimeout } from './quorum-set-timeout.js';
 import { quorumDelete } from './quorum-delete.js';
 import { quorumGetPolicy } from './quorum-get-policy.js';
 import { quorumSetPolicy } from './quorum-set-policy.js';
+import { mtlsRegisterTrustAnchor } from './mtls-register-trust-anchor.js';
+import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
+import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
+import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
+import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -66,4 +71,9 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'quorum-delete': quorumDelete,
   'quorum-get-policy': quorumGetPolicy,
   'quorum-set-policy': quorumSetPolicy,
+  'mtls-register-trust-anchor': mtlsRegisterTrustAnchor,
+  'mtls-deregister-trust-anchor': mtlsDeregisterTrustAnchor,
+  'mtls-list-trust-anchors': mtlsListTrustAnchors,
+  'mtls-set-enforcement': mtlsSetEnforcement,
+  'mtls-get-enforcement': mtlsGetEnforcement,
 };
