@@ -84,6 +84,15 @@ export const MESSAGES = {
   ERR_DEV_CLOCK_SECRET:
     "The clock of this HSM can only be moved with its cluster's control secret (localhsm time reads it from the state directory)",
   ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
+  // key material and mechanisms (src/keys): never key bytes, only sizes, names and references
+  ERR_KEY_PARAMETERS: 'Invalid key parameters: {detail}',
+  ERR_PEM_INVALID: 'Invalid PEM public key: {detail}',
+  ERR_KEY_UNMASK: 'The key material {context} could not be decrypted with the masking key: {detail}',
+  ERR_MECHANISM_PARAMETERS: 'Invalid {mechanism} parameters: {detail}',
+  ERR_SIGN_INPUT: 'Invalid data for {mechanism}: {detail}',
+  ERR_WRAP_PAYLOAD: 'The key cannot be wrapped with {mechanism}: {detail}',
+  ERR_UNWRAP_FAILED: 'Unwrap failed',
+  ERR_UNWRAPPED_KEY: 'The unwrapped data is not a valid {keyTypeClass} key: {detail}',
   // quorum (M of N) token-sign
   ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',
   ERR_QUORUM_TOO_FEW:
