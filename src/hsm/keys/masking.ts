@@ -1,5 +1,5 @@
 // The cluster masking key on a node: seals private and secret material at rest and the key copies sent between HSMs.
-import { maskMaterial, unmaskMaterial } from '../../keys/core-extra-masking.js';
+import { maskMaterial, unmaskMaterial } from '../../keys/masking.js';
 import { formatRef } from './record.js';
 
 /** Every HSM of a cluster (and its clones) holds the same 32-byte key, in `masking.key` in its data directory. */
