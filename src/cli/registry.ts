@@ -21,6 +21,23 @@ import { quorumTokenSetPolicyCommand } from './commands/quorum/token-sign/set-po
 import { quorumTokenSetQuorumValueCommand } from './commands/quorum/token-sign/set-quorum-value.js';
 import { quorumTokenSetTimeoutCommand } from './commands/quorum/token-sign/set-timeout.js';
 import { userChangeQuorumTokenSignRegisterCommand } from './commands/user/change-quorum/token-sign/register.js';
+import { keyListCommand } from './commands/key/list.js';
+import { keyDeleteCommand } from './commands/key/delete.js';
+import { keyShareCommand } from './commands/key/share.js';
+import { keyUnshareCommand } from './commands/key/unshare.js';
+import { keySetAttributeCommand } from './commands/key/set-attribute.js';
+import { keyGenerateFileCommand } from './commands/key/generate-file.js';
+import { keyGenerateRsaCommand } from './commands/key/generate-asymmetric-pair/rsa.js';
+import { keyGenerateEcCommand } from './commands/key/generate-asymmetric-pair/ec.js';
+import { keyGenerateAesCommand } from './commands/key/generate-symmetric/aes.js';
+import { keyGenerateGenericSecretCommand } from './commands/key/generate-symmetric/generic-secret.js';
+import { keyImportPemCommand } from './commands/key/import/pem.js';
+import { cryptoSignRsaPkcsCommand } from './commands/crypto/sign/rsa-pkcs.js';
+import { cryptoSignRsaPkcsPssCommand } from './commands/crypto/sign/rsa-pkcs-pss.js';
+import { cryptoSignEcdsaCommand } from './commands/crypto/sign/ecdsa.js';
+import { cryptoVerifyRsaPkcsCommand } from './commands/crypto/verify/rsa-pkcs.js';
+import { cryptoVerifyRsaPkcsPssCommand } from './commands/crypto/verify/rsa-pkcs-pss.js';
+import { cryptoVerifyEcdsaCommand } from './commands/crypto/verify/ecdsa.js';
 
 /** Printed by `-V, --version`; the package version (a test keeps them equal). */
 export const CLI_VERSION = '0.1.0';
@@ -46,6 +63,23 @@ export const COMMANDS: readonly CliCommand[] = [
   quorumTokenListPolicyCommand,
   quorumTokenSetPolicyCommand,
   userChangeQuorumTokenSignRegisterCommand,
+  keyListCommand,
+  keyDeleteCommand,
+  keyShareCommand,
+  keyUnshareCommand,
+  keySetAttributeCommand,
+  keyGenerateFileCommand,
+  keyGenerateRsaCommand,
+  keyGenerateEcCommand,
+  keyGenerateAesCommand,
+  keyGenerateGenericSecretCommand,
+  keyImportPemCommand,
+  cryptoSignRsaPkcsCommand,
+  cryptoSignRsaPkcsPssCommand,
+  cryptoSignEcdsaCommand,
+  cryptoVerifyRsaPkcsCommand,
+  cryptoVerifyRsaPkcsPssCommand,
+  cryptoVerifyEcdsaCommand,
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {
@@ -56,6 +90,13 @@ export const GROUPS: Readonly<Record<string, string>> = {
   'quorum token-sign': 'Quorum commands using the token-sign strategy',
   'user change-quorum': "Change a user's quorum authentication",
   'user change-quorum token-sign': "Change a user's quorum authentication using the token-sign strategy",
+  key: 'Key management commands',
+  'key generate-asymmetric-pair': 'Generate an asymmetric key pair',
+  'key generate-symmetric': 'Generate a symmetric key',
+  'key import': 'Import a key',
+  crypto: 'Cryptographic operations',
+  'crypto sign': 'Sign with a private key',
+  'crypto verify': 'Verify with a public key',
 };
 
 export function cliTree(name: string): CommandTree<CliContext, unknown> {

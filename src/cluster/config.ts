@@ -21,6 +21,8 @@ const ConfigSchema = z.object({
     )
     .min(1),
   logging: z.record(z.string(), z.unknown()).optional(),
+  /** `configure-cli --disable-key-availability-check` writes true; absent or false: the check is on. */
+  disable_key_availability_check: z.boolean().optional(),
 });
 
 export type CliConfig = z.infer<typeof ConfigSchema>;
@@ -31,6 +33,8 @@ export interface ClusterEntry {
   caFile: string;
   ca: string;
   servers: { hostname: string; port: number; enable: boolean }[];
+  /** Spec §14.3: a token key must be on at least 2 HSMs to be created, listed or used. */
+  keyAvailabilityCheck: boolean;
 }
 
 export function buildConfig(
@@ -100,5 +104,6 @@ export function selectCluster(config: CliConfig, file: string, clusterId: string
     caFile,
     ca,
     servers: chosen.cluster.servers,
+    keyAvailabilityCheck: config.disable_key_availability_check !== true,
   };
 }

@@ -46,6 +46,17 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'quorum-set-policy': { selfApproval: true },
   'dev-clock-get': {},
   'dev-clock-set': { offsetMs: 1000 },
+  'key-generate': { type: 'aes', label: 'k', keyLengthBytes: 32 },
+  'key-import': { pem: 'x', label: 'k', keyTypeClass: 'rsa-public' },
+  'key-insert': { copy: 'x' },
+  'key-list': { filter: [], maxItems: 10, offset: 0, verbose: true },
+  'key-delete': { ref: '0x1' },
+  'key-share': { ref: '0x1', username: 'carol', role: 'crypto-user' },
+  'key-unshare': { ref: '0x1', username: 'carol', role: 'crypto-user' },
+  'key-set-attribute': { ref: '0x1', name: 'label', value: 'x' },
+  'key-export': { ref: '0x1', encoding: 'pem' },
+  'crypto-sign': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '' },
+  'crypto-verify': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '', signature: '' },
 };
 
 const ALL = Object.keys(OPERATIONS) as OperationName[];

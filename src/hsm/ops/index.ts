@@ -27,6 +27,17 @@ import { quorumSetTimeout } from './quorum-set-timeout.js';
 import { quorumDelete } from './quorum-delete.js';
 import { quorumGetPolicy } from './quorum-get-policy.js';
 import { quorumSetPolicy } from './quorum-set-policy.js';
+import { keyGenerate } from './key-generate.js';
+import { keyImport } from './key-import.js';
+import { keyInsert } from './key-insert.js';
+import { keyList } from './key-list.js';
+import { keyDelete } from './key-delete.js';
+import { keyShare } from './key-share.js';
+import { keyUnshare } from './key-unshare.js';
+import { keySetAttribute } from './key-set-attribute.js';
+import { keyExport } from './key-export.js';
+import { cryptoSign } from './crypto-sign.js';
+import { cryptoVerify } from './crypto-verify.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -60,4 +71,15 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'quorum-delete': quorumDelete,
   'quorum-get-policy': quorumGetPolicy,
   'quorum-set-policy': quorumSetPolicy,
+  'key-generate': keyGenerate,
+  'key-import': keyImport,
+  'key-insert': keyInsert,
+  'key-list': keyList,
+  'key-delete': keyDelete,
+  'key-share': keyShare,
+  'key-unshare': keyUnshare,
+  'key-set-attribute': keySetAttribute,
+  'key-export': keyExport,
+  'crypto-sign': cryptoSign,
+  'crypto-verify': cryptoVerify,
 };
