@@ -22,7 +22,11 @@ export const PAIR_TAIL_OPTIONS = [
     help: 'Space separated list of key attributes to set for the generated private key in the form of KEY_ATTRIBUTE_NAME=KEY_ATTRIBUTE_VALUE',
   },
   shareOption('private key'),
-  quorumOption('manage-private-key-quorum-value', 'MANAGE_PRIVATE_KEY_QUORUM_VALUE', 'private key management'),
+  quorumOption(
+    'manage-private-key-quorum-value',
+    'MANAGE_PRIVATE_KEY_QUORUM_VALUE',
+    'private key management',
+  ),
   quorumOption('use-private-key-quorum-value', 'USE_PRIVATE_KEY_QUORUM_VALUE', 'private key usage'),
 ] as const satisfies readonly OptionSpec[];
 

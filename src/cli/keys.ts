@@ -6,7 +6,12 @@ import { describeFsError } from '../files/fs-error.js';
 import type { OptionSpec, ParsedOptions } from '../command/spec.js';
 import { DIGEST_INFO_PREFIX, HASHES, type HashName, MGFS } from '../keys/sign.js';
 
-export function filterOption<N extends string>(long: N, value: string, help: string, required = true): OptionSpec<N> {
+export function filterOption<N extends string>(
+  long: N,
+  value: string,
+  help: string,
+  required = true,
+): OptionSpec<N> {
   return { long, value, words: true, required, help };
 }
 
@@ -15,7 +20,10 @@ export const KEY_FILTER_HELP =
 
 /** A whole number option (clap would refuse anything else with a usage error; ours names the option). */
 export function wholeNumberOption(text: string, name: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw new HsmError('ERR_KEY_PARAMETERS', { detail: `${name} must be a whole number, got '${text.slice(0, 32)}'` });
+  if (!/^\d{1,9}$/.test(text))
+    throw new HsmError('ERR_KEY_PARAMETERS', {
+      detail: `${name} must be a whole number, got '${text.slice(0, 32)}'`,
+    });
   return Number(text);
 }
 
@@ -104,14 +112,21 @@ export function signatureFrom(options: ParsedOptions<'signature' | 'signature-pa
   if (path === undefined) return strictBase64(options.required('signature'), 'signature');
   const bytes = readFile(path, 'signature');
   const text = bytes.toString('latin1').trim();
-  return /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0 && text.length >= 64 ? Buffer.from(text, 'base64') : bytes;
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0 && text.length >= 64
+    ? Buffer.from(text, 'base64')
+    : bytes;
 }
 
 /**
  * What the HSM signs: hashing happens in the client, as in CloudHSM (so data size is unlimited). Raw data is
  * hashed here; rsa-pkcs takes its DER DigestInfo. `--data-type digest` data goes as given.
  */
-export function digestFor(mechanism: string, hash: HashName, dataType: string | undefined, data: Buffer): string {
+export function digestFor(
+  mechanism: string,
+  hash: HashName,
+  dataType: string | undefined,
+  data: Buffer,
+): string {
   if (dataType === 'digest') return data.toString('base64');
   const h = crypto.createHash(hash).update(data).digest();
   return (mechanism === 'rsa-pkcs' ? Buffer.concat([DIGEST_INFO_PREFIX[hash], h]) : h).toString('base64');

@@ -21,7 +21,11 @@ type Mechanism = 'rsa-pkcs' | 'rsa-pkcs-pss' | 'ecdsa';
 const dataOptions = (verb: 'signed' | 'verified') =>
   [
     { long: 'data-path', value: 'DATA_PATH', help: `The path to the file containing the data to be ${verb}` },
-    { long: 'data', value: 'DATA', help: `Base64 ${verb === 'signed' ? 'Encoded' : 'encoded'} data to be ${verb}` },
+    {
+      long: 'data',
+      value: 'DATA',
+      help: `Base64 ${verb === 'signed' ? 'Encoded' : 'encoded'} data to be ${verb}`,
+    },
   ] as const satisfies readonly OptionSpec[];
 
 const pssOptions = (mechanism: Mechanism) => (mechanism === 'rsa-pkcs-pss' ? [MGF_OPTION, SALT_OPTION] : []);

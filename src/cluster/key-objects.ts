@@ -28,7 +28,8 @@ export interface KeySummary {
 export function mergeKey(views: readonly KeyView[], hsms: number): KeyObject {
   const first = views[0]!;
   const session = first.session;
-  const coverage = (holders: number): Coverage => (session ? 'session' : holders >= hsms ? 'full' : 'inconsistent');
+  const coverage = (holders: number): Coverage =>
+    session ? 'session' : holders >= hsms ? 'full' : 'inconsistent';
   const attributes: Record<string, string | number | boolean> = {};
   for (const [name, value] of Object.entries(first.attributes ?? {}))
     attributes[name] = views.every((v) => v.attributes?.[name] === value) ? value : 'inconsistent';
@@ -38,7 +39,9 @@ export function mergeKey(views: readonly KeyView[], hsms: number): KeyObject {
   return {
     'key-reference': first.ref,
     'key-info': {
-      'key-owners': [{ username: owner, 'key-coverage': coverage(views.filter((v) => v.owner === owner).length) }],
+      'key-owners': [
+        { username: owner, 'key-coverage': coverage(views.filter((v) => v.owner === owner).length) },
+      ],
       'shared-users': sharedOrder.map((username) => ({
         username,
         'key-coverage': coverage(views.filter((v) => v.shared?.includes(username)).length),

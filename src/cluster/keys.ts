@@ -36,7 +36,12 @@ export async function resolveKey(
   warn: Warn,
   opts: { check?: boolean } = {},
 ): Promise<ResolvedKey> {
-  const outcomes = await cluster.fanOut('key-list', { filter: [...filter], maxItems: 2, offset: 0, verbose: false });
+  const outcomes = await cluster.fanOut('key-list', {
+    filter: [...filter],
+    maxItems: 2,
+    offset: 0,
+    verbose: false,
+  });
   const answers = verdict(outcomes, 'reachable', ctx(cluster, 'key-list', warn));
   const most = Math.max(0, ...answers.map((a) => a.value.total));
   if (most !== 1) throw new HsmError('ERR_KEY_SELECTION', { count: most });
@@ -134,7 +139,8 @@ export async function listKeys(
   const outcomes = await cluster.fanOut('key-list', { ...query, filter: [...query.filter] });
   const answers = verdict(outcomes, 'reachable', ctx(cluster, 'key-list', warn));
   const byRef = new Map<string, KeyView[]>();
-  for (const a of answers) for (const view of a.value.keys) byRef.set(view.ref, [...(byRef.get(view.ref) ?? []), view]);
+  for (const a of answers)
+    for (const view of a.value.keys) byRef.set(view.ref, [...(byRef.get(view.ref) ?? []), view]);
   const refs = [...byRef.keys()].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : BigInt(x) > BigInt(y) ? 1 : 0));
   const page = refs.slice(0, query.maxItems).map((ref) => byRef.get(ref)!);
   if (cluster.entry.keyAvailabilityCheck && page.some((views) => !views[0]!.session && views.length < 2))
@@ -142,7 +148,9 @@ export async function listKeys(
   const total = Math.max(0, ...answers.map((a) => a.value.total));
   const returned = page.length;
   const out: KeyListPage = {
-    matched_keys: page.map((views) => (query.verbose && views[0]!.attributes ? mergeKey(views, cluster.size) : summarizeKey(views[0]!))),
+    matched_keys: page.map((views) =>
+      query.verbose && views[0]!.attributes ? mergeKey(views, cluster.size) : summarizeKey(views[0]!),
+    ),
     total_key_count: total,
     returned_key_count: returned,
   };

@@ -114,7 +114,8 @@ export function parseCommandArgs<Name extends string>(
     if (option.words) {
       // Every following word up to the next option belongs to this one.
       const words = [value];
-      while (i + 1 < argv.length && !(argv[i + 1]!.startsWith('-') && argv[i + 1]!.length > 1)) words.push(argv[++i]!);
+      while (i + 1 < argv.length && !(argv[i + 1]!.startsWith('-') && argv[i + 1]!.length > 1))
+        words.push(argv[++i]!);
       values.set(name, [...((previous as string[] | undefined) ?? []), ...words]);
       continue;
     }

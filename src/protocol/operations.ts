@@ -365,7 +365,12 @@ export const OPERATIONS = {
         publicLabel: z.string().max(1024).optional(),
         privateLabel: z.string().max(1024).optional(),
         modulusBits: smallInt.optional(),
-        publicExponent: z.number().int().min(0).max(2 ** 40).optional(),
+        publicExponent: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 40)
+          .optional(),
         curve: z.string().max(32).optional(),
         keyLengthBytes: smallInt.optional(),
         attributes: AttributeWordsSchema.optional(),
@@ -381,7 +386,8 @@ export const OPERATIONS = {
     access: cryptoUser('generate keys'),
     writes: true,
     display: 'Key generate',
-    summary: 'Generates a key or key pair owned by the caller; token keys come with sealed copies for the other HSMs.',
+    summary:
+      'Generates a key or key pair owned by the caller; token keys come with sealed copies for the other HSMs.',
   },
   'key-import': {
     args: z
@@ -405,7 +411,8 @@ export const OPERATIONS = {
     rule: "the copy was sealed by an HSM of this cluster and the caller is the key's owner",
     writes: true,
     display: 'Key synchronization',
-    summary: 'Stores a key another HSM of the cluster created (client-side synchronisation); an identical key is a no-op.',
+    summary:
+      'Stores a key another HSM of the cluster created (client-side synchronisation); an identical key is a no-op.',
   },
   'key-list': {
     args: z
@@ -421,7 +428,8 @@ export const OPERATIONS = {
     rule: 'crypto users see their keys, keys shared with them and public keys; admins every token key, never verbose',
     writes: false,
     display: 'Key list',
-    summary: 'One page of the visible keys matching the filter, in ascending reference order, and their number.',
+    summary:
+      'One page of the visible keys matching the filter, in ascending reference order, and their number.',
   },
   'key-delete': {
     args: z.object({ ref: KeyRefSchema }).strict(),
@@ -529,7 +537,8 @@ export const OPERATIONS = {
     rule: 'owner or shared user; the private key has sign=true',
     writes: false,
     display: 'Crypto sign',
-    summary: 'Signs a digest (the client hashes raw data; rsa-pkcs digests are DER DigestInfo) with a private key.',
+    summary:
+      'Signs a digest (the client hashes raw data; rsa-pkcs digests are DER DigestInfo) with a private key.',
   },
   'crypto-verify': {
     args: z

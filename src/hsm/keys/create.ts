@@ -49,7 +49,7 @@ export function parseCreationAttributes(
     const name = eq > 0 ? word.slice(0, eq) : word;
     const raw = eq > 0 ? word.slice(eq + 1) : '';
     const [value] = attributeValues(name, raw);
-    if (!SETTABLE_AT_CREATION.has(name) || NOT_FOR_CLASS[keyClass].includes(name) && value === true)
+    if (!SETTABLE_AT_CREATION.has(name) || (NOT_FOR_CLASS[keyClass].includes(name) && value === true))
       throw new HsmError('ERR_ATTRIBUTE_VALUE', { name, value: raw.slice(0, 64) });
     if (name === 'label') checkLabel(String(value));
     out[name] = value!;
@@ -59,7 +59,9 @@ export function parseCreationAttributes(
 
 export function checkLabel(label: string): string {
   if ([...label].length > MAX_LABEL_LENGTH)
-    throw new HsmError('ERR_KEY_PARAMETERS', { detail: `a label has at most ${MAX_LABEL_LENGTH} characters` });
+    throw new HsmError('ERR_KEY_PARAMETERS', {
+      detail: `a label has at most ${MAX_LABEL_LENGTH} characters`,
+    });
   return label;
 }
 
@@ -88,7 +90,12 @@ export function buildAttributes(k: NewKey): Record<string, AttributeValue> {
   const g = k.given;
   const extractable = (g.extractable as boolean | undefined) ?? true;
   const sensitive = (g.sensitive as boolean | undefined) ?? secretish;
-  const derived = deriveAttributes({ keyType: k.keyType, class: k.keyClass, material: k.clear, curve: k.curve });
+  const derived = deriveAttributes({
+    keyType: k.keyType,
+    class: k.keyClass,
+    material: k.clear,
+    curve: k.curve,
+  });
   const values: Record<string, AttributeValue> = {
     'key-type': k.keyType,
     label: k.label,
@@ -139,7 +146,14 @@ export function checkKeyQuorum(
   if (manage === undefined && use === undefined) return { manageQuorum: 0, useQuorum: 0 };
   if (manage === undefined || use === undefined || manage <= 1 || use <= 1)
     throw new HsmError('ERR_KEY_QUORUM_PAIR');
-  if (!Number.isInteger(manage) || !Number.isInteger(use) || manage > 8 || use > 8 || manage > associated || use > associated)
+  if (
+    !Number.isInteger(manage) ||
+    !Number.isInteger(use) ||
+    manage > 8 ||
+    use > 8 ||
+    manage > associated ||
+    use > associated
+  )
     throw new HsmError('ERR_KEY_QUORUM_INVALID');
   return { manageQuorum: manage, useQuorum: use };
 }

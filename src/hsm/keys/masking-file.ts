@@ -7,7 +7,9 @@ import { newMaskingKey } from '../../keys/masking.js';
 import { dataFiles } from '../data-files.js';
 import { Masking } from './masking.js';
 
-const FileSchema = z.object({ version: z.literal(1), key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/) }).strict();
+const FileSchema = z
+  .object({ version: z.literal(1), key: z.string().regex(/^[A-Za-z0-9+/]{43}=$/) })
+  .strict();
 
 /** The masking key of the HSM in `dataDir`, or undefined when it has none (then it refuses key operations). */
 export function readMaskingKey(dataDir: string): Masking | undefined {

@@ -12,7 +12,9 @@ export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResul
   requireAttribute(key, 'sign');
   const expected = args.mechanism === 'ecdsa' ? 'ec' : 'rsa';
   if (key.keyType !== expected)
-    throw new HsmError('ERR_KEY_MECHANISM', { detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}` });
+    throw new HsmError('ERR_KEY_MECHANISM', {
+      detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}`,
+    });
   // Key-usage approvals are not implemented yet: a key with a use quorum cannot sign.
   if (key.useQuorum > 1) throw new HsmError('ERR_KEY_QUORUM_FAILED');
   const privateDer = requireMasking(ctx).openMaterial(key.ref, key.material);

@@ -12,7 +12,9 @@ export function cryptoVerify(ctx: OpContext, args: OpArgs<'crypto-verify'>): OpR
   requireAttribute(key, 'verify');
   const expected = args.mechanism === 'ecdsa' ? 'ec' : 'rsa';
   if (key.keyType !== expected)
-    throw new HsmError('ERR_KEY_MECHANISM', { detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}` });
+    throw new HsmError('ERR_KEY_MECHANISM', {
+      detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}`,
+    });
   const ok = verifyData(
     {
       mechanism: args.mechanism,

@@ -7,7 +7,8 @@ import type { OpContext } from '../op-context.js';
 export function keyDelete(ctx: OpContext, args: OpArgs<'key-delete'>): OpResult<'key-delete'> {
   ctx.store.transaction(() => {
     const key = requireOwnedKey(ctx, args.ref);
-    if (key.attributes.destroyable === false) throw new HsmError('ERR_KEY_ATTRIBUTE_REQUIRED', { name: 'destroyable' });
+    if (key.attributes.destroyable === false)
+      throw new HsmError('ERR_KEY_ATTRIBUTE_REQUIRED', { name: 'destroyable' });
     ctx.store.deleteKey(key.ref);
   });
   return {};

@@ -18,14 +18,21 @@ import { shareTargets } from '../keys/users.js';
 import { keyView } from '../keys/view.js';
 import type { OpContext } from '../op-context.js';
 
-type Part = { keyClass: KeyRecord['keyClass']; label: string; given: ReturnType<typeof parseCreationAttributes> };
+type Part = {
+  keyClass: KeyRecord['keyClass'];
+  label: string;
+  given: ReturnType<typeof parseCreationAttributes>;
+};
 
 const required = <T>(value: T | undefined, name: string): T => {
   if (value === undefined) throw new HsmError('ERR_KEY_PARAMETERS', { detail: `${name} is required` });
   return value;
 };
 
-export async function keyGenerate(ctx: OpContext, args: OpArgs<'key-generate'>): Promise<OpResult<'key-generate'>> {
+export async function keyGenerate(
+  ctx: OpContext,
+  args: OpArgs<'key-generate'>,
+): Promise<OpResult<'key-generate'>> {
   const viewer = keyViewer(ctx);
   const masking = requireMasking(ctx);
   const sessionId = args.session ? ctx.session.id : null;
@@ -52,7 +59,10 @@ export async function keyGenerate(ctx: OpContext, args: OpArgs<'key-generate'>):
         },
       ];
   if (args.type === 'rsa')
-    checkRsaParameters(required(args.modulusBits, 'modulus-size-bits'), required(args.publicExponent, 'public-exponent'));
+    checkRsaParameters(
+      required(args.modulusBits, 'modulus-size-bits'),
+      required(args.publicExponent, 'public-exponent'),
+    );
   if (args.type === 'ec') checkCurve(required(args.curve, 'curve'));
   if (args.type === 'aes' || args.type === 'generic-secret')
     checkSecretLength(args.type, required(args.keyLengthBytes, 'key-length-bytes'));
@@ -63,12 +73,14 @@ export async function keyGenerate(ctx: OpContext, args: OpArgs<'key-generate'>):
   let clear: Buffer[];
   if (args.type === 'rsa' || args.type === 'ec') {
     const m: KeyPairMaterial =
-      args.type === 'rsa' ? await generateRsaPair(args.modulusBits!, args.publicExponent!) : generateEcPair(args.curve!);
+      args.type === 'rsa'
+        ? await generateRsaPair(args.modulusBits!, args.publicExponent!)
+        : generateEcPair(args.curve!);
     clear = [m.publicDer, m.privateDer];
   } else clear = [generateSecret(args.type, args.keyLengthBytes!)];
 
-  const keys = ctx.store.transaction(() =>
-    parts.map((part, i): KeyRecord => {
+  const keys = ctx.store.transaction(() => {
+    const made = parts.map((part, i): KeyRecord => {
       const ref = ctx.store.allocateKeyRef();
       // Shares and quorum values apply to the private key of a pair (spec §2.3).
       const isPublic = part.keyClass === 'public-key';
@@ -102,9 +114,11 @@ export async function keyGenerate(ctx: OpContext, args: OpArgs<'key-generate'>):
       };
       ctx.store.insertKey(key);
       return key;
-    }),
-  );
-  ctx.auditTarget = keys.map((k) => keyView(k, false).ref).join(' ');
+    });
+    // Set before the commit: the audit entry is written with it.
+    ctx.auditTarget = made.map((k) => keyView(k, false).ref).join(' ');
+    return made;
+  });
   return {
     keys: keys.map((k) => keyView(k, true)),
     copies: sessionId === null ? keys.map((k) => sealCopy(masking, k)) : [],

@@ -38,8 +38,8 @@ export function keyImport(ctx: OpContext, args: OpArgs<'key-import'>): OpResult<
     });
     const record: KeyRecord = { ...common, attributes, material: imported.publicDer };
     ctx.store.insertKey(record);
+    ctx.auditTarget = keyView(record, false).ref;
     return record;
   });
-  ctx.auditTarget = keyView(key, false).ref;
   return { keys: [keyView(key, true)], copies: [sealCopy(masking, key)] };
 }

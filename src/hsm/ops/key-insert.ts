@@ -29,7 +29,11 @@ export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<
 }
 
 /** The same key object (a re-sent copy); sealed material differs by its IV, so it is compared opened. */
-function sameKey(a: KeyRecord, b: KeyRecord, masking: { openMaterial(ref: number, m: Buffer): Buffer }): boolean {
+function sameKey(
+  a: KeyRecord,
+  b: KeyRecord,
+  masking: { openMaterial(ref: number, m: Buffer): Buffer },
+): boolean {
   const { material: ma, sessionId: sa, ...ra } = a;
   const { material: mb, sessionId: sb, ...rb } = b;
   if (sa !== sb || !isDeepStrictEqual(ra, rb)) return false;

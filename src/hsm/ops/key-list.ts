@@ -8,7 +8,10 @@ import type { OpContext } from '../op-context.js';
 export function keyList(ctx: OpContext, args: OpArgs<'key-list'>): OpResult<'key-list'> {
   const viewer = keyViewer(ctx);
   const conditions = parseFilter(args.filter);
-  const { keys, total } = ctx.store.findKeys(viewer, conditions, { limit: args.maxItems, offset: args.offset });
+  const { keys, total } = ctx.store.findKeys(viewer, conditions, {
+    limit: args.maxItems,
+    offset: args.offset,
+  });
   // "This flag when used by Admins has no effect": admins get references and labels only.
   const verbose = args.verbose && viewer.role !== 'admin';
   return { keys: keys.map((k) => keyView(k, verbose)), total };

@@ -8,7 +8,18 @@ import type { AttributeValue, KeyRecord } from '../keys/record.js';
 import type { OpContext } from '../op-context.js';
 
 /** Attributes the owner may set to either value (spec §2.6 column M; `id` and `derive` as on hsm2m.medium). */
-const FREE = new Set(['label', 'id', 'encrypt', 'decrypt', 'derive', 'destroyable', 'sign', 'verify', 'wrap', 'unwrap']);
+const FREE = new Set([
+  'label',
+  'id',
+  'encrypt',
+  'decrypt',
+  'derive',
+  'destroyable',
+  'sign',
+  'verify',
+  'wrap',
+  'unwrap',
+]);
 /** One-way attributes: the only change allowed, as [from, to]. */
 const ONE_WAY: Record<string, [boolean, boolean]> = {
   modifiable: [true, false],
@@ -24,14 +35,21 @@ const NOT_FOR_CLASS: Record<KeyRecord['keyClass'], readonly string[]> = {
   'secret-key': [],
 };
 
-export function keySetAttribute(ctx: OpContext, args: OpArgs<'key-set-attribute'>): OpResult<'key-set-attribute'> {
+export function keySetAttribute(
+  ctx: OpContext,
+  args: OpArgs<'key-set-attribute'>,
+): OpResult<'key-set-attribute'> {
   ctx.store.transaction(() => {
     const { key, viewer } = requireVisibleKey(ctx, args.ref);
     const name = args.name;
     const [value] = attributeValues(name, args.value);
     const refuse = () => new HsmError('ERR_ATTRIBUTE_VALUE', { name, value: args.value.slice(0, 64) });
     if (viewer.role === 'admin') {
-      if (name !== 'trusted') throw new HsmError('ERR_PERMISSION_DENIED', { role: 'admin', action: `set the key attribute ${name}` });
+      if (name !== 'trusted')
+        throw new HsmError('ERR_PERMISSION_DENIED', {
+          role: 'admin',
+          action: `set the key attribute ${name}`,
+        });
     } else {
       if (key.owner !== viewer.username) throw new HsmError('ERR_KEY_NOT_OWNER');
       if (name === 'trusted') throw refuse();

@@ -37,7 +37,12 @@ export const keyListCommand = cliCommand({
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     return listKeys(
       cluster,
-      { filter: options.list('filter'), maxItems: Math.max(1, maxItems), offset, verbose: options.flag('verbose') },
+      {
+        filter: options.list('filter'),
+        maxItems: Math.max(1, maxItems),
+        offset,
+        verbose: options.flag('verbose'),
+      },
       ctx.io.warn,
     );
   },

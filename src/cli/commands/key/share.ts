@@ -1,6 +1,12 @@
 // key share: the owner shares a key with a crypto user on every HSM.
 import { changeKey, resolveKey } from '../../../cluster/keys.js';
-import { APPROVAL_OPTION, CLUSTER_ID_OPTION, cliCommand, ROLE_OPTION, usernameOption } from '../../context.js';
+import {
+  APPROVAL_OPTION,
+  CLUSTER_ID_OPTION,
+  cliCommand,
+  ROLE_OPTION,
+  usernameOption,
+} from '../../context.js';
 import { KEY_FILTER_HELP, filterOption } from '../../keys.js';
 
 export const keyShareCommand = cliCommand({
@@ -12,7 +18,10 @@ export const keyShareCommand = cliCommand({
     filterOption('filter', 'FILTER', KEY_FILTER_HELP),
     usernameOption('A username with which the key will be shared'),
     { ...ROLE_OPTION, help: 'Role the user has in the cluster' },
-    { ...APPROVAL_OPTION, help: 'Filepath of signed quorum token file to approve operation. Only required if the key management service quorum value of the key is greater than 1' },
+    {
+      ...APPROVAL_OPTION,
+      help: 'Filepath of signed quorum token file to approve operation. Only required if the key management service quorum value of the key is greater than 1',
+    },
   ],
   async run(options, ctx) {
     const cluster = ctx.session.cluster(options.string('cluster-id'));

@@ -11,8 +11,18 @@ export const keyGenerateRsaCommand = cliCommand({
   options: [
     CLUSTER_ID_OPTION,
     ...PAIR_OPTIONS,
-    { long: 'modulus-size-bits', value: 'MODULUS_SIZE_BITS', required: true, help: 'Modulus size in bits used to generate the RSA key pair' },
-    { long: 'public-exponent', value: 'PUBLIC_EXPONENT', required: true, help: 'Public exponent used to generate the RSA key pair' },
+    {
+      long: 'modulus-size-bits',
+      value: 'MODULUS_SIZE_BITS',
+      required: true,
+      help: 'Modulus size in bits used to generate the RSA key pair',
+    },
+    {
+      long: 'public-exponent',
+      value: 'PUBLIC_EXPONENT',
+      required: true,
+      help: 'Public exponent used to generate the RSA key pair',
+    },
     ...PAIR_TAIL_OPTIONS,
   ],
   async run(options, ctx) {

@@ -10,7 +10,12 @@ export const keyGenerateAesCommand = cliCommand({
   options: [CLUSTER_ID_OPTION, ...SYMMETRIC_OPTIONS],
   async run(options, ctx) {
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    const [key] = await createKeys(cluster, 'key-generate', { type: 'aes', ...symmetricCreation(options) }, ctx.io.warn);
+    const [key] = await createKeys(
+      cluster,
+      'key-generate',
+      { type: 'aes', ...symmetricCreation(options) },
+      ctx.io.warn,
+    );
     return { key };
   },
 });
