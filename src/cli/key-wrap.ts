@@ -10,7 +10,16 @@ import { UNWRAP_KEY_TYPE_CLASSES } from '../keys/material.js';
 import type { HashName, MgfName } from '../keys/sign.js';
 import type { WrapMechanism } from '../keys/wrap.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, cliCommand } from './context.js';
-import { HASH_OPTION, KEY_FILTER_HELP, MGF_OPTION, filterOption, optionalNumber, quorumOption, SESSION_OPTION, shareOption } from './keys.js';
+import {
+  HASH_OPTION,
+  KEY_FILTER_HELP,
+  MGF_OPTION,
+  filterOption,
+  optionalNumber,
+  quorumOption,
+  SESSION_OPTION,
+  shareOption,
+} from './keys.js';
 
 const TAG_OPTION = {
   long: 'tag-length-bits',
@@ -18,7 +27,11 @@ const TAG_OPTION = {
   required: true,
   help: 'Tag length in bits',
 } as const satisfies OptionSpec;
-const AAD_OPTION = { long: 'aad', value: 'AAD', help: 'Aes GCM Additional Authenticated Data (AAD) value, in hex' } as const satisfies OptionSpec;
+const AAD_OPTION = {
+  long: 'aad',
+  value: 'AAD',
+  help: 'Aes GCM Additional Authenticated Data (AAD) value, in hex',
+} as const satisfies OptionSpec;
 const IV_OPTION = {
   long: 'iv',
   value: 'IV',
@@ -28,11 +41,15 @@ const IV_OPTION = {
 
 /** The mechanism's extra options, in the order of the documented usage lines. */
 function extras(mechanism: WrapMechanism, operation: 'wrap' | 'unwrap'): OptionSpec[] {
-  if (mechanism === 'aes-gcm') return operation === 'wrap' ? [TAG_OPTION, AAD_OPTION] : [TAG_OPTION, AAD_OPTION, IV_OPTION];
+  if (mechanism === 'aes-gcm')
+    return operation === 'wrap' ? [TAG_OPTION, AAD_OPTION] : [TAG_OPTION, AAD_OPTION, IV_OPTION];
   // cloudhsm-aes-gcm: the spec lists --aad on unwrap only ([R]); the IV is inside the wrapped data.
   if (mechanism === 'cloudhsm-aes-gcm') return operation === 'wrap' ? [TAG_OPTION] : [TAG_OPTION, AAD_OPTION];
   if (mechanism === 'rsa-aes' || mechanism === 'rsa-oaep')
-    return [{ ...HASH_OPTION, help: 'Hash algorithm' }, { ...MGF_OPTION, help: 'Mask Generation Function algorithm' }];
+    return [
+      { ...HASH_OPTION, help: 'Hash algorithm' },
+      { ...MGF_OPTION, help: 'Mask Generation Function algorithm' },
+    ];
   return [];
 }
 
@@ -70,7 +87,11 @@ export function wrapCommand(mechanism: WrapMechanism): CliCommand {
       CLUSTER_ID_OPTION,
       filterOption('payload-filter', 'PAYLOAD_FILTER', `${KEY_FILTER_HELP} (the key to wrap)`),
       filterOption('wrapping-filter', 'WRAPPING_FILTER', `${KEY_FILTER_HELP} (the key to wrap with)`),
-      { long: 'path', value: 'PATH', help: 'Path to the binary file where the wrapped key data will be saved' },
+      {
+        long: 'path',
+        value: 'PATH',
+        help: 'Path to the binary file where the wrapped key data will be saved',
+      },
       {
         ...APPROVAL_OPTION,
         long: 'wrapping-approval',
@@ -128,7 +149,11 @@ function wrappedData(options: ParsedOptions<string>): string {
   try {
     return readInputFile(file).toString('base64');
   } catch (error) {
-    throw new HsmError('ERR_FILE', { action: 'read the wrapped key file', file, detail: describeFsError(error) });
+    throw new HsmError('ERR_FILE', {
+      action: 'read the wrapped key file',
+      file,
+      detail: describeFsError(error),
+    });
   }
 }
 
@@ -140,7 +165,11 @@ export function unwrapCommand(mechanism: WrapMechanism): CliCommand {
     options: [
       CLUSTER_ID_OPTION,
       filterOption('filter', 'FILTER', `${KEY_FILTER_HELP} to select a key to unwrap with`),
-      { long: 'data-path', value: 'DATA_PATH', help: 'Path to the binary file containing the wrapped key data' },
+      {
+        long: 'data-path',
+        value: 'DATA_PATH',
+        help: 'Path to the binary file containing the wrapped key data',
+      },
       { long: 'data', value: 'DATA', help: 'Base64 encoded wrapped key data' },
       {
         long: 'attributes',

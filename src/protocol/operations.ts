@@ -516,10 +516,11 @@ export const OPERATIONS = {
       .strict(),
     result: CreatedKeysSchema,
     access: cryptoUser('unwrap keys'),
-    rule: 'unwrapping key: owner or shared user, unwrap=true; the new key is the caller\'s, local=false',
+    rule: "unwrapping key: owner or shared user, unwrap=true; the new key is the caller's, local=false",
     writes: true,
     display: 'Key unwrap',
-    summary: 'Unwraps a key into a new key owned by the caller (local=false), with its sealed copy for the other HSMs.',
+    summary:
+      'Unwraps a key into a new key owned by the caller (local=false), with its sealed copy for the other HSMs.',
   },
   'crypto-sign': {
     args: z

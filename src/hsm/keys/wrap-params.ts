@@ -8,13 +8,22 @@ import type { KeyRecord } from './record.js';
 export function hexBytes(text: string, what: string, mechanism: string): Buffer {
   const t = text.replace(/^0x/i, '');
   if (!/^([0-9a-f]{2})*$/i.test(t))
-    throw new HsmError('ERR_MECHANISM_PARAMETERS', { mechanism, detail: `the ${what} must be hex (e.g. 0x10)` });
+    throw new HsmError('ERR_MECHANISM_PARAMETERS', {
+      mechanism,
+      detail: `the ${what} must be hex (e.g. 0x10)`,
+    });
   return Buffer.from(t, 'hex');
 }
 
 export function wrapParams(
   mechanism: WrapMechanism,
-  args: { tagLengthBits?: number; aad?: string; hash?: WrapParams['hash']; mgf?: WrapParams['mgf']; iv?: string },
+  args: {
+    tagLengthBits?: number;
+    aad?: string;
+    hash?: WrapParams['hash'];
+    mgf?: WrapParams['mgf'];
+    iv?: string;
+  },
 ): WrapParams {
   return {
     ...(args.tagLengthBits !== undefined ? { tagLengthBits: args.tagLengthBits } : {}),
@@ -29,7 +38,11 @@ export function wrapParams(
  * The key a mechanism wraps with (an AES secret key, or an RSA public key) or unwraps with (an AES secret key,
  * or an RSA private key); anything else is refused before any material is opened.
  */
-export function checkMechanismKey(mechanism: WrapMechanism, key: KeyRecord, operation: 'wrap' | 'unwrap'): void {
+export function checkMechanismKey(
+  mechanism: WrapMechanism,
+  key: KeyRecord,
+  operation: 'wrap' | 'unwrap',
+): void {
   const aes = wrappingKeyType(mechanism) === 'aes';
   const ok = aes
     ? key.keyType === 'aes'

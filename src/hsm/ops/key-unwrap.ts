@@ -62,7 +62,11 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
       local: false,
       given,
     });
-    const record: KeyRecord = { ...common, attributes, material: masking.sealMaterial(ref, material.material) };
+    const record: KeyRecord = {
+      ...common,
+      attributes,
+      material: masking.sealMaterial(ref, material.material),
+    };
     ctx.store.insertKey(record);
     return record;
   });

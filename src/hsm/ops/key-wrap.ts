@@ -27,7 +27,9 @@ export function keyWrap(ctx: OpContext, args: OpArgs<'key-wrap'>): OpResult<'key
   const masking = requireMasking(ctx);
   const clear = masking.openMaterial(payload.ref, payload.material);
   const wrappingKey =
-    wrapping.keyClass === 'public-key' ? wrapping.material : masking.openMaterial(wrapping.ref, wrapping.material);
+    wrapping.keyClass === 'public-key'
+      ? wrapping.material
+      : masking.openMaterial(wrapping.ref, wrapping.material);
   try {
     const { wrapped, iv } = wrapKey(args.mechanism, wrappingKey, clear, params);
     return {
