@@ -32,6 +32,8 @@ describe('key wrap and key unwrap on a 3-HSM cluster', () => {
     assert.equal(r.json?.error_code, 1, r.stdout + r.stderr);
     return r.json!.data as string;
   };
+  const aes128 = (who: typeof alice, label: string, ...more: string[]) =>
+    ok(who(['key', 'generate-symmetric', 'aes', '--label', label, '--key-length-bytes', '16', ...more]));
   const openssl = (args: string[], input?: Buffer) =>
     execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
   const oaep = (hash: string) => [
@@ -418,19 +420,7 @@ describe('key wrap and key unwrap on a 3-HSM cluster', () => {
   });
 
   it('refuses: a payload bob does not own, extractable=false, a wrapping key without wrap, wrap-with-trusted, bad data', async () => {
-    await ok(
-      alice([
-        'key',
-        'generate-symmetric',
-        'aes',
-        '--label',
-        'shared-aes',
-        '--key-length-bytes',
-        '16',
-        '--share-crypto-users',
-        'bob',
-      ]),
-    );
+    await aes128(alice, 'shared-aes', '--share-crypto-users', 'bob');
     await ok(
       bob([
         'key',
@@ -460,19 +450,7 @@ describe('key wrap and key unwrap on a 3-HSM cluster', () => {
       await refused(wrapWith(bob, 'shared-aes', 'bob-wrap')),
       'Only the owner of the key can perform this operation',
     );
-    await ok(
-      alice([
-        'key',
-        'generate-symmetric',
-        'aes',
-        '--label',
-        'stuck',
-        '--key-length-bytes',
-        '16',
-        '--attributes',
-        'extractable=false',
-      ]),
-    );
+    await aes128(alice, 'stuck', '--attributes', 'extractable=false');
     assert.equal(
       await refused(wrapWith(alice, 'stuck', 'outside-wrap')),
       'Key does not have the required attribute extractable set to true',
@@ -481,19 +459,7 @@ describe('key wrap and key unwrap on a 3-HSM cluster', () => {
       await refused(wrapWith(alice, 'payload-aes', 'inside-pub')),
       'Key does not have the required attribute wrap set to true',
     );
-    await ok(
-      alice([
-        'key',
-        'generate-symmetric',
-        'aes',
-        '--label',
-        'guarded',
-        '--key-length-bytes',
-        '16',
-        '--attributes',
-        'wrap-with-trusted=true',
-      ]),
-    );
+    await aes128(alice, 'guarded', '--attributes', 'wrap-with-trusted=true');
     assert.equal(
       await refused(wrapWith(alice, 'guarded', 'outside-wrap')),
       'Wrapping key must be trusted to wrap this key',
