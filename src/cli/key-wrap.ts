@@ -41,8 +41,8 @@ const IV_OPTION = {
 
 /** The mechanism's extra options, in the order of the documented usage lines. */
 function extras(mechanism: WrapMechanism, operation: 'wrap' | 'unwrap'): OptionSpec[] {
-  if (mechanism === 'aes-gcm')
-    return operation === 'wrap' ? [TAG_OPTION, AAD_OPTION] : [TAG_OPTION, AAD_OPTION, IV_OPTION];
+  // aes-gcm unwrap: --iv comes after --label (documented usage line), see unwrapCommand.
+  if (mechanism === 'aes-gcm') return [TAG_OPTION, AAD_OPTION];
   // cloudhsm-aes-gcm: the spec lists --aad on unwrap only ([R]); the IV is inside the wrapped data.
   if (mechanism === 'cloudhsm-aes-gcm') return operation === 'wrap' ? [TAG_OPTION] : [TAG_OPTION, AAD_OPTION];
   if (mechanism === 'rsa-aes' || mechanism === 'rsa-oaep')
@@ -189,6 +189,7 @@ export function unwrapCommand(mechanism: WrapMechanism): CliCommand {
         possible: UNWRAP_KEY_TYPE_CLASSES.map((value) => ({ value })),
       },
       { long: 'label', value: 'LABEL', required: true, help: 'Label for the unwrapped key' },
+      ...(mechanism === 'aes-gcm' ? [IV_OPTION] : []),
       SESSION_OPTION,
       {
         ...APPROVAL_OPTION,

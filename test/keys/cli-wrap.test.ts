@@ -497,4 +497,29 @@ describe('key wrap and key unwrap on a 3-HSM cluster', () => {
     );
     assert.equal(bad, 'Unwrap failed');
   });
+
+  it('prints the documented usage lines of spec §10.3 and §10.4', async () => {
+    const filters = '--payload-filter [<PAYLOAD_FILTER>...] --wrapping-filter [<WRAPPING_FILTER>...]';
+    const tail = '--key-type-class <KEY_TYPE_CLASS> --label <LABEL>';
+    const data = '<--data-path <DATA_PATH>|--data <DATA>>';
+    const hashes = '--hash-function <HASH_FUNCTION> --mgf <MGF>';
+    const expected: Record<string, string> = {
+      'wrap aes-gcm': `${filters} --tag-length-bits <TAG_LENGTH_BITS>`,
+      'wrap rsa-aes': `${filters} ${hashes}`,
+      'unwrap aes-gcm': `--filter [<FILTER>...] --tag-length-bits <TAG_LENGTH_BITS> ${tail} --iv <IV> ${data}`,
+      'unwrap rsa-aes': `--filter [<FILTER>...] ${hashes} ${tail} ${data}`,
+      'unwrap rsa-oaep': `--filter [<FILTER>...] ${hashes} ${tail} ${data}`,
+    };
+    for (const m of ['aes-no-pad', 'aes-pkcs5-pad', 'aes-zero-pad', 'rsa-pkcs']) {
+      expected[`wrap ${m}`] = filters;
+      expected[`unwrap ${m}`] = `--filter [<FILTER>...] ${tail} ${data}`;
+    }
+    for (const [command, rest] of Object.entries(expected)) {
+      const run = await c.cli(['key', ...command.split(' '), '--help']);
+      assert.ok(
+        run.stdout.includes(`Usage: cloudhsm-cli key ${command} [OPTIONS] ${rest}\n`),
+        `${command}: ${run.stdout.split('\n')[2]}`,
+      );
+    }
+  });
 });
