@@ -8,7 +8,7 @@ const tree = cliTree('');
 
 describe('complete', () => {
   const cases: [string, string[], string][] = [
-    ['', ['cluster', 'login', 'logout', 'quorum', 'user', 'help', 'quit', 'exit'], ''],
+    ['', ['cluster', 'crypto', 'key', 'login', 'logout', 'quorum', 'user', 'help', 'quit', 'exit'], ''],
     ['us', ['user'], 'us'],
     ['q', ['quorum', 'quit'], 'q'],
     ['user ', ['change-mfa', 'change-password', 'change-quorum', 'create', 'delete', 'list'], ''],

@@ -51,7 +51,8 @@ const MIGRATIONS: readonly string[] = [
      material BLOB NOT NULL
    ) STRICT;
    CREATE INDEX keys_label ON keys (label);
-   CREATE INDEX keys_owner ON keys (owner);
+   -- Covers the visibility test, so total_key_count reads the index and not the rows (material included).
+   CREATE INDEX keys_owner ON keys (owner, class, session_id, shared);
    CREATE TABLE key_refs (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL) STRICT;
    INSERT INTO key_refs (id, next) VALUES (1, 1);`,
 ];
@@ -314,7 +315,7 @@ export class SqliteStore implements Store {
     if (viewer.role === 'admin') where.push('session_id IS NULL');
     else
       where.push(
-        "(owner = @user OR class = 'public-key' OR EXISTS (SELECT 1 FROM json_each(keys.shared) WHERE value = @user))",
+        "(owner = @user OR class = 'public-key' OR (shared <> '[]' AND EXISTS (SELECT 1 FROM json_each(keys.shared) WHERE value = @user)))",
       );
     conditions.forEach((c, i) => {
       if (c.kind === 'ref') {
