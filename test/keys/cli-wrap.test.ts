@@ -498,6 +498,66 @@ describe('key wrap and key unwrap on a 3-HSM cluster', () => {
     assert.equal(bad, 'Unwrap failed');
   });
 
+  it('every mechanism round-trips through the CLI: wrap, unwrap, same check-value', async () => {
+    await ok(
+      alice([
+        'key',
+        'set-attribute',
+        '--filter',
+        'attr.label=inside-pub',
+        '--name',
+        'wrap',
+        '--value',
+        'true',
+      ]),
+    );
+    const original = (await ok(alice(['key', 'list', '--filter', 'attr.label=payload-aes', '--verbose'])))
+      .matched_keys[0].attributes['check-value'];
+    const cases: [string, string, string, string[]][] = [
+      ['aes-gcm', 'kek', 'kek', ['--tag-length-bits', '128']],
+      ['aes-no-pad', 'kek', 'kek', []],
+      ['aes-pkcs5-pad', 'kek', 'kek', []],
+      ['aes-zero-pad', 'kek', 'kek', []],
+      ['cloudhsm-aes-gcm', 'kek', 'kek', ['--tag-length-bits', '96']],
+      ['rsa-aes', 'inside-pub', 'inside-unwrap', ['--hash-function', 'sha512', '--mgf', 'mgf1-sha512']],
+      ['rsa-oaep', 'inside-pub', 'inside-unwrap', ['--hash-function', 'sha224', '--mgf', 'mgf1-sha224']],
+      ['rsa-pkcs', 'inside-pub', 'inside-unwrap', []],
+    ];
+    for (const [mechanism, wrapping, unwrapping, extra] of cases) {
+      const w = await ok(
+        alice([
+          'key',
+          'wrap',
+          mechanism,
+          '--payload-filter',
+          'attr.label=payload-aes',
+          '--wrapping-filter',
+          `attr.label=${wrapping}`,
+          ...extra,
+        ]),
+      );
+      const u = await ok(
+        alice([
+          'key',
+          'unwrap',
+          mechanism,
+          '--filter',
+          `attr.label=${unwrapping}`,
+          ...extra,
+          ...(w.iv ? ['--iv', w.iv] : []),
+          '--key-type-class',
+          'aes',
+          '--label',
+          `round-trip-${mechanism}`,
+          '--data',
+          w.wrapped_key_data,
+        ]),
+      );
+      assert.equal(u.key.attributes['check-value'], original, mechanism);
+      assert.equal(u.key['key-info']['cluster-coverage'], 'full', mechanism);
+    }
+  });
+
   it('prints the documented usage lines of spec §10.3 and §10.4', async () => {
     const filters = '--payload-filter [<PAYLOAD_FILTER>...] --wrapping-filter [<WRAPPING_FILTER>...]';
     const tail = '--key-type-class <KEY_TYPE_CLASS> --label <LABEL>';
