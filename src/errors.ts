@@ -106,6 +106,16 @@ export const MESSAGES = {
   ERR_DEV_CLOCK_SECRET:
     "The clock of this HSM can only be moved with its cluster's control secret (localhsm time reads it from the state directory)",
   ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
+  // key material and mechanisms (src/keys): never key bytes, only sizes, names and references
+  ERR_KEY_PARAMETERS: 'Invalid key parameters: {detail}',
+  ERR_PEM_INVALID: 'Invalid PEM public key: {detail}',
+  ERR_KEY_UNMASK: 'The key material {context} could not be decrypted with the masking key: {detail}',
+  ERR_MECHANISM_PARAMETERS: 'Invalid {mechanism} parameters: {detail}',
+  ERR_SIGN_INPUT: 'Invalid data for {mechanism}: {detail}',
+  ERR_WRAP_PAYLOAD: 'The key cannot be wrapped with {mechanism}: {detail}',
+  ERR_UNWRAP_FAILED: 'Unwrap failed',
+  ERR_UNWRAPPED_KEY: 'The unwrapped data is not a valid {keyTypeClass} key: {detail}',
+  ERR_KEY_WRAP_TRUSTED: 'Wrapping key must be trusted to wrap this key',
   // quorum (M of N) token-sign
   ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',
   ERR_QUORUM_TOO_FEW:
@@ -154,6 +164,32 @@ export const MESSAGES = {
     '{count} {what} are labelled "{label}" in {where}; LocalHSM signs only with a label that names exactly one',
   ERR_PKCS11: 'PKCS#11 {function} failed on token {token}: {code}',
   ERR_SIGN_COMMAND: 'The --sign-command failed for token {index} of {total} (unsigned {unsigned}): {detail}',
+  // keys and crypto (spec cloudhsm-cli-keys.md §16; texts marked there as documented are word for word)
+  ERR_KEY_SELECTION:
+    'Key selection criteria matched {count} keys. Refine selection criteria to select a single key.',
+  ERR_KEY_AVAILABILITY:
+    'Cannot perform the requested key operation as the key must be available on at least 2 HSMs. Either increase the number of HSMs in the cluster, or disable the key availability check.',
+  ERR_SIGNATURE_VERIFICATION: 'Signature verification failed',
+  ERR_KEY_QUORUM_FAILED: 'Quorum Failed',
+  ERR_KEY_QUORUM_PAIR: 'The manage key and use key quorum values must be set to a value greater than 1',
+  ERR_KEY_QUORUM_INVALID: 'Invalid quorum value provided.',
+  ERR_ATTRIBUTE_VALUE: 'Attribute {name} cannot be set to the value {value} by the user for this operation',
+  ERR_ATTRIBUTE_UNKNOWN: 'Invalid key attribute: {name}',
+  ERR_KEY_FILTER: "Invalid key filter '{word}': use key-reference=<REFERENCE> or attr.<ATTRIBUTE>=<VALUE>",
+  ERR_KEY_NOT_OWNER: 'Only the owner of the key can perform this operation',
+  ERR_KEY_ATTRIBUTE_REQUIRED: 'Key does not have the required attribute {name} set to true',
+  ERR_KEY_SHARE_ROLE: 'Key can only be shared with crypto users',
+  ERR_KEY_ALREADY_SHARED: 'Key is already shared with user {username}',
+  ERR_KEY_NOT_SHARED: 'Key is not shared with user {username}',
+  ERR_KEY_SHARE_OWNER: 'Key cannot be shared with its owner',
+  ERR_USER_OWNS_KEYS: 'User owns keys and cannot be deleted',
+  ERR_KEY_LIMIT: 'Maximum number of keys reached',
+  ERR_KEY_MECHANISM: 'The key cannot be used with this mechanism: {detail}',
+  ERR_KEY_ENCODING: 'Encoding {encoding} is not available for a {class} key',
+  ERR_KEY_MASKING:
+    'This HSM has no cluster masking key ({file}); a cluster made before LocalHSM had keys cannot hold keys: create a new one with localhsm up',
+  ERR_KEY_BLOB: 'Rejected key copy: {detail}',
+  ERR_KEY_EXISTS: 'Key {ref} already exists on this HSM with different contents',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

@@ -57,6 +57,8 @@ export async function checkBeforeSecrets(
   const self = valid && normalizeUsername(target.username) === login.username;
   if (access.level === 'admin' && login.role !== 'admin')
     throw new HsmError('ERR_PERMISSION_DENIED', { role: login.role, action: access.action });
+  if (access.level === 'crypto-user' && login.role !== 'crypto-user')
+    throw new HsmError('ERR_PERMISSION_DENIED', { role: login.role, action: access.action });
   if (access.level === 'self-or-admin') {
     if (!valid) return;
     if (!self && login.role !== 'admin')

@@ -27,6 +27,39 @@ import { quorumTokenSetPolicyCommand } from './commands/quorum/token-sign/set-po
 import { quorumTokenSetQuorumValueCommand } from './commands/quorum/token-sign/set-quorum-value.js';
 import { quorumTokenSetTimeoutCommand } from './commands/quorum/token-sign/set-timeout.js';
 import { userChangeQuorumTokenSignRegisterCommand } from './commands/user/change-quorum/token-sign/register.js';
+import { keyListCommand } from './commands/key/list.js';
+import { keyDeleteCommand } from './commands/key/delete.js';
+import { keyShareCommand } from './commands/key/share.js';
+import { keyUnshareCommand } from './commands/key/unshare.js';
+import { keySetAttributeCommand } from './commands/key/set-attribute.js';
+import { keyGenerateFileCommand } from './commands/key/generate-file.js';
+import { keyGenerateRsaCommand } from './commands/key/generate-asymmetric-pair/rsa.js';
+import { keyGenerateEcCommand } from './commands/key/generate-asymmetric-pair/ec.js';
+import { keyGenerateAesCommand } from './commands/key/generate-symmetric/aes.js';
+import { keyGenerateGenericSecretCommand } from './commands/key/generate-symmetric/generic-secret.js';
+import { keyImportPemCommand } from './commands/key/import/pem.js';
+import { keyWrapAesGcmCommand } from './commands/key/wrap/aes-gcm.js';
+import { keyWrapAesNoPadCommand } from './commands/key/wrap/aes-no-pad.js';
+import { keyWrapAesPkcs5PadCommand } from './commands/key/wrap/aes-pkcs5-pad.js';
+import { keyWrapAesZeroPadCommand } from './commands/key/wrap/aes-zero-pad.js';
+import { keyWrapCloudhsmAesGcmCommand } from './commands/key/wrap/cloudhsm-aes-gcm.js';
+import { keyWrapRsaAesCommand } from './commands/key/wrap/rsa-aes.js';
+import { keyWrapRsaOaepCommand } from './commands/key/wrap/rsa-oaep.js';
+import { keyWrapRsaPkcsCommand } from './commands/key/wrap/rsa-pkcs.js';
+import { keyUnwrapAesGcmCommand } from './commands/key/unwrap/aes-gcm.js';
+import { keyUnwrapAesNoPadCommand } from './commands/key/unwrap/aes-no-pad.js';
+import { keyUnwrapAesPkcs5PadCommand } from './commands/key/unwrap/aes-pkcs5-pad.js';
+import { keyUnwrapAesZeroPadCommand } from './commands/key/unwrap/aes-zero-pad.js';
+import { keyUnwrapCloudhsmAesGcmCommand } from './commands/key/unwrap/cloudhsm-aes-gcm.js';
+import { keyUnwrapRsaAesCommand } from './commands/key/unwrap/rsa-aes.js';
+import { keyUnwrapRsaOaepCommand } from './commands/key/unwrap/rsa-oaep.js';
+import { keyUnwrapRsaPkcsCommand } from './commands/key/unwrap/rsa-pkcs.js';
+import { cryptoSignRsaPkcsCommand } from './commands/crypto/sign/rsa-pkcs.js';
+import { cryptoSignRsaPkcsPssCommand } from './commands/crypto/sign/rsa-pkcs-pss.js';
+import { cryptoSignEcdsaCommand } from './commands/crypto/sign/ecdsa.js';
+import { cryptoVerifyRsaPkcsCommand } from './commands/crypto/verify/rsa-pkcs.js';
+import { cryptoVerifyRsaPkcsPssCommand } from './commands/crypto/verify/rsa-pkcs-pss.js';
+import { cryptoVerifyEcdsaCommand } from './commands/crypto/verify/ecdsa.js';
 
 /** Printed by `-V, --version`; the package version (a test keeps them equal). */
 export const CLI_VERSION = '0.1.0';
@@ -58,6 +91,39 @@ export const COMMANDS: readonly CliCommand[] = [
   quorumTokenListPolicyCommand,
   quorumTokenSetPolicyCommand,
   userChangeQuorumTokenSignRegisterCommand,
+  keyListCommand,
+  keyDeleteCommand,
+  keyShareCommand,
+  keyUnshareCommand,
+  keySetAttributeCommand,
+  keyGenerateFileCommand,
+  keyGenerateRsaCommand,
+  keyGenerateEcCommand,
+  keyGenerateAesCommand,
+  keyGenerateGenericSecretCommand,
+  keyImportPemCommand,
+  keyWrapAesGcmCommand,
+  keyWrapAesNoPadCommand,
+  keyWrapAesPkcs5PadCommand,
+  keyWrapAesZeroPadCommand,
+  keyWrapCloudhsmAesGcmCommand,
+  keyWrapRsaAesCommand,
+  keyWrapRsaOaepCommand,
+  keyWrapRsaPkcsCommand,
+  keyUnwrapAesGcmCommand,
+  keyUnwrapAesNoPadCommand,
+  keyUnwrapAesPkcs5PadCommand,
+  keyUnwrapAesZeroPadCommand,
+  keyUnwrapCloudhsmAesGcmCommand,
+  keyUnwrapRsaAesCommand,
+  keyUnwrapRsaOaepCommand,
+  keyUnwrapRsaPkcsCommand,
+  cryptoSignRsaPkcsCommand,
+  cryptoSignRsaPkcsPssCommand,
+  cryptoSignEcdsaCommand,
+  cryptoVerifyRsaPkcsCommand,
+  cryptoVerifyRsaPkcsPssCommand,
+  cryptoVerifyEcdsaCommand,
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {
@@ -69,6 +135,15 @@ export const GROUPS: Readonly<Record<string, string>> = {
   'quorum token-sign': 'Quorum commands using the token-sign strategy',
   'user change-quorum': "Change a user's quorum authentication",
   'user change-quorum token-sign': "Change a user's quorum authentication using the token-sign strategy",
+  key: 'Key management commands',
+  'key generate-asymmetric-pair': 'Generate an asymmetric key pair',
+  'key generate-symmetric': 'Generate a symmetric key',
+  'key import': 'Import a key',
+  'key wrap': 'Wrap a key using a specified mechanism',
+  'key unwrap': 'Unwrap a key using a specified mechanism',
+  crypto: 'Cryptographic operations',
+  'crypto sign': 'Sign with a private key',
+  'crypto verify': 'Verify with a public key',
 };
 
 export function cliTree(name: string): CommandTree<CliContext, unknown> {

@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
     )
     .min(1),
   logging: z.record(z.string(), z.unknown()).optional(),
+  /** `configure-cli --disable-key-availability-check` writes true; absent or false: the check is on. */
+  disable_key_availability_check: z.boolean().optional(),
 });
 
 export type CliConfig = z.infer<typeof ConfigSchema>;
@@ -40,6 +42,8 @@ export interface ClusterEntry {
   servers: { hostname: string; port: number; enable: boolean }[];
   /** The client certificate (PEM, with any intermediates) and key for cluster mtls, when configured. */
   client?: { cert: string; key: string };
+  /** Spec §14.3: a token key must be on at least 2 HSMs to be created, listed or used. */
+  keyAvailabilityCheck: boolean;
 }
 
 export function buildConfig(
@@ -118,6 +122,7 @@ export function selectCluster(config: CliConfig, file: string, clusterId: string
     ca,
     servers: chosen.cluster.servers,
     ...(client ? { client } : {}),
+    keyAvailabilityCheck: config.disable_key_availability_check !== true,
   };
 }
 

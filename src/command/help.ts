@@ -4,6 +4,7 @@ import type { CommandSpec, OptionSpec } from './spec.js';
 const EXTENSION_MARK = '[LocalHSM extension] ';
 
 function label(o: OptionSpec): string {
+  if (o.value && o.words) return `--${o.long} [<${o.value}>...]`;
   return o.value ? `--${o.long} <${o.value}>` : `--${o.long}`;
 }
 

@@ -24,6 +24,7 @@ export class HelpRequested extends Error {
 export class VersionRequested extends HelpRequested {}
 
 export function optionLabel(o: OptionSpec): string {
+  if (o.value && o.words) return `--${o.long} [<${o.value}>...]`;
   return o.value ? `--${o.long} <${o.value}>` : `--${o.long}`;
 }
 
@@ -130,6 +131,14 @@ export function parseCommandArgs<Name extends string>(
       );
     }
     const previous = values.get(name);
+    if (option.words) {
+      // Every following word up to the next option belongs to this one.
+      const words = [value];
+      while (i + 1 < argv.length && !(argv[i + 1]!.startsWith('-') && argv[i + 1]!.length > 1))
+        words.push(argv[++i]!);
+      values.set(name, [...((previous as string[] | undefined) ?? []), ...words]);
+      continue;
+    }
     if (previous !== undefined && !option.multiple) {
       throw usageError(spec, `the argument '${optionLabel(option)}' cannot be used multiple times`, prefix);
     }

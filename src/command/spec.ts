@@ -20,6 +20,11 @@ export interface OptionSpec<Name extends string = string> {
   possible?: readonly PossibleValue[];
   /** May be given several times (values collected in order). */
   multiple?: boolean;
+  /**
+   * Takes one or more words, up to the next option (clap's `num_args = 1..`, shown `--filter [<FILTER>...]`);
+   * read with `list()`.
+   */
+  words?: boolean;
   /** A LocalHSM addition that the real cloudhsm-cli does not have; marked as such in help. */
   extension?: boolean;
   /**

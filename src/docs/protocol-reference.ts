@@ -68,6 +68,7 @@ const LEVEL_TEXT: Record<Access['level'], string> = {
   login: 'logged in',
   admin: 'admin',
   'self-or-admin': 'self or admin',
+  'crypto-user': 'crypto user',
 };
 
 function operationRows(): string[] {

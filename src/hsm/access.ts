@@ -21,6 +21,12 @@ export function checkAccess(access: Access, session: Session, args: unknown): vo
     case 'admin':
       requireAdmin(session, access.action);
       return;
+    case 'crypto-user': {
+      const user = requireLogin(session);
+      if (user.role !== 'crypto-user')
+        throw new HsmError('ERR_PERMISSION_DENIED', { role: user.role, action: access.action });
+      return;
+    }
     case 'self-or-admin':
       requireSelfOrAdmin(session, args as { username: string; role: string }, access.action);
       return;

@@ -8,4 +8,6 @@ export const dataFiles = (dir: string) => ({
   pid: path.join(dir, 'node.pid'),
   /** HMAC key of the audit log (audit-key.ts). */
   auditKey: path.join(dir, 'audit.key'),
+  /** The cluster's key masking key, the same on every HSM of the cluster (keys/masking-file.ts). */
+  maskingKey: path.join(dir, 'masking.key'),
 });

@@ -17,6 +17,7 @@ import { type Session, SessionRegistry } from './session.js';
 import { type DevClock, devClockFor } from './dev-clock.js';
 import { checkSettings, readSetting } from './settings.js';
 import type { Store } from './store/store.js';
+import type { Masking } from './keys/masking.js';
 
 export { type Clock, systemClock } from './clock.js';
 
@@ -26,6 +27,8 @@ export interface NodeOptions {
   onInternalError?: (op: string, error: unknown) => void;
   /** Keys the audit log (serve.ts reads it from the data directory); without it entries are only hash-chained. */
   auditKey?: AuditKey;
+  /** The cluster masking key; without it the node refuses every key operation. */
+  masking?: Masking;
 }
 
 export class HsmNode implements OpNode {
@@ -42,6 +45,7 @@ export class HsmNode implements OpNode {
   readonly kdf: KdfParams;
   readonly hsmId: string;
   readonly clusterId: string;
+  readonly masking: Masking | undefined;
   private readonly onInternalError: (op: string, error: unknown) => void;
   private readonly auditKey: AuditKey | undefined;
   private readonly auditNoise = new AuditNoise();
@@ -56,6 +60,9 @@ export class HsmNode implements OpNode {
     this.clock = this.devClock ?? options.clock ?? systemClock;
     this.onInternalError = options.onInternalError ?? (() => {});
     this.auditKey = options.auditKey;
+    this.masking = options.masking;
+    // Session keys end with their session, and no session outlives the node process.
+    store.deleteSessionKeys();
     this.kdf = KDF_PROFILES[readSetting(store, 'kdf')];
     this.hsmId = readSetting(store, 'hsm_id');
     this.clusterId = readSetting(store, 'cluster_id');
@@ -69,6 +76,11 @@ export class HsmNode implements OpNode {
   closeSession(session: Session): void {
     this.challenges.dropSession(session);
     this.sessions.closeSession(session);
+    try {
+      this.store.deleteSessionKeys(session.id);
+    } catch {
+      // The store is already closed when the node stops; its session keys go at the next start.
+    }
   }
 
   /** Validates a decoded request, runs its operation and returns the reply. Never throws. */

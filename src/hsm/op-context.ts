@@ -8,6 +8,7 @@ import type { KdfParams } from './password.js';
 import type { QuorumTokenStore } from './quorum/tokens.js';
 import type { Session, SessionRegistry } from './session.js';
 import type { Store } from './store/store.js';
+import type { Masking } from './keys/masking.js';
 
 /**
  * What operations need from the node. HsmNode implements it; operations never see the class, so
@@ -29,6 +30,8 @@ export interface OpNode {
   readonly kdf: KdfParams;
   readonly hsmId: string;
   readonly clusterId: string;
+  /** The cluster masking key (masking.key in the data directory); undefined: this HSM cannot hold keys. */
+  readonly masking: Masking | undefined;
 }
 
 export interface OpContext {

@@ -3,6 +3,8 @@ import type { UserView } from '../protocol/types.js';
 import type { AuditEntry } from './audit.js';
 import type { SettingKey } from './settings.js';
 import type { Store, UserRecord } from './store/store.js';
+import type { KeyCondition, KeyViewer } from './keys/filter.js';
+import type { KeyRecord } from './keys/record.js';
 
 /** Reads and nested transactions go straight to the node's store. */
 abstract class StoreView implements Store {
@@ -28,6 +30,19 @@ abstract class StoreView implements Store {
   getSetting(key: SettingKey): string | undefined {
     return this.inner.getSetting(key);
   }
+  getKey(ref: number): KeyRecord | undefined {
+    return this.inner.getKey(ref);
+  }
+  findKeys(
+    viewer: KeyViewer,
+    conditions: readonly KeyCondition[],
+    page: { limit: number; offset: number },
+  ): { keys: KeyRecord[]; total: number } {
+    return this.inner.findKeys(viewer, conditions, page);
+  }
+  countKeys(owner?: string): number {
+    return this.inner.countKeys(owner);
+  }
   appendAudit(_entry: AuditEntry): void {
     throw new Error('operations do not write the audit log themselves');
   }
@@ -38,6 +53,11 @@ abstract class StoreView implements Store {
   abstract updateUser(user: UserRecord): void;
   abstract deleteUser(username: string): void;
   abstract setSetting(key: SettingKey, value: string): void;
+  abstract allocateKeyRef(): number;
+  abstract insertKey(key: KeyRecord): void;
+  abstract updateKey(key: KeyRecord): void;
+  abstract deleteKey(ref: number): void;
+  abstract deleteSessionKeys(sessionId?: number): number;
   abstract transaction<T>(fn: () => T): T;
 }
 
@@ -89,9 +109,24 @@ export class AuditedStore extends StoreView {
   setSetting(key: SettingKey, value: string): void {
     this.write(() => this.inner.setSetting(key, value));
   }
-  private write(fn: () => void): void {
-    if (this.depth > 0) fn();
-    else this.transaction(fn);
+  allocateKeyRef(): number {
+    return this.write(() => this.inner.allocateKeyRef());
+  }
+  insertKey(key: KeyRecord): void {
+    this.write(() => this.inner.insertKey(key));
+  }
+  updateKey(key: KeyRecord): void {
+    this.write(() => this.inner.updateKey(key));
+  }
+  deleteKey(ref: number): void {
+    this.write(() => this.inner.deleteKey(ref));
+  }
+  deleteSessionKeys(sessionId?: number): number {
+    return this.write(() => this.inner.deleteSessionKeys(sessionId));
+  }
+  private write<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    return this.transaction(fn);
   }
 }
 
@@ -110,6 +145,21 @@ export class ReadOnlyStore extends StoreView {
     this.refuse();
   }
   setSetting(_key: string, _value: string): void {
+    this.refuse();
+  }
+  allocateKeyRef(): number {
+    this.refuse();
+  }
+  insertKey(_key: KeyRecord): void {
+    this.refuse();
+  }
+  updateKey(_key: KeyRecord): void {
+    this.refuse();
+  }
+  deleteKey(_ref: number): void {
+    this.refuse();
+  }
+  deleteSessionKeys(_sessionId?: number): number {
     this.refuse();
   }
   private refuse(): never {

@@ -4,6 +4,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../files/modes
 import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
 import { openNodeState } from './open-state.js';
+import { readMaskingKey } from './keys/masking-file.js';
 import { type TransportLimits, transportLimits } from './transport/limits.js';
 import { type RunningServer, startTlsServer } from './transport/tls-server.js';
 
@@ -36,6 +37,7 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
     [files.db, PRIVATE_FILE_MODE],
     [files.key, PRIVATE_FILE_MODE],
     [files.auditKey, PRIVATE_FILE_MODE],
+    [files.maskingKey, PRIVATE_FILE_MODE],
   ] as const) {
     const warning = tightenMode(file, mode);
     if (warning) options.log(warning);
@@ -44,6 +46,7 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
   const node = new HsmNode(store, {
     clock: options.clock,
     auditKey,
+    masking: readMaskingKey(options.dataDir),
     onInternalError: (op, error) =>
       options.log(`internal error in ${op}: ${(error as Error)?.stack ?? String(error)}`),
   });

@@ -22,6 +22,7 @@ import { ensureAuditKey } from '../hsm/audit-key.js';
 import { ensureBackupKey } from './backup-key.js';
 import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
+import { ensureMaskingKey } from '../hsm/keys/masking-file.js';
 import { type SettingValues, readSetting, writeSettings } from '../hsm/settings.js';
 import { DEFAULT_HSM_TYPE, type HsmType, configType } from '../protocol/types.js';
 import { newCloneFamilyKey } from '../hsm/replicate-seal.js';
@@ -187,6 +188,9 @@ export async function addNodeFiles(
   } finally {
     store.close();
   }
+  // The cluster's masking key: copied from an HSM already in it, or made for its first HSM.
+  const peer = manifest.hsms[0];
+  ensureMaskingKey(files.dir, peer && paths(dir).hsm(peer.id).dir);
   manifest.hsms.push(hsm);
   return hsm;
 }

@@ -19,8 +19,9 @@ const TOP_LEVEL = new Set([
   'backup.key',
   'dev-clock.secret',
 ]);
-/** Names in an HSM's data directory: database (and SQLite's side files), TLS identity, pid, logs, audit key. */
-const HSM_FILE = /^(hsm\.db(-wal|-shm|-journal)?|node\.(crt|key|pid)|node\.log(\.\d+)?|audit\.key)$/;
+/** Names in an HSM's data directory: database (and SQLite's side files), TLS identity, pid, logs, audit and masking keys. */
+const HSM_FILE =
+  /^(hsm\.db(-wal|-shm|-journal)?|node\.(crt|key|pid)|node\.log(\.\d+)?|audit\.key|masking\.key)$/;
 const HSM_DIR = /^hsm-[a-z2-7]{11}$/;
 
 export const isStateDir = (dir: string): boolean => fs.existsSync(paths(dir).marker) || hasCluster(dir);

@@ -4,6 +4,15 @@ import { z } from 'zod';
 import { MAX_ANCHOR_PEM_CHARS, MTLS_ENFORCEMENT_LEVELS, TrustAnchorSchema } from './mtls.js';
 import { ApprovalSchema, RegistrationEntrySchema, TokenViewSchema } from './quorum.js';
 import { LOGIN_ROLES, UserViewSchema } from './types.js';
+import {
+  AttributeWordsSchema,
+  CreatedKeysSchema,
+  FilterSchema,
+  KeyCopySchema,
+  KeyRefSchema,
+  KeyViewSchema,
+} from './keys.js';
+import { UNWRAP_KEY_TYPE_CLASSES, WRAP_MECHANISMS, WrapParamsShape } from './key-wrap.js';
 
 // Loose string bounds on the wire: the node applies the real rules and reports them with clear codes.
 const name = z.string().max(256);
@@ -51,7 +60,7 @@ const DevClockState = z.object({ offsetMs: z.number().int(), now: z.number().int
 export type Access =
   | { readonly level: 'anyone' | 'logged-out' | 'login' }
   | {
-      readonly level: 'admin' | 'self-or-admin';
+      readonly level: 'admin' | 'self-or-admin' | 'crypto-user';
       /** The action ERR_PERMISSION_DENIED names ("the crypto-user role cannot {action}"). */
       readonly action: string;
     };
@@ -62,6 +71,8 @@ const loggedOut: Access = { level: 'logged-out' };
 const login: Access = { level: 'login' };
 const admin = (action: string): Access => ({ level: 'admin', action });
 const selfOrAdmin = (action: string): Access => ({ level: 'self-or-admin', action });
+const cryptoUser = (action: string): Access => ({ level: 'crypto-user', action });
+const smallInt = z.number().int().min(0).max(1_000_000);
 
 export interface OperationDescriptor<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly args: A;
@@ -433,6 +444,210 @@ export const OPERATIONS = {
     writes: true,
     display: 'Time',
     summary: "Moves the HSM's time to the system time plus `offsetMs` (persisted).",
+  },
+  // keys and crypto (issue 16): keys are selected by reference; the client resolves filters with key-list first
+  'key-generate': {
+    args: z
+      .object({
+        type: z.enum(['rsa', 'ec', 'aes', 'generic-secret']),
+        label: z.string().max(1024).optional(),
+        publicLabel: z.string().max(1024).optional(),
+        privateLabel: z.string().max(1024).optional(),
+        modulusBits: smallInt.optional(),
+        publicExponent: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 40)
+          .optional(),
+        curve: z.string().max(32).optional(),
+        keyLengthBytes: smallInt.optional(),
+        attributes: AttributeWordsSchema.optional(),
+        publicAttributes: AttributeWordsSchema.optional(),
+        privateAttributes: AttributeWordsSchema.optional(),
+        session: z.boolean().optional(),
+        share: z.array(name).max(64).optional(),
+        manageQuorum: smallInt.optional(),
+        useQuorum: smallInt.optional(),
+      })
+      .strict(),
+    result: CreatedKeysSchema,
+    access: cryptoUser('generate keys'),
+    writes: true,
+    display: 'Key generate',
+    summary:
+      'Generates a key or key pair owned by the caller; token keys come with sealed copies for the other HSMs.',
+  },
+  'key-import': {
+    args: z
+      .object({
+        pem: z.string().max(64 * 1024),
+        label: z.string().max(1024),
+        keyTypeClass: z.enum(['rsa-public', 'ec-public']),
+        attributes: AttributeWordsSchema.optional(),
+      })
+      .strict(),
+    result: CreatedKeysSchema,
+    access: cryptoUser('import keys'),
+    writes: true,
+    display: 'Key import',
+    summary: 'Imports a public key (SPKI PEM) owned by the caller, with its sealed copy for the other HSMs.',
+  },
+  'key-insert': {
+    args: z.object({ copy: KeyCopySchema }).strict(),
+    result: z.object({ key: KeyViewSchema }),
+    access: cryptoUser('copy keys'),
+    rule: "the copy was sealed by an HSM of this cluster and the caller is the key's owner",
+    writes: true,
+    display: 'Key synchronization',
+    summary:
+      'Stores a key another HSM of the cluster created (client-side synchronisation); an identical key is a no-op.',
+  },
+  'key-list': {
+    args: z
+      .object({
+        filter: FilterSchema,
+        maxItems: smallInt,
+        offset: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+        verbose: z.boolean(),
+      })
+      .strict(),
+    result: z.object({ keys: z.array(KeyViewSchema), total: z.number().int() }),
+    access: login,
+    rule: 'crypto users see their keys, keys shared with them and public keys; admins every token key, never verbose',
+    writes: false,
+    display: 'Key list',
+    summary:
+      'One page of the visible keys matching the filter, in ascending reference order, and their number.',
+  },
+  'key-delete': {
+    args: z.object({ ref: KeyRefSchema }).strict(),
+    result: z.object({}),
+    access: cryptoUser('delete keys'),
+    rule: 'owner only',
+    writes: true,
+    display: 'Key delete',
+    summary: 'Deletes one key.',
+  },
+  'key-share': {
+    args: z.object({ ref: KeyRefSchema, username: name, role }).strict(),
+    result: z.object({}),
+    access: cryptoUser('share keys'),
+    rule: 'owner only; the target is another crypto user',
+    writes: true,
+    display: 'Key share',
+    summary: 'Shares a key with a crypto user (appended to its shared users).',
+  },
+  'key-unshare': {
+    args: z.object({ ref: KeyRefSchema, username: name, role }).strict(),
+    result: z.object({}),
+    access: cryptoUser('unshare keys'),
+    rule: 'owner only',
+    writes: true,
+    display: 'Key unshare',
+    summary: 'Removes a crypto user from the shared users of a key.',
+  },
+  'key-set-attribute': {
+    args: z.object({ ref: KeyRefSchema, name: z.string().max(64), value: z.string().max(1024) }).strict(),
+    result: z.object({}),
+    access: login,
+    rule: 'the owner (crypto user); an admin for `trusted` only',
+    writes: true,
+    display: 'Key set attribute',
+    summary: 'Changes one attribute within the settable, one-way and read-only rules.',
+  },
+  'key-export': {
+    args: z.object({ ref: KeyRefSchema, encoding: z.enum(['pem', 'reference-pem']) }).strict(),
+    result: z.object({ pem: z.string() }),
+    access: cryptoUser('export keys'),
+    rule: 'owner only; `pem` for public keys, `reference-pem` for private keys (no private material)',
+    writes: false,
+    display: 'Key generate file',
+    summary: 'The key file `key generate-file` writes.',
+  },
+  'key-wrap': {
+    args: z
+      .object({
+        mechanism: z.enum(WRAP_MECHANISMS),
+        payloadRef: KeyRefSchema,
+        wrappingRef: KeyRefSchema,
+        ...WrapParamsShape,
+      })
+      .strict(),
+    result: z.object({
+      payloadRef: z.string(),
+      wrappingRef: z.string(),
+      wrapped: z.string(),
+      iv: z.string().optional(),
+    }),
+    access: cryptoUser('wrap keys'),
+    rule: 'payload: owner only, extractable=true (wrap-with-trusted needs a trusted wrapping key); wrapping key: owner, shared user or a public key, wrap=true',
+    writes: false,
+    display: 'Key wrap',
+    summary: 'Wraps a private or secret key under a wrapping key (base64 result; `iv` in hex for aes-gcm).',
+  },
+  'key-unwrap': {
+    args: z
+      .object({
+        mechanism: z.enum(WRAP_MECHANISMS),
+        ref: KeyRefSchema,
+        wrapped: z.string().max(32 * 1024),
+        keyTypeClass: z.enum(UNWRAP_KEY_TYPE_CLASSES),
+        label: z.string().max(1024),
+        attributes: AttributeWordsSchema.optional(),
+        session: z.boolean().optional(),
+        share: z.array(name).max(64).optional(),
+        manageQuorum: smallInt.optional(),
+        useQuorum: smallInt.optional(),
+        ...WrapParamsShape,
+        iv: z.string().max(64).optional(),
+      })
+      .strict(),
+    result: CreatedKeysSchema,
+    access: cryptoUser('unwrap keys'),
+    rule: "unwrapping key: owner or shared user, unwrap=true; the new key is the caller's, local=false",
+    writes: true,
+    display: 'Key unwrap',
+    summary:
+      'Unwraps a key into a new key owned by the caller (local=false), with its sealed copy for the other HSMs.',
+  },
+  'crypto-sign': {
+    args: z
+      .object({
+        ref: KeyRefSchema,
+        mechanism: z.enum(['rsa-pkcs', 'rsa-pkcs-pss', 'ecdsa']),
+        hash: z.enum(['sha1', 'sha224', 'sha256', 'sha384', 'sha512']),
+        digest: z.string().max(4096),
+        mgf: z.string().max(32).optional(),
+        saltLength: smallInt.optional(),
+      })
+      .strict(),
+    result: z.object({ signature: z.string() }),
+    access: cryptoUser('sign'),
+    rule: 'owner or shared user; the private key has sign=true',
+    writes: false,
+    display: 'Crypto sign',
+    summary:
+      'Signs a digest (the client hashes raw data; rsa-pkcs digests are DER DigestInfo) with a private key.',
+  },
+  'crypto-verify': {
+    args: z
+      .object({
+        ref: KeyRefSchema,
+        mechanism: z.enum(['rsa-pkcs', 'rsa-pkcs-pss', 'ecdsa']),
+        hash: z.enum(['sha1', 'sha224', 'sha256', 'sha384', 'sha512']),
+        digest: z.string().max(4096),
+        signature: z.string().max(4096),
+        mgf: z.string().max(32).optional(),
+        saltLength: smallInt.optional(),
+      })
+      .strict(),
+    result: z.object({}),
+    access: cryptoUser('verify'),
+    rule: 'a visible public key with verify=true',
+    writes: false,
+    display: 'Crypto verify',
+    summary: 'Verifies a signature over a digest with a public key.',
   },
 } as const satisfies Record<string, OperationDescriptor>;
 

@@ -77,6 +77,18 @@ describe('src/ parts', () => {
     );
   });
 
+  it('keep the key cryptography a leaf: src/keys imports only node:* and errors', () => {
+    const imported = [...(graph.get('keys')?.entries() ?? [])].map(([to, file]) => `${to} (${file})`);
+    assert.deepEqual(
+      imported.filter((i) => !i.startsWith('errors ')),
+      [],
+    );
+    for (const file of sourceFiles(path.join(SRC, 'keys'))) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/from\s+['"]([^.'"][^'"]*)['"]/g))
+        assert.ok(m[1]!.startsWith('node:'), `${path.relative(SRC, file)} imports the package ${m[1]}`);
+    }
+  });
+
   it('keep the token-file modules off the cluster client', () => {
     assert.equal(graph.get('tokens')?.get('cluster'), undefined);
   });

@@ -13,7 +13,7 @@ const tree = cliTree('');
 
 describe('complete', () => {
   const cases: [string, string[], string][] = [
-    ['', ['cluster', 'login', 'logout', 'quorum', 'user', 'help', 'quit', 'exit'], ''],
+    ['', ['cluster', 'crypto', 'key', 'login', 'logout', 'quorum', 'user', 'help', 'quit', 'exit'], ''],
     ['us', ['user'], 'us'],
     ['q', ['quorum', 'quit'], 'q'],
     [

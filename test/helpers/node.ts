@@ -6,6 +6,10 @@ import type { SettingKey } from '../../src/hsm/settings.js';
 import { MemoryStore } from '../../src/hsm/store/memory.js';
 import type { Reply, WireError } from '../../src/protocol/frames.js';
 import { ManualClock } from './cluster.js';
+import { Masking } from '../../src/hsm/keys/masking.js';
+
+/** The masking key every test node shares, as the HSMs of one cluster do (key copies open on each of them). */
+export const TEST_MASKING = new Masking(Buffer.alloc(32, 0x5a));
 
 export const NODE_ADMIN_PASSWORD = 'admin-pass-1';
 
@@ -43,6 +47,7 @@ export async function makeNode(
   const clock = options.clock ?? new ManualClock();
   const node = new HsmNode(store, {
     clock,
+    masking: TEST_MASKING,
     onInternalError: (op, e) => console.error(`internal error in ${op}`, e),
   });
   const send = (session: Session, op: string, args: unknown) =>

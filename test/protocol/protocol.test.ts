@@ -70,10 +70,10 @@ const BAD_REQUESTS: BadCase[] = [
   },
   {
     name: 'an unknown operation',
-    body: { v: 1, id: 14, op: 'key-generate', args: {} },
+    body: { v: 1, id: 14, op: 'key-teleport', args: {} },
     id: 14,
     code: 'ERR_UNKNOWN_OPERATION',
-    message: 'Unknown operation: key-generate',
+    message: 'Unknown operation: key-teleport',
   },
   {
     name: 'an inherited property name as operation',

@@ -35,6 +35,19 @@ import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
 import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
 import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
 import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
+import { keyGenerate } from './key-generate.js';
+import { keyImport } from './key-import.js';
+import { keyInsert } from './key-insert.js';
+import { keyList } from './key-list.js';
+import { keyDelete } from './key-delete.js';
+import { keyShare } from './key-share.js';
+import { keyUnshare } from './key-unshare.js';
+import { keySetAttribute } from './key-set-attribute.js';
+import { keyExport } from './key-export.js';
+import { keyWrap } from './key-wrap.js';
+import { keyUnwrap } from './key-unwrap.js';
+import { cryptoSign } from './crypto-sign.js';
+import { cryptoVerify } from './crypto-verify.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -76,4 +89,17 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'mtls-list-trust-anchors': mtlsListTrustAnchors,
   'mtls-set-enforcement': mtlsSetEnforcement,
   'mtls-get-enforcement': mtlsGetEnforcement,
+  'key-generate': keyGenerate,
+  'key-import': keyImport,
+  'key-insert': keyInsert,
+  'key-list': keyList,
+  'key-delete': keyDelete,
+  'key-share': keyShare,
+  'key-unshare': keyUnshare,
+  'key-set-attribute': keySetAttribute,
+  'key-export': keyExport,
+  'key-wrap': keyWrap,
+  'key-unwrap': keyUnwrap,
+  'crypto-sign': cryptoSign,
+  'crypto-verify': cryptoVerify,
 };

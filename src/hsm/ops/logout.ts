@@ -4,5 +4,7 @@ import type { OpContext } from '../op-context.js';
 
 export function logout(ctx: OpContext, _args: OpArgs<'logout'>): OpResult<'logout'> {
   ctx.session.user = undefined;
+  // Session keys (`--session`) end with the login that made them.
+  ctx.store.deleteSessionKeys(ctx.session.id);
   return {};
 }

@@ -5,6 +5,7 @@ import type { OpContext } from '../op-context.js';
 import { requireQuorumApproval } from '../quorum/approval.js';
 import { guardApproverRemoval } from '../quorum/approvers.js';
 import { parseLoginRole, parseUsername, requireUserWithRole } from '../rules.js';
+import { dropShares } from '../keys/users.js';
 
 export function userDelete(ctx: OpContext, args: OpArgs<'user-delete'>): OpResult<'user-delete'> {
   const username = parseUsername(args.username);
@@ -21,7 +22,10 @@ export function userDelete(ctx: OpContext, args: OpArgs<'user-delete'>): OpResul
     if (role === 'admin' && ctx.store.listUsers().filter((u) => u.role === 'admin').length <= 1) {
       throw new HsmError('ERR_LAST_ADMIN', { username });
     }
+    // "You can't delete user accounts that own keys"; the keys shared with the user lose that share.
+    if (ctx.store.countKeys(username) > 0) throw new HsmError('ERR_USER_OWNS_KEYS');
     const warned = guardApproverRemoval(ctx.store, username, 'delete', args.allowUnmanageable);
+    dropShares(ctx, username);
     ctx.store.deleteUser(username);
     grant.commit();
     return warned;

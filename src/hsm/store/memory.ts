@@ -3,11 +3,16 @@ import type { AuditEntry } from '../audit.js';
 import type { UserView } from '../../protocol/types.js';
 import { AUDIT_HEAD_SETTING, type Store, type UserRecord, summarizeUser } from './store.js';
 import type { SettingKey } from '../settings.js';
+import { copyKey } from '../keys/copy.js';
+import { type KeyCondition, type KeyViewer, isVisible, matches } from '../keys/filter.js';
+import type { KeyRecord } from '../keys/record.js';
 
 export class MemoryStore implements Store {
   private users = new Map<string, UserRecord>();
   private settings = new Map<SettingKey, string>();
   private audit: AuditEntry[] = [];
+  private keys = new Map<number, KeyRecord>();
+  private nextRef = 1;
 
   listUsers(): UserRecord[] {
     return [...this.users.values()].map((u) => ({ ...u }));
@@ -50,7 +55,51 @@ export class MemoryStore implements Store {
   setSetting(key: SettingKey, value: string): void {
     this.settings.set(key, value);
   }
+  allocateKeyRef(): number {
+    return this.nextRef++;
+  }
+  insertKey(key: KeyRecord): void {
+    if (this.keys.has(key.ref)) throw new Error(`duplicate key ${key.ref}`);
+    this.keys.set(key.ref, copyKey(key));
+    this.nextRef = Math.max(this.nextRef, key.ref + 1);
+  }
+  getKey(ref: number): KeyRecord | undefined {
+    const key = this.keys.get(ref);
+    return key && copyKey(key);
+  }
+  updateKey(key: KeyRecord): void {
+    if (!this.keys.has(key.ref)) throw new Error(`no key ${key.ref}`);
+    this.keys.set(key.ref, copyKey(key));
+  }
+  deleteKey(ref: number): void {
+    this.keys.delete(ref);
+  }
+  findKeys(
+    viewer: KeyViewer,
+    conditions: readonly KeyCondition[],
+    page: { limit: number; offset: number },
+  ): { keys: KeyRecord[]; total: number } {
+    const all = [...this.keys.values()]
+      .filter((k) => isVisible(k, viewer) && matches(k, conditions))
+      .sort((a, b) => a.ref - b.ref);
+    return { keys: all.slice(page.offset, page.offset + page.limit).map(copyKey), total: all.length };
+  }
+  deleteSessionKeys(sessionId?: number): number {
+    let n = 0;
+    for (const [ref, k] of this.keys)
+      if (k.sessionId !== null && (sessionId === undefined || k.sessionId === sessionId)) {
+        this.keys.delete(ref);
+        n++;
+      }
+    return n;
+  }
+  countKeys(owner?: string): number {
+    if (owner === undefined) return this.keys.size;
+    return [...this.keys.values()].filter((k) => k.owner === owner).length;
+  }
   transaction<T>(fn: () => T): T {
+    const keys = new Map([...this.keys].map(([k, v]) => [k, copyKey(v)]));
+    const nextRef = this.nextRef;
     const users = new Map([...this.users].map(([k, v]) => [k, { ...v }]));
     const settings = new Map(this.settings);
     const audit = [...this.audit];
@@ -60,6 +109,8 @@ export class MemoryStore implements Store {
       this.users = users;
       this.settings = settings;
       this.audit = audit;
+      this.keys = keys;
+      this.nextRef = nextRef;
       throw error;
     }
   }

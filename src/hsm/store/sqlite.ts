@@ -5,6 +5,8 @@ import type { Role, UserView } from '../../protocol/types.js';
 import type { AuditEntry } from '../audit.js';
 import { AUDIT_HEAD_SETTING, type Store, type UserRecord } from './store.js';
 import type { SettingKey } from '../settings.js';
+import type { KeyCondition, KeyViewer } from '../keys/filter.js';
+import type { AttributeValue, KeyRecord } from '../keys/record.js';
 
 /** Each entry moves the schema one version up; applied in order inside one transaction. */
 const MIGRATIONS: readonly string[] = [
@@ -32,6 +34,27 @@ const MIGRATIONS: readonly string[] = [
   // Keyed audit (an HMAC per entry) and the dev-clock time beside the real one; '' in older entries.
   `ALTER TABLE audit ADD COLUMN dev_time TEXT NOT NULL DEFAULT '';
    ALTER TABLE audit ADD COLUMN mac TEXT NOT NULL DEFAULT '';`,
+  // Keys (issue 16): the reference is the rowid, so `key list` pages in reference order from the table itself.
+  // `shared` is a JSON array in share order, `attributes` a JSON object in display order; `material` is
+  // sealed under the cluster masking key for private and secret keys (src/hsm/keys/masking.ts).
+  `CREATE TABLE keys (
+     ref INTEGER PRIMARY KEY,
+     key_type TEXT NOT NULL,
+     class TEXT NOT NULL,
+     label TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     shared TEXT NOT NULL,
+     manage_quorum INTEGER NOT NULL,
+     use_quorum INTEGER NOT NULL,
+     session_id INTEGER,
+     attributes TEXT NOT NULL,
+     material BLOB NOT NULL
+   ) STRICT;
+   CREATE INDEX keys_label ON keys (label);
+   -- Covers the visibility test, so total_key_count reads the index and not the rows (material included).
+   CREATE INDEX keys_owner ON keys (owner, class, session_id, shared);
+   CREATE TABLE key_refs (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL) STRICT;
+   INSERT INTO key_refs (id, next) VALUES (1, 1);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -92,12 +115,63 @@ const fromAuditRow = ({ prev_hash, dev_time, ...rest }: AuditRow): AuditEntry =>
   ...(dev_time && { devTime: dev_time }),
 });
 
+interface KeyRow {
+  ref: number;
+  key_type: string;
+  class: string;
+  label: string;
+  owner: string;
+  shared: string;
+  manage_quorum: number;
+  use_quorum: number;
+  session_id: number | null;
+  attributes: string;
+  material: Buffer;
+}
+const KEY_COLUMNS =
+  'ref, key_type, class, label, owner, shared, manage_quorum, use_quorum, session_id, attributes, material';
+const toKeyRow = (k: KeyRecord): KeyRow => ({
+  ref: k.ref,
+  key_type: k.keyType,
+  class: k.keyClass,
+  label: k.label,
+  owner: k.owner,
+  shared: JSON.stringify(k.shared),
+  manage_quorum: k.manageQuorum,
+  use_quorum: k.useQuorum,
+  session_id: k.sessionId,
+  attributes: JSON.stringify(k.attributes),
+  material: k.material,
+});
+const fromKeyRow = (r: KeyRow): KeyRecord => ({
+  ref: r.ref,
+  keyType: r.key_type,
+  keyClass: r.class as KeyRecord['keyClass'],
+  label: r.label,
+  owner: r.owner,
+  shared: JSON.parse(r.shared) as string[],
+  manageQuorum: r.manage_quorum,
+  useQuorum: r.use_quorum,
+  sessionId: r.session_id,
+  attributes: JSON.parse(r.attributes) as Record<string, AttributeValue>,
+  material: r.material,
+});
+/** Attributes with a column of their own (indexed or cheap); the others are read from the JSON. */
+const KEY_ATTRIBUTE_COLUMNS: Record<string, string> = {
+  label: 'label',
+  class: 'class',
+  'key-type': 'key_type',
+};
+/** SQLite has no booleans: json_extract reads JSON true/false as 1/0. */
+const sqlValue = (v: AttributeValue): string | number => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
+
 const USER_COLUMNS =
   'username, role, password_hash, failed_logins, locked, mfa_public_key, quorum_public_key';
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly keyQueries = new Map<string, Database.Statement>();
 
   constructor(readonly file: string) {
     const existed = fs.existsSync(file);
@@ -134,6 +208,26 @@ export class SqliteStore implements Store {
       ),
       listAudit: this.db.prepare<[number], AuditRow>(
         `SELECT * FROM (SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      ),
+      allocateKeyRef: this.db.prepare<[], { next: number }>(
+        'UPDATE key_refs SET next = next + 1 WHERE id = 1 RETURNING next - 1 AS next',
+      ),
+      bumpKeyRef: this.db.prepare<[number]>('UPDATE key_refs SET next = max(next, ? + 1) WHERE id = 1'),
+      insertKey: this.db.prepare<[KeyRow]>(
+        `INSERT INTO keys (${KEY_COLUMNS}) VALUES (@ref, @key_type, @class, @label, @owner, @shared, @manage_quorum, @use_quorum, @session_id, @attributes, @material)`,
+      ),
+      getKey: this.db.prepare<[number], KeyRow>(`SELECT ${KEY_COLUMNS} FROM keys WHERE ref = ?`),
+      updateKey: this.db.prepare<[KeyRow]>(
+        `UPDATE keys SET key_type = @key_type, class = @class, label = @label, owner = @owner, shared = @shared,
+         manage_quorum = @manage_quorum, use_quorum = @use_quorum, session_id = @session_id, attributes = @attributes,
+         material = @material WHERE ref = @ref`,
+      ),
+      deleteKey: this.db.prepare<[number]>('DELETE FROM keys WHERE ref = ?'),
+      deleteSessionKeys: this.db.prepare<[number]>('DELETE FROM keys WHERE session_id = ?'),
+      deleteAllSessionKeys: this.db.prepare<[]>('DELETE FROM keys WHERE session_id IS NOT NULL'),
+      countKeys: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM keys'),
+      countOwnedKeys: this.db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM keys WHERE owner = ?',
       ),
       getSetting: this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: this.db.prepare<[string, string]>(
@@ -189,6 +283,82 @@ export class SqliteStore implements Store {
   }
   setSetting(key: SettingKey, value: string): void {
     this.stmts.setSetting.run(key, value);
+  }
+  allocateKeyRef(): number {
+    return this.stmts.allocateKeyRef.get()!.next;
+  }
+  insertKey(key: KeyRecord): void {
+    this.transaction(() => {
+      this.stmts.insertKey.run(toKeyRow(key));
+      this.stmts.bumpKeyRef.run(key.ref);
+    });
+  }
+  getKey(ref: number): KeyRecord | undefined {
+    const row = this.stmts.getKey.get(ref);
+    return row && fromKeyRow(row);
+  }
+  updateKey(key: KeyRecord): void {
+    const info = this.stmts.updateKey.run(toKeyRow(key));
+    if (info.changes !== 1) throw new Error(`no key ${key.ref}`);
+  }
+  deleteKey(ref: number): void {
+    this.stmts.deleteKey.run(ref);
+  }
+  findKeys(
+    viewer: KeyViewer,
+    conditions: readonly KeyCondition[],
+    page: { limit: number; offset: number },
+  ): { keys: KeyRecord[]; total: number } {
+    // Visibility (src/hsm/keys/filter.ts isVisible) and the filter in SQL, so a page costs the same with 10 or 10,000 keys.
+    const where = ['(session_id IS NULL OR session_id = @sid)'];
+    const params: Record<string, string | number> = { sid: viewer.sessionId, user: viewer.username };
+    if (viewer.role === 'admin') where.push('session_id IS NULL');
+    else
+      where.push(
+        "(owner = @user OR class = 'public-key' OR (shared <> '[]' AND EXISTS (SELECT 1 FROM json_each(keys.shared) WHERE value = @user)))",
+      );
+    conditions.forEach((c, i) => {
+      if (c.kind === 'ref') {
+        where.push(`ref = @c${i}`);
+        params[`c${i}`] = c.ref;
+        return;
+      }
+      const column =
+        KEY_ATTRIBUTE_COLUMNS[c.name] ?? `json_extract(attributes, '$."${c.name.replace(/[^a-z-]/g, '')}"')`;
+      const names = c.values.map((v, j) => {
+        params[`c${i}_${j}`] = sqlValue(v);
+        return `@c${i}_${j}`;
+      });
+      where.push(`${column} IN (${names.join(', ')})`);
+    });
+    const clause = where.join(' AND ');
+    const total = (
+      this.keyQuery(`SELECT count(*) AS n FROM keys WHERE ${clause}`).get(params) as { n: number }
+    ).n;
+    const rows = this.keyQuery(
+      `SELECT ${KEY_COLUMNS} FROM keys WHERE ${clause} ORDER BY ref LIMIT @limit OFFSET @offset`,
+    ).all({ ...params, limit: page.limit, offset: page.offset }) as KeyRow[];
+    return { keys: rows.map(fromKeyRow), total };
+  }
+  deleteSessionKeys(sessionId?: number): number {
+    const info =
+      sessionId === undefined
+        ? this.stmts.deleteAllSessionKeys.run()
+        : this.stmts.deleteSessionKeys.run(sessionId);
+    return info.changes;
+  }
+  countKeys(owner?: string): number {
+    return owner === undefined ? this.stmts.countKeys.get()!.n : this.stmts.countOwnedKeys.get(owner)!.n;
+  }
+  /** Prepared once per shape of query (the filters' attribute names and value counts). */
+  private keyQuery(sql: string): Database.Statement {
+    let stmt = this.keyQueries.get(sql);
+    if (!stmt) {
+      if (this.keyQueries.size > 256) this.keyQueries.clear();
+      stmt = this.db.prepare(sql);
+      this.keyQueries.set(sql, stmt);
+    }
+    return stmt;
   }
   transaction<T>(fn: () => T): T {
     // Nested calls join the outer transaction (better-sqlite3 turns them into savepoints).

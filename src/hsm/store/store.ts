@@ -2,6 +2,8 @@
 import type { Role, UserView } from '../../protocol/types.js';
 import type { AuditEntry } from '../audit.js';
 import type { SettingKey } from '../settings.js';
+import type { KeyCondition, KeyViewer } from '../keys/filter.js';
+import type { KeyRecord } from '../keys/record.js';
 
 export interface UserRecord {
   username: string;
@@ -36,6 +38,24 @@ export interface Store {
   /** Raw settings rows: read and write them through src/hsm/settings.ts, which validates. */
   getSetting(key: SettingKey): string | undefined;
   setSetting(key: SettingKey, value: string): void;
+
+  /** Reserves the next key reference (never handed out twice by this HSM, even after deletes). */
+  allocateKeyRef(): number;
+  /** Inserts a key; the HSM's next reference moves past its reference. Throws when the reference exists. */
+  insertKey(key: KeyRecord): void;
+  getKey(ref: number): KeyRecord | undefined;
+  updateKey(key: KeyRecord): void;
+  deleteKey(ref: number): void;
+  /** The keys `viewer` may see that match every condition: one page in ascending reference order, and the total. */
+  findKeys(
+    viewer: KeyViewer,
+    conditions: readonly KeyCondition[],
+    page: { limit: number; offset: number },
+  ): { keys: KeyRecord[]; total: number };
+  /** Deletes the session keys of one session, or of every session (a node that starts has none). */
+  deleteSessionKeys(sessionId?: number): number;
+  /** How many keys `username` owns; and how many keys this HSM holds in all. */
+  countKeys(owner?: string): number;
 
   /** Runs fn atomically: all of its writes land, or none do when it throws. */
   transaction<T>(fn: () => T): T;

@@ -1,0 +1,27 @@
+// key set-attribute: the owner (or an admin, for `trusted`) changes one attribute of a key on every HSM.
+import { changeKey, resolveKey } from '../../../cluster/keys.js';
+import { APPROVAL_OPTION, CLUSTER_ID_OPTION, cliCommand } from '../../context.js';
+import { KEY_FILTER_HELP, filterOption } from '../../keys.js';
+
+export const keySetAttributeCommand = cliCommand({
+  path: ['key', 'set-attribute'],
+  about: 'Set an attribute for a key in the HSM cluster',
+  needsLogin: true,
+  options: [
+    CLUSTER_ID_OPTION,
+    filterOption('filter', 'FILTER', KEY_FILTER_HELP),
+    { long: 'name', value: 'KEY_ATTRIBUTE', required: true, help: 'Name of attribute to be set' },
+    { long: 'value', value: 'KEY_ATTRIBUTE_VALUE', required: true, help: 'Attribute value to be set' },
+    {
+      ...APPROVAL_OPTION,
+      help: 'Filepath of signed quorum token file to approve operation. Only required if the key management service quorum value of the key is greater than 1',
+    },
+  ],
+  async run(options, ctx) {
+    const cluster = ctx.session.cluster(options.string('cluster-id'));
+    const key = await resolveKey(cluster, options.list('filter'), ctx.io.warn);
+    const args = { ref: key.ref, name: options.required('name'), value: options.required('value') };
+    await changeKey(cluster, key, 'key-set-attribute', args, ctx.io.warn);
+    return { message: 'Attribute set successfully' };
+  },
+});

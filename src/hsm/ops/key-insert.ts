@@ -1,0 +1,43 @@
+// key-insert: stores a token key another HSM of the cluster created, from its sealed copy (client-side sync).
+import { isDeepStrictEqual } from 'node:util';
+import { HsmError } from '../../errors.js';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import { openCopy } from '../keys/copies.js';
+import { keyViewer, requireMasking } from '../keys/key-rules.js';
+import { type KeyRecord, MAX_KEYS_PER_HSM, formatRef } from '../keys/record.js';
+import { keyView } from '../keys/view.js';
+import type { OpContext } from '../op-context.js';
+
+export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<'key-insert'> {
+  const viewer = keyViewer(ctx);
+  const masking = requireMasking(ctx);
+  const key = openCopy(masking, args.copy);
+  ctx.auditTarget = formatRef(key.ref);
+  // Only the owner carries a copy of a new key (so nobody else can bring back a key its owner deleted).
+  if (key.owner !== viewer.username) throw new HsmError('ERR_KEY_NOT_OWNER');
+  if (key.keyClass !== 'public-key') masking.openMaterial(key.ref, key.material);
+  return ctx.store.transaction(() => {
+    const existing = ctx.store.getKey(key.ref);
+    if (existing) {
+      if (!sameKey(existing, key, masking)) throw new HsmError('ERR_KEY_EXISTS', { ref: formatRef(key.ref) });
+      return { key: keyView(existing, true) };
+    }
+    if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+    ctx.store.insertKey(key);
+    return { key: keyView(key, true) };
+  });
+}
+
+/** The same key object (a re-sent copy); sealed material differs by its IV, so it is compared opened. */
+function sameKey(
+  a: KeyRecord,
+  b: KeyRecord,
+  masking: { openMaterial(ref: number, m: Buffer): Buffer },
+): boolean {
+  const { material: ma, sessionId: sa, ...ra } = a;
+  const { material: mb, sessionId: sb, ...rb } = b;
+  if (sa !== sb || !isDeepStrictEqual(ra, rb)) return false;
+  return a.keyClass === 'public-key'
+    ? ma.equals(mb)
+    : masking.openMaterial(a.ref, ma).equals(masking.openMaterial(b.ref, mb));
+}

@@ -1,0 +1,77 @@
+// key-set-attribute: the owner changes one attribute (settable, one-way and read-only rules); an admin sets `trusted` only.
+import { HsmError } from '../../errors.js';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import { checkLabel } from '../keys/create.js';
+import { attributeValues } from '../keys/filter.js';
+import { requireVisibleKey } from '../keys/key-rules.js';
+import type { AttributeValue, KeyRecord } from '../keys/record.js';
+import type { OpContext } from '../op-context.js';
+
+/** Attributes the owner may set to either value (spec §2.6 column M; `id` and `derive` as on hsm2m.medium). */
+const FREE = new Set([
+  'label',
+  'id',
+  'encrypt',
+  'decrypt',
+  'derive',
+  'destroyable',
+  'sign',
+  'verify',
+  'wrap',
+  'unwrap',
+]);
+/** One-way attributes: the only change allowed, as [from, to]. */
+const ONE_WAY: Record<string, [boolean, boolean]> = {
+  modifiable: [true, false],
+  token: [false, true],
+  extractable: [true, false],
+  sensitive: [false, true],
+  'wrap-with-trusted': [false, true],
+};
+/** Usage attributes a class cannot have (as at creation). */
+const NOT_FOR_CLASS: Record<KeyRecord['keyClass'], readonly string[]> = {
+  'public-key': ['sign', 'decrypt', 'unwrap'],
+  'private-key': ['verify', 'encrypt', 'wrap'],
+  'secret-key': [],
+};
+
+export function keySetAttribute(
+  ctx: OpContext,
+  args: OpArgs<'key-set-attribute'>,
+): OpResult<'key-set-attribute'> {
+  ctx.store.transaction(() => {
+    const { key, viewer } = requireVisibleKey(ctx, args.ref);
+    const name = args.name;
+    const [value] = attributeValues(name, args.value);
+    const refuse = () => new HsmError('ERR_ATTRIBUTE_VALUE', { name, value: args.value.slice(0, 64) });
+    if (viewer.role === 'admin') {
+      if (name !== 'trusted')
+        throw new HsmError('ERR_PERMISSION_DENIED', {
+          role: 'admin',
+          action: `set the key attribute ${name}`,
+        });
+    } else {
+      if (key.owner !== viewer.username) throw new HsmError('ERR_KEY_NOT_OWNER');
+      if (name === 'trusted') throw refuse();
+    }
+    const current = key.attributes[name];
+    if (current === undefined) throw refuse();
+    if (current === value) return;
+    if (key.attributes.modifiable === false && name !== 'trusted') throw refuse();
+    const oneWay = ONE_WAY[name];
+    const allowed =
+      name === 'trusted' ||
+      (FREE.has(name) && !(NOT_FOR_CLASS[key.keyClass].includes(name) && value === true)) ||
+      (oneWay !== undefined && current === oneWay[0] && value === oneWay[1]);
+    if (!allowed) throw refuse();
+    // Key-management approvals are not implemented yet: a key with a manage quorum cannot be changed.
+    if (key.manageQuorum > 1 && viewer.role !== 'admin') throw new HsmError('ERR_KEY_QUORUM_FAILED');
+    const attributes: Record<string, AttributeValue> = { ...key.attributes, [name]: value! };
+    const changed: KeyRecord = { ...key, attributes };
+    if (name === 'label') changed.label = checkLabel(String(value));
+    // A session key made a token key stays on its HSM (server-side sync is not there yet) but outlives the session.
+    if (name === 'token') changed.sessionId = null;
+    ctx.store.updateKey(changed);
+  });
+  return {};
+}
