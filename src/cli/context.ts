@@ -15,7 +15,7 @@ export class CliSession {
   private config: CliConfig | undefined;
   private readonly clients = new Map<string, ClusterClient>();
   /** The state directory and where its path came from, for the hints after an error (src/cli/hints.ts). */
-  state: { dir: string; source: StateSource } | undefined;
+  state: { dir: string; source: StateSource; installed: string } | undefined;
 
   constructor(
     readonly configFile: string,

@@ -2,6 +2,7 @@
 import { HsmError } from '../errors.js';
 import { restartedHsm } from '../cluster/connection.js';
 import { restartHint } from '../cluster/verdict.js';
+import { INSTALL_PREFIX_ENV, installPaths } from '../cluster/install-paths.js';
 import type { CliSession } from './context.js';
 
 /** Where the state directory came from: the rule of resolveStateDir, for "where it looked". */
@@ -11,6 +12,11 @@ export function stateSource(flag: string | undefined, env: NodeJS.ProcessEnv): S
   return flag !== undefined ? '--state' : env.LOCALHSM_STATE !== undefined ? 'LOCALHSM_STATE' : './.localhsm';
 }
 
+/** The installed config cloudhsm-cli falls back to when no --state or LOCALHSM_STATE is given. */
+export function installedConfig(env: NodeJS.ProcessEnv): string {
+  return installPaths(env[INSTALL_PREFIX_ENV] || '/').config;
+}
+
 /** The next step for an error the user can fix, or undefined. Names only the state directory and files. */
 export function nextStep(error: unknown, session: CliSession): string | undefined {
   if (!(error instanceof HsmError)) return undefined;
@@ -18,7 +24,7 @@ export function nextStep(error: unknown, session: CliSession): string | undefine
   const restarted = restartedHsm(error);
   if (restarted) return restartHint(restarted);
   if (!session.state) return undefined;
-  const { dir, source } = session.state;
+  const { dir, source, installed } = session.state;
   if (error.code === 'ERR_NO_HSM')
     return `hint: no HSM of this cluster answered: run \`localhsm up\` (state: ${dir})`;
   if (error.code === 'ERR_HSM_DISCONNECTED')
@@ -31,7 +37,10 @@ export function nextStep(error: unknown, session: CliSession): string | undefine
     return (
       `hint: no cluster found in ${dir} (taken from ${source}; the state directory is --state DIR, ` +
       `else $LOCALHSM_STATE, else ./.localhsm): create one with \`localhsm up\` ` +
-      `(or \`npm start\` in the LocalHSM clone), or point --state / LOCALHSM_STATE at an existing one`
+      `(or \`npm start\` in the LocalHSM clone), or point --state / LOCALHSM_STATE at an existing one` +
+      (source === './.localhsm'
+        ? `; no installed config in ${installed} either (\`localhsm install-paths\` writes one)`
+        : `; without --state and LOCALHSM_STATE, cloudhsm-cli reads ${installed} (\`localhsm install-paths\` writes it)`)
     );
   return undefined;
 }

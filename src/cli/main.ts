@@ -13,7 +13,7 @@ import { reportParseOutcome } from '../command/parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
 import { runShell } from './shell.js';
-import { nextStep, stateSource } from './hints.js';
+import { installedConfig, nextStep, stateSource } from './hints.js';
 import { resolve } from '../command/tree.js';
 
 export const EXIT_OK = 0;
@@ -38,7 +38,11 @@ export async function cloudhsmCliMain(
   const history = config.stateDir === undefined ? undefined : paths(config.stateDir).history;
   const session = new CliSession(config.file);
   if (config.stateDir !== undefined)
-    session.state = { dir: config.stateDir, source: stateSource(state, env) };
+    session.state = {
+      dir: config.stateDir,
+      source: stateSource(state, env),
+      installed: installedConfig(env),
+    };
   let input: LineInput | undefined;
   const lineInput = () =>
     (input ??= new LineInput({

@@ -125,9 +125,11 @@ export interface LaunchedCluster {
 
 const quiet = () => {};
 
-function loadSeed(seed: StartClusterOptions['seed']): Seed | undefined {
+function loadSeed(seed: StartClusterOptions['seed'], hsmType: HsmType | undefined): Seed | undefined {
   if (seed === undefined) return undefined;
-  return typeof seed === 'string' ? loadSeedFile(seed) : resolveSeed(seed);
+  return typeof seed === 'string'
+    ? loadSeedFile(seed, hsmType)
+    : resolveSeed(seed, undefined, undefined, hsmType);
 }
 
 /** Brings up a cluster: creates it (and seeds it) or resumes it, then starts every HSM and waits until all answer. */
@@ -137,7 +139,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<L
 
 export async function launchCluster(options: StartClusterOptions = {}): Promise<LaunchedCluster> {
   // Everything is checked before a directory is created.
-  const seed = loadSeed(options.seed);
+  const seed = loadSeed(options.seed, options.hsmType);
   const hsmCount = options.hsms ?? 3;
   if (!Number.isInteger(hsmCount) || hsmCount < 1 || hsmCount > 28) {
     throw new HsmError('ERR_STATE', { detail: 'hsms must be a whole number from 1 to 28' });

@@ -6,7 +6,7 @@ import { type CommandTree, resolve } from '../command/tree.js';
 import { HsmError } from '../errors.js';
 import type { LocalContext } from './context.js';
 import { resolveStateDir } from '../cluster/state-dir.js';
-import { stateSource } from '../cli/hints.js';
+import { installedConfig, stateSource } from '../cli/hints.js';
 
 /** The --state given on the command line, for the hints below (each command parses its own). */
 function stateFlag(argv: readonly string[]): string | undefined {
@@ -22,7 +22,8 @@ function localNextStep(error: HsmError, argv: readonly string[], env: NodeJS.Pro
   if (error.code === 'ERR_NO_CLUSTER')
     return (
       `hint: looked in ${dir} (from ${stateSource(flag, env)}; the state directory is --state DIR, else $LOCALHSM_STATE, ` +
-      `else ./.localhsm): create a cluster there with \`localhsm up\`, or point --state / LOCALHSM_STATE at an existing one`
+      `else ./.localhsm): create a cluster there with \`localhsm up\`, or point --state / LOCALHSM_STATE at an existing one ` +
+      `(localhsm never reads the config \`localhsm install-paths\` writes to ${installedConfig(env)}; cloudhsm-cli does)`
     );
   if (error.code === 'ERR_NO_HSM')
     return `hint: no HSM of this cluster answered: run \`localhsm up\` (state: ${dir})`;

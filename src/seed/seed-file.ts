@@ -12,8 +12,10 @@ import { MAX_SETTING_SECONDS } from '../hsm/settings.js';
 import {
   APPLIANCE_USER,
   INITIAL_ADMIN,
+  DEFAULT_HSM_TYPE,
+  type HsmType,
   LOGIN_ROLES,
-  MAX_USERS,
+  MAX_USERS_BY_TYPE,
   passwordProblem,
   isValidUsername,
   normalizeUsername,
@@ -231,7 +233,7 @@ function seconds(
 }
 
 /** The rules a seed must follow beyond its shape; returns the state every HSM imports. */
-function checkSeed(input: SeedInput, baseDir: string, problems: Problem[]): SeedState {
+function checkSeed(input: SeedInput, baseDir: string, problems: Problem[], hsmType: HsmType): SeedState {
   const seen = new Map<string, number>();
   const users: SeedUserState[] = input.users.map((u, i) => {
     const at = (field: string): Path => ['users', i, field];
@@ -291,10 +293,11 @@ function checkSeed(input: SeedInput, baseDir: string, problems: Problem[]): Seed
       detail: `the initial admin '${INITIAL_ADMIN}' must be listed (role admin): its password activates the cluster`,
     });
   }
-  if (users.length + 1 > MAX_USERS)
+  const limit = MAX_USERS_BY_TYPE[hsmType];
+  if (users.length + 1 > limit)
     problems.push({
       path: ['users'],
-      detail: `at most ${MAX_USERS - 1} users (an HSM holds ${MAX_USERS} with app_user)`,
+      detail: `at most ${limit - 1} users (an HSM of type ${hsmType} holds ${limit} with app_user)`,
     });
   const admins = users.filter((u) => u.role === 'admin');
   if (admins.length > 0 && admins.every((u) => u.locked)) {
@@ -392,15 +395,26 @@ function refuse(where: (p: Problem) => string, problems: Problem[]): never {
 }
 
 /** Validates a seed given as an object (library API); key file paths are relative to `baseDir`. */
-export function resolveSeed(input: unknown, baseDir = process.cwd(), source = SEED_OBJECT): Seed {
-  return validate(input, baseDir, source, () => source);
+export function resolveSeed(
+  input: unknown,
+  baseDir = process.cwd(),
+  source = SEED_OBJECT,
+  hsmType: HsmType = DEFAULT_HSM_TYPE,
+): Seed {
+  return validate(input, baseDir, source, () => source, hsmType);
 }
 
-function validate(input: unknown, baseDir: string, source: string, where: (p: Problem) => string): Seed {
+function validate(
+  input: unknown,
+  baseDir: string,
+  source: string,
+  where: (p: Problem) => string,
+  hsmType: HsmType,
+): Seed {
   const parsed = SeedSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) refuse(where, sortProblems(schemaProblems(parsed.error.issues), where));
   const problems: Problem[] = [];
-  const state = checkSeed(parsed.data, baseDir, problems);
+  const state = checkSeed(parsed.data, baseDir, problems, hsmType);
   if (problems.length > 0) refuse(where, sortProblems(problems, where));
   return { source, ...state };
 }
@@ -412,9 +426,10 @@ function sortProblems(problems: Problem[], where: (p: Problem) => string): Probl
 
 /**
  * Reads and validates a seed file (YAML; JSON is YAML too). Nothing is created or changed here: a
- * refused seed throws ERR_SEED_INVALID (`seed.yaml:12: users[2].role: invalid value ...`).
+ * refused seed throws ERR_SEED_INVALID (`seed.yaml:12: users[2].role: invalid value ...`). The user limit
+ * is the HSM type's (the cluster the seed is for).
  */
-export function loadSeedFile(file: string): Seed {
+export function loadSeedFile(file: string, hsmType: HsmType = DEFAULT_HSM_TYPE): Seed {
   let text: string;
   try {
     text = readInputFile(file, SEED_FILE_MAX_BYTES).toString('utf8');
@@ -457,5 +472,5 @@ export function loadSeedFile(file: string): Seed {
     const line = lineOf(doc, lines, p);
     return line === undefined ? file : `${file}:${line}`;
   };
-  return validate(input, path.dirname(path.resolve(file)), file, where);
+  return validate(input, path.dirname(path.resolve(file)), file, where, hsmType);
 }

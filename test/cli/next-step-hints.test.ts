@@ -1,9 +1,11 @@
 // Errors say what to do next (issue 15 item 3): the hint is on stderr, the envelope on stdout unchanged.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startTestCluster, tempDir, type TestCluster } from '../helpers/cluster.js';
+import { CLOUDHSM_CLI_BIN, cleanEnv } from '../helpers/processes.js';
 
 describe('next-step hints', () => {
   let cluster: TestCluster;
@@ -45,8 +47,29 @@ describe('next-step hints', () => {
         viaEnv.stderr,
         /--state DIR, else \$LOCALHSM_STATE, else \.\/\.localhsm\): create one with `localhsm up`/,
       );
+      assert.ok(
+        viaEnv.stderr.includes(
+          '; without --state and LOCALHSM_STATE, cloudhsm-cli reads /opt/cloudhsm/etc/cloudhsm-cli.cfg (`localhsm install-paths` writes it)',
+        ),
+        viaEnv.stderr,
+      );
       const viaFlag = await runCli(['--state', empty, 'user', 'list'], { state: empty });
       assert.match(viaFlag.stderr, /\(taken from --state;/);
+      // Neither given: ./.localhsm, then the installed config (under the launcher's prefix) were looked at.
+      const prefix = path.join(empty, 'root');
+      const plain = spawnSync(process.execPath, [CLOUDHSM_CLI_BIN, 'user', 'list'], {
+        cwd: empty,
+        env: cleanEnv({ LOCALHSM_INSTALL_PREFIX: prefix }),
+        encoding: 'utf8',
+      });
+      assert.equal(plain.status, 1);
+      assert.ok(
+        plain.stderr.includes(`(taken from ./.localhsm;`) &&
+          plain.stderr.includes(
+            `; no installed config in ${prefix}/opt/cloudhsm/etc/cloudhsm-cli.cfg either (\`localhsm install-paths\` writes one)`,
+          ),
+        plain.stderr,
+      );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readManifest } from '../../src/cluster/state-dir.js';
 import { tempDir } from '../helpers/cluster.js';
 import { envelopes } from '../helpers/envelopes.js';
 import {
@@ -17,12 +18,22 @@ import {
   upDetached,
 } from '../helpers/processes.js';
 
+/**
+ * A program run as a precondition: `localhsm`, `cloudhsm-cli` or `configure-cli` of this repository, or an
+ * absolute path (an installed launcher) run as is; only `env` is passed on (no LOCALHSM_STATE unless given).
+ */
+interface RunStep {
+  run: string[];
+  env?: Record<string, string>;
+}
 /** What the person does before typing a step: sign a token file, add an approver's signature (real binaries). */
 interface Actions {
   /** Fill the token file's `signed` values with this user's key (`localhsm token sign`). */
   sign?: { file: string; key: string };
   /** Add this approver's signature to a quorum approval file (`localhsm quorum approve`). */
   approve?: { file: string; username: string; key: string }[];
+  /** Other programs run first, in order (e.g. configure-cli before cloudhsm-cli). */
+  run?: RunStep[];
 }
 type Answer = { prompt: string; answer: string } & Actions;
 type SessionStep = ({ command: string } & Actions) | Answer;
@@ -35,6 +46,12 @@ interface Example {
   documented?: string;
   mode?: 'single' | 'interactive';
   as?: string;
+  /** The cluster of `clusters` it runs on (LOCALHSM_STATE) [default: the shared one, `main`]. */
+  cluster?: string;
+  /** Run this program (an installed launcher) instead of bin/cloudhsm-cli, without LOCALHSM_STATE (as under sudo). */
+  program?: string;
+  /** More environment variables (e.g. DESTINATION_CLOUDHSM_ROLE / _PIN of user replicate). */
+  env?: Record<string, string>;
   /** Done before the command starts (single-command mode: e.g. a token file signed in between two processes). */
   actions?: Actions;
   command?: string[];
@@ -51,9 +68,17 @@ interface Example {
 interface Examples {
   users: Record<string, { role: string; password: string }>;
   keys: string[];
+  /**
+   * Clusters besides `main` (the shared 2-HSM one): `up` lists the `localhsm up` options of one made before the
+   * examples run; without it, only a state directory is reserved (a `setup` step makes the cluster there).
+   */
+  clusters?: Record<string, { up?: string[] }>;
+  /** Run in order once every cluster is up (activations, backups, clones, install-paths ...). */
+  setup?: RunStep[];
   examples: Example[];
 }
 
+const CONFIGURE_CLI_BIN = path.join(ROOT, 'bin', 'configure-cli');
 export const EXAMPLES_FILE = path.join(ROOT, 'test', 'examples', 'documented', 'user-plane.json');
 const data = JSON.parse(fs.readFileSync(EXAMPLES_FILE, 'utf8')) as Examples;
 const SHELL_PROMPT = 'aws-cloudhsm > ';
@@ -96,16 +121,55 @@ export function matches(actual: unknown, expected: unknown, at = '$'): string | 
     : `${at}: ${JSON.stringify(actual)} instead of ${JSON.stringify(expected)}`;
 }
 
-/** Replaces {{work}} and {{pw:NAME}} in every string of a value. */
+/** The state directory of each cluster by name (`main` and those of `clusters`), set in before(). */
+const states = new Map<string, string>();
+function stateOf(name: string): string {
+  const state = states.get(name);
+  if (!state) throw new Error(`no cluster ${name} in ${EXAMPLES_FILE}`);
+  return state;
+}
+
+/**
+ * Replaces {{work}}, {{pw:USER}}, {{state:CLUSTER}} and {{cluster_id:CLUSTER}} in every string of a value
+ * (a cluster id is read when the value is filled: after the setup that made the cluster).
+ */
 function fill<T>(value: T, work: string): T {
   return JSON.parse(
-    JSON.stringify(value).replace(/\{\{(work|pw:([a-z0-9_]+))\}\}/g, (_, what: string, user?: string) => {
-      if (what === 'work') return work;
-      const known = data.users[user!];
-      if (!known) throw new Error(`no password for ${user} in ${EXAMPLES_FILE}`);
-      return known.password;
-    }),
+    JSON.stringify(value).replace(
+      /\{\{(work|(pw|state|cluster_id):([a-z0-9_]+))\}\}/g,
+      (_, what: string, kind?: string, name?: string) => {
+        if (what === 'work') return work;
+        if (kind === 'state') return stateOf(name!);
+        if (kind === 'cluster_id') return readManifest(stateOf(name!)).clusterId;
+        const known = data.users[name!];
+        if (!known) throw new Error(`no password for ${name} in ${EXAMPLES_FILE}`);
+        return known.password;
+      },
+    ),
   ) as T;
+}
+
+const REPO_BINS: Record<string, string> = {
+  localhsm: LOCALHSM_BIN,
+  'cloudhsm-cli': CLOUDHSM_CLI_BIN,
+  'configure-cli': CONFIGURE_CLI_BIN,
+};
+/** The command line of a program: a repository binary through node, else the path itself. */
+function commandLine([program, ...args]: readonly string[]): [string, string[]] {
+  const bin = REPO_BINS[program!];
+  if (bin) return [process.execPath, [bin, ...args]];
+  if (!program || !path.isAbsolute(program))
+    throw new Error(`run: ${program} is neither a binary nor a path`);
+  return [program, args];
+}
+
+/** Runs a precondition step; returns what failed, if anything. */
+function runStep(step: RunStep, work: string): string | undefined {
+  const [file, args] = commandLine(step.run);
+  const run = spawnSync(file, args, { cwd: work, env: cleanEnv(step.env), encoding: 'utf8' });
+  return run.status === 0
+    ? undefined
+    : `${step.run.join(' ')} failed (${run.status}): ${run.stdout}${run.stderr}`;
 }
 
 /**
@@ -113,13 +177,15 @@ function fill<T>(value: T, work: string): T {
  * shell prompt, an answer after its own prompt (signing the token file first where the example says so).
  */
 function converse(
+  program: string,
   args: readonly string[],
   steps: readonly SessionStep[],
   env: NodeJS.ProcessEnv,
   work: string,
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLOUDHSM_CLI_BIN, ...args], {
+    const [file, argv] = commandLine([program, ...args]);
+    const child = spawn(file, argv, {
       cwd: work,
       env: cleanEnv(env),
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -187,6 +253,10 @@ function act(step: Actions, work: string, env: NodeJS.ProcessEnv): string | unde
     });
     if (run.status !== 0) return `localhsm ${args.join(' ')} failed: ${run.stderr}`;
   }
+  for (const other of step.run ?? []) {
+    const failed = runStep(other, work);
+    if (failed) return failed;
+  }
   return undefined;
 }
 
@@ -194,11 +264,12 @@ describe('documented examples of the user guide (user plane)', () => {
   const runnable = data.examples.filter((e) => !e.pending && !e.not_followed);
   const pending = data.examples.filter((e) => e.pending);
   const notFollowed = data.examples.filter((e) => e.not_followed);
-  let state: string;
   let work: string;
 
   before(async () => {
-    state = tempDir('localhsm-documented-');
+    const root = tempDir('localhsm-documented-');
+    states.set('main', path.join(root, 'main'));
+    for (const name of Object.keys(data.clusters ?? {})) states.set(name, path.join(root, name));
     work = tempDir('localhsm-documented-work-');
     for (const name of data.keys) {
       const { publicKey, privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -207,11 +278,33 @@ describe('documented examples of the user guide (user plane)', () => {
       });
       fs.writeFileSync(path.join(work, `${name}.pub`), publicKey.export({ type: 'spki', format: 'pem' }));
     }
-    await upDetached(state, 2);
+    await upDetached(stateOf('main'), 2);
+    for (const [name, cluster] of Object.entries(data.clusters ?? {})) {
+      if (!cluster.up) continue;
+      const up = runStep(
+        {
+          run: [
+            'localhsm',
+            'up',
+            ...cluster.up,
+            '--kdf',
+            'fast',
+            '--base-port',
+            '0',
+            '--detach',
+            '--state',
+            stateOf(name),
+          ],
+        },
+        work,
+      );
+      assert.equal(up, undefined);
+    }
+    for (const step of data.setup ?? []) assert.equal(runStep(fill(step, work), work), undefined);
   });
   after(async () => {
-    await downIfPresent(state);
-    fs.rmSync(state, { recursive: true, force: true });
+    for (const state of states.values()) await downIfPresent(state);
+    fs.rmSync(path.dirname(stateOf('main')), { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -229,6 +322,11 @@ describe('documented examples of the user guide (user plane)', () => {
         `${pending.length} pending (${[...byFeature].map(([f, n]) => `${f}: ${n}`).join('; ')})`,
     );
     assert.ok(runnable.length >= 20);
+    // Every feature the examples need is built: an example is run, or not followed with a reason.
+    assert.deepEqual(
+      pending.map((e) => `${e.page}: ${e.title}`),
+      [],
+    );
   });
 
   it('docs/decisions.md lists every example LocalHSM deliberately does not follow, by page', () => {
@@ -245,13 +343,19 @@ describe('documented examples of the user guide (user plane)', () => {
       const login = e.as
         ? { CLOUDHSM_ROLE: data.users[e.as]!.role, CLOUDHSM_PIN: `${e.as}:${data.users[e.as]!.password}` }
         : {};
-      const env = { LOCALHSM_STATE: state, ...login };
+      const env = {
+        // An installed launcher finds its config itself, as under sudo (which resets the environment).
+        ...(e.program === undefined && { LOCALHSM_STATE: stateOf(e.cluster ?? 'main') }),
+        ...login,
+        ...e.env,
+      };
       const failed = e.actions && act(e.actions, work, env);
       assert.equal(failed, undefined);
+      const program = e.program ?? 'cloudhsm-cli';
       const run =
         e.mode === 'single'
-          ? await converse(e.command!, e.prompts ?? [], env, work)
-          : await converse(['interactive'], e.session!, env, work);
+          ? await converse(program, e.command!, e.prompts ?? [], env, work)
+          : await converse(program, e.command ?? ['interactive'], e.session!, env, work);
       const transcript = `exit ${run.exitCode}\n--- stdout\n${run.stdout}--- stderr\n${run.stderr}`;
       assert.equal(run.exitCode, e.expect.exit, transcript);
       if (e.expect.json !== undefined) {

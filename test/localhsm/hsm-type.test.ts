@@ -26,6 +26,14 @@ describe('an hsm1.medium cluster', () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8')).hsmType, 'hsm1.medium');
   });
 
+  it('localhsm status shows the HSM type (table and JSON)', async () => {
+    const table = await runLocalhsm(['status', '--state', dir]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^Cluster cluster-[a-z2-7]{11} \(HSM type hsm1\.medium\)$/m);
+    const json = await runLocalhsm(['status', '--state', dir, '--json']);
+    assert.equal(JSON.parse(json.stdout).hsmType, 'hsm1.medium');
+  });
+
   it('lists no cluster quorum value and refuses to set one', async () => {
     const list = await runCli(['quorum', 'token-sign', 'list-quorum-values'], { state: dir });
     assert.deepEqual(list.json, { error_code: 0, data: { user: 1, quorum: 1 } });

@@ -23,7 +23,8 @@ describe('localhsm next-step hints', () => {
       viaFlag.stderr,
       `error: No LocalHSM cluster in ${missing}\n` +
         `hint: looked in ${missing} (from --state; the state directory is --state DIR, else $LOCALHSM_STATE, else ./.localhsm): ` +
-        'create a cluster there with `localhsm up`, or point --state / LOCALHSM_STATE at an existing one\n',
+        'create a cluster there with `localhsm up`, or point --state / LOCALHSM_STATE at an existing one ' +
+        '(localhsm never reads the config `localhsm install-paths` writes to /opt/cloudhsm/etc/cloudhsm-cli.cfg; cloudhsm-cli does)\n',
     );
     const viaEnv = await localhsm(['audit', 'verify'], { env: { LOCALHSM_STATE: missing } });
     assert.match(viaEnv.stderr, new RegExp(`hint: looked in ${missing} \\(from LOCALHSM_STATE;`));

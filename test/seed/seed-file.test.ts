@@ -7,7 +7,7 @@ import { parseDuration, formatDuration } from '../../src/cluster/duration.js';
 import { HsmError } from '../../src/errors.js';
 import { loadSeedFile, resolveSeed } from '../../src/seed/seed-file.js';
 import { tempDir } from '../helpers/cluster.js';
-import { ROOT } from '../helpers/processes.js';
+import { ROOT, localhsm } from '../helpers/processes.js';
 import { testKeyPair } from '../helpers/keys.js';
 
 const ADMIN = ['users:', '  - username: admin', '    role: admin', '    password: admin-pass-1'];
@@ -345,6 +345,41 @@ describe('seed files', () => {
       code: 'ERR_FILE',
       message: `Cannot read the seed file ${missing}: ENOENT`,
     });
+  });
+
+  it('refuses more users than the HSM type holds when the seed is read: 250 with app_user on hsm1.medium', async () => {
+    const crowd = (n: number) =>
+      write(`crowd-${n}.yaml`, [
+        ...ADMIN,
+        ...Array.from({ length: n - 1 }, (_, i) => [
+          `  - username: user${i}`,
+          '    role: crypto-user',
+          '    password: user-pass-1',
+        ]).flat(),
+      ]);
+    const full = crowd(249);
+    assert.equal(loadSeedFile(full, 'hsm1.medium').users.length, 249);
+    const over = crowd(250);
+    assert.equal(loadSeedFile(over).users.length, 250, 'hsm2m.medium holds 1024');
+    const message = `${over}:2: users: at most 249 users (an HSM of type hsm1.medium holds 250 with app_user)`;
+    assert.throws(() => loadSeedFile(over, 'hsm1.medium'), { code: 'ERR_SEED_INVALID', message });
+    // localhsm up refuses it before creating anything.
+    const state = path.join(dir, 'hsm1-state');
+    const up = await localhsm([
+      'up',
+      '--hsm-type',
+      'hsm1.medium',
+      '--seed',
+      over,
+      '--state',
+      state,
+      '--kdf',
+      'fast',
+    ]);
+    assert.equal(up.exitCode, 1, up.stderr);
+    assert.equal(up.stdout, '');
+    assert.ok(up.stderr.includes(`error: ${message}`), up.stderr);
+    assert.equal(fs.existsSync(path.join(state, 'cluster.json')), false);
   });
 
   it('refuses a seed object with the field but no line', () => {

@@ -96,7 +96,9 @@ export async function bringUp(
   const progress = (line: string) => ctx.err(line);
   // The whole seed is read and checked before anything is created, started or changed.
   const seedFile = options.string('seed');
-  const seed = seedFile === undefined ? undefined : loadSeedFile(seedFile);
+  const hsmType = options.string('hsm-type') ?? DEFAULT_HSM_TYPE;
+  if (!isHsmType(hsmType)) throw new HsmError('ERR_STATE', { detail: `unknown --hsm-type ${hsmType}` });
+  const seed = seedFile === undefined ? undefined : loadSeedFile(seedFile, hsmType);
   const resumed = hasCluster(dir);
   if (!resumed) {
     const hsms = Number(options.string('hsms') ?? '3');
@@ -130,8 +132,6 @@ export async function bringUp(
       settings.mfa_token_seconds = seconds;
     }
     const devClock = options.flag('dev-clock');
-    const hsmType = options.string('hsm-type') ?? DEFAULT_HSM_TYPE;
-    if (!isHsmType(hsmType)) throw new HsmError('ERR_STATE', { detail: `unknown --hsm-type ${hsmType}` });
     await createNewCluster(
       dir,
       { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock, hsmType },

@@ -27,9 +27,13 @@ export const backupCreateCommand = localCommand({
     const [hsm] = selectHsms(manifest, options);
     const backupKey = ensureBackupKey(dir);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localhsm-backup-'));
+    // Progress on stderr (a large cluster takes a while); stdout keeps its one line for scripts.
+    const position = manifest.hsms.findIndex((h) => h.id === hsm!.id) + 1;
     try {
       const copy = path.join(tmp, 'hsm.db');
+      ctx.err(`Backing up HSM ${position} of ${manifest.hsms.length} (${hsm!.id}): copying its state ...`);
       await snapshotDatabase(paths(dir).hsm(hsm!.id).db, copy);
+      ctx.err(`Encrypting ${fs.statSync(copy).size} bytes of state with the cluster's backup key ...`);
       const bytes = encodeBackup(
         { clusterId: manifest.clusterId, hsmId: hsm!.id, createdAt: new Date().toISOString() },
         fs.readFileSync(copy),

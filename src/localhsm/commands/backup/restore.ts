@@ -59,6 +59,8 @@ export const backupRestoreCommand = localCommand({
       throw new HsmError('ERR_BACKUP_INVALID', { file, detail: describeFsError(error) });
     }
     const keyFile = options.string('key-file');
+    // Progress on stderr (a large cluster takes a while); stdout keeps its two lines for scripts.
+    ctx.err(`Verifying ${file} (${bytes.length} bytes) ...`);
     const { header, database, files, legacy } = decodeBackup(file, bytes, {
       key: keyFile === undefined ? undefined : readBackupKeyFile(path.resolve(keyFile)),
       allowUnauthenticated: options.flag('allow-unauthenticated'),
@@ -90,16 +92,24 @@ export const backupRestoreCommand = localCommand({
         });
       assertUsableForNewCluster(dir);
       ensurePrivateDir(dir, ctx.err);
+      const hsms = Number(options.string('hsms') ?? '3');
+      const clone = cloneFrom(source, `backup of ${header.hsmId}`);
+      let restored = 0;
       const manifest = await createCluster(
         dir,
         {
-          hsms: Number(options.string('hsms') ?? '3'),
+          hsms,
           kdf,
           ...(hsmType && { hsmType }),
           basePort: Number(options.string('base-port') ?? DEFAULT_BASE_PORT),
           progress: ctx.err,
         },
-        cloneFrom(source, `backup of ${header.hsmId}`),
+        async (dbFile, identity) => {
+          ctx.err(
+            `Restoring HSM ${++restored} of ${hsms} (${identity.hsmId}) from the backup of ${header.hsmId} ...`,
+          );
+          await clone(dbFile, identity);
+        },
       );
       // The clone shares the source's cluster-wide secrets (CLONE_SHARED_FILES), as it shares its users.
       writeSharedFiles(dir, files);
