@@ -11,6 +11,8 @@ import { type TokenTimeouts, tokenTimeouts } from './settings.js';
 export interface QuorumToken {
   readonly handle: number;
   readonly service: RecordService;
+  /** The key a key-service token was generated for (its reference); undefined for other services. */
+  readonly keyRef: number | undefined;
   readonly username: string;
   readonly session: Session;
   /**
@@ -76,16 +78,19 @@ export class QuorumTokenStore {
   }
 
   /**
-   * Issues a token for the session's login. One live token per user and service: a new one
-   * replaces the previous (so a partly failed generate can simply be re-run). Expired and dead
-   * tokens are purged before the limit of 1,024 is checked.
+   * Issues a token for the session's login. One live token per user and admin service: a new one
+   * replaces the previous (so a partly failed generate can simply be re-run). Key services allow
+   * several per user (spec §5.1), each bound to `keyRef`. Expired and dead tokens are purged before
+   * the limit of 1,024 is checked.
    */
-  issue(session: Session, service: RecordService): QuorumToken {
+  issue(session: Session, service: RecordService, keyRef?: number): QuorumToken {
     const login = session.user;
     if (!login) throw new HsmError('ERR_NOT_LOGGED_IN');
     this.purge();
-    for (const token of [...this.byRecord.values()]) {
-      if (token.username === login.username && token.service === service) this.remove(token);
+    if (keyRef === undefined) {
+      for (const token of [...this.byRecord.values()]) {
+        if (token.username === login.username && token.service === service) this.remove(token);
+      }
     }
     const limit = readSetting(this.store, 'quorum_max_tokens');
     if (this.byRecord.size >= limit) throw new HsmError('ERR_QUORUM_TOKEN_LIMIT', { limit });
@@ -95,10 +100,11 @@ export class QuorumTokenStore {
     const token: QuorumToken = {
       handle,
       service,
+      keyRef,
       username: login.username,
       session,
       login,
-      record: buildRecord(service, handle, login.username, now),
+      record: buildRecord(service, handle, login.username, now, keyRef),
       generatedAt: now,
       approvedAt: undefined,
       approvals: 0,
