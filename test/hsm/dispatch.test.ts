@@ -55,6 +55,8 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'key-unshare': { ref: '0x1', username: 'carol', role: 'crypto-user' },
   'key-set-attribute': { ref: '0x1', name: 'label', value: 'x' },
   'key-export': { ref: '0x1', encoding: 'pem' },
+  'key-wrap': { mechanism: 'aes-zero-pad', payloadRef: '0x1', wrappingRef: '0x2' },
+  'key-unwrap': { mechanism: 'aes-zero-pad', ref: '0x1', wrapped: '', keyTypeClass: 'aes', label: 'k' },
   'crypto-sign': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '' },
   'crypto-verify': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '', signature: '' },
 };

@@ -36,6 +36,8 @@ import { keyShare } from './key-share.js';
 import { keyUnshare } from './key-unshare.js';
 import { keySetAttribute } from './key-set-attribute.js';
 import { keyExport } from './key-export.js';
+import { keyWrap } from './key-wrap.js';
+import { keyUnwrap } from './key-unwrap.js';
 import { cryptoSign } from './crypto-sign.js';
 import { cryptoVerify } from './crypto-verify.js';
 
@@ -80,6 +82,8 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'key-unshare': keyUnshare,
   'key-set-attribute': keySetAttribute,
   'key-export': keyExport,
+  'key-wrap': keyWrap,
+  'key-unwrap': keyUnwrap,
   'crypto-sign': cryptoSign,
   'crypto-verify': cryptoVerify,
 };
