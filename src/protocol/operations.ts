@@ -492,6 +492,8 @@ export const OPERATIONS = {
         payloadRef: KeyRefSchema,
         wrappingRef: KeyRefSchema,
         ...WrapParamsShape,
+        payloadApproval: ApprovalSchema.optional(),
+        wrappingApproval: ApprovalSchema.optional(),
       })
       .strict(),
     result: z.object({
@@ -521,6 +523,7 @@ export const OPERATIONS = {
         useQuorum: smallInt.optional(),
         ...WrapParamsShape,
         iv: z.string().max(64).optional(),
+        approval: ApprovalSchema.optional(),
       })
       .strict(),
     result: CreatedKeysSchema,

@@ -232,4 +232,54 @@ describe('key quorum (key-usage and key-management) on one HSM', () => {
     await t.ok(s.alice, 'crypto-sign', { ...sign, approval: signedBy(first, 'alice', 'bob') });
     assert.equal((await t.ok(s.alice, 'quorum-list', {})).tokens.length, 2);
   });
+
+  it('gates key wrap (payload and wrapping key, each its own token) and key unwrap (the unwrapping key)', async () => {
+    const { t, s } = await setup();
+    const aes = async (label: string, attributes: string[]) =>
+      (
+        await t.ok(s.alice, 'key-generate', {
+          type: 'aes',
+          label,
+          keyLengthBytes: 16,
+          attributes,
+          share: ['bob'],
+          manageQuorum: 2,
+          useQuorum: 2,
+        })
+      ).keys[0]!.ref;
+    const kek = await aes('kek', ['wrap=true', 'unwrap=true']);
+    const payload = await aes('payload', []);
+    const wrap = { mechanism: 'aes-zero-pad' as const, payloadRef: payload, wrappingRef: kek };
+    assert.equal((await t.fails(s.alice, 'key-wrap', wrap)).message, 'Quorum Failed');
+    const payloadApproval = signedBy(await token(t, s.alice, 'key-management', payload), 'alice', 'bob');
+    assert.equal((await t.fails(s.alice, 'key-wrap', { ...wrap, payloadApproval })).message, 'Quorum Failed');
+    // The payload's token given for the wrapping key is refused as a token of another key.
+    const swapped = await t.fails(s.alice, 'key-wrap', {
+      ...wrap,
+      payloadApproval,
+      wrappingApproval: payloadApproval,
+    });
+    assert.equal(swapped.code, 'ERR_QUORUM_WRONG_KEY');
+    const wrappingApproval = signedBy(await token(t, s.alice, 'key-management', kek), 'alice', 'bob');
+    const { wrapped } = await t.ok(s.alice, 'key-wrap', { ...wrap, payloadApproval, wrappingApproval });
+    assert.equal(
+      (await t.fails(s.alice, 'key-wrap', { ...wrap, payloadApproval, wrappingApproval })).message,
+      'Invalid username-signature pair for quorum authorization',
+    );
+    const unwrap = {
+      mechanism: 'aes-zero-pad' as const,
+      ref: kek,
+      wrapped,
+      keyTypeClass: 'aes' as const,
+      label: 'u',
+    };
+    assert.equal((await t.fails(s.bob, 'key-unwrap', unwrap)).message, 'Quorum Failed');
+    const approval = signedBy(await token(t, s.bob, 'key-management', kek), 'bob', 'alice');
+    const { keys } = await t.ok(s.bob, 'key-unwrap', { ...unwrap, approval });
+    assert.equal(keys[0]!.owner, 'bob');
+    assert.equal(
+      (await t.fails(s.bob, 'key-unwrap', { ...unwrap, approval })).code,
+      'ERR_QUORUM_TOKEN_INVALID',
+    );
+  });
 });
