@@ -131,7 +131,13 @@ export const MESSAGES = {
   ERR_QUORUM_TOKEN_LIMIT:
     'The HSM already holds the maximum of {limit} quorum tokens; delete unused ones with quorum token-sign delete',
   ERR_QUORUM_SERVICE: "Invalid quorum service '{service}': possible values are {possible}",
-  ERR_QUORUM_KEY_SERVICE: 'Quorum tokens for service {service} are not supported yet: LocalHSM has no keys',
+  ERR_QUORUM_KEY_SERVICE:
+    "Service {service} has no cluster quorum value: a key's quorum values are set when the key is created (--manage-key-quorum-value, --use-key-quorum-value)",
+  ERR_QUORUM_KEY_FILTER:
+    'A quorum token for service {service} is bound to one key: select it with --filter (for example --filter attr.label=<label>)',
+  ERR_QUORUM_KEY_FILTER_UNEXPECTED:
+    'A quorum token for service {service} is not bound to a key: --filter is only for services key-management and key-usage',
+  ERR_QUORUM_WRONG_KEY: 'This quorum token was generated for key {actual}, but this operation uses key {ref}',
   ERR_QUORUM_VALUE: "Invalid quorum value '{value}': use 1 (no quorum) or a value from 2 to 8",
   ERR_QUORUM_TIMEOUT: "Invalid token timeout '{value}': use a whole number of seconds from 1 to 86400",
   ERR_QUORUM_GUARD_REMOVE:

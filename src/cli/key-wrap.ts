@@ -1,6 +1,7 @@
 // The key wrap/unwrap commands of each mechanism, built from one spec (spec §10.3, §10.4): options differ only
 // by the mechanism's extras (GCM tag/AAD/IV, OAEP hash/MGF).
 import { createKeys, onOne, resolveKey } from '../cluster/keys.js';
+import { verdict } from '../cluster/verdict.js';
 import type { OptionSpec, ParsedOptions } from '../command/spec.js';
 import { HsmError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
@@ -9,6 +10,10 @@ import { readInputFile } from '../files/read-input.js';
 import { UNWRAP_KEY_TYPE_CLASSES } from '../keys/material.js';
 import type { HashName, MgfName } from '../keys/sign.js';
 import type { WrapMechanism } from '../keys/wrap.js';
+import { displayName } from '../protocol/operations.js';
+import type { Approval } from '../protocol/quorum.js';
+import { readApprovalFile, toWireApproval } from '../tokens/approval-file.js';
+import { withApprovalHints } from './quorum.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, cliCommand } from './context.js';
 import {
   HASH_OPTION,
@@ -108,17 +113,35 @@ export function wrapCommand(mechanism: WrapMechanism): CliCommand {
     ],
     async run(options, ctx) {
       const o = options as ParsedOptions<string>;
+      const payloadApproval = approvalFile(o, 'payload-approval');
+      const wrappingApproval = approvalFile(o, 'wrapping-approval');
       const cluster = ctx.session.cluster(o.string('cluster-id'));
       const payload = await resolveKey(cluster, o.list('payload-filter'), ctx.io.warn);
       const wrapping = await resolveKey(cluster, o.list('wrapping-filter'), ctx.io.warn);
       // An HSM that holds both keys (a session key lives on one HSM only).
       const both = payload.holders.filter((c) => wrapping.holders.includes(c));
-      const { value } = await onOne(both.length > 0 ? both : payload.holders, 'key-wrap', {
+      const holders = both.length > 0 ? both : payload.holders;
+      const args = {
         mechanism,
         payloadRef: payload.ref,
         wrappingRef: wrapping.ref,
         ...mechanismArgs(mechanism, o),
-      });
+        ...(payloadApproval ? { payloadApproval } : {}),
+        ...(wrappingApproval ? { wrappingApproval } : {}),
+      };
+      // With approvals every holder wraps and consumes its part of the tokens (single use cluster-wide,
+      // as crypto sign --approval does).
+      const { value } =
+        payloadApproval || wrappingApproval
+          ? await withApprovalHints(ctx.io, async () => {
+              const all = await cluster.on(holders, 'key-wrap', args);
+              return verdict(all, 'reachable', {
+                operation: displayName('key-wrap'),
+                clusterId: cluster.entry.clusterId,
+                warn: ctx.io.warn,
+              })[0]!;
+            })
+          : await onOne(holders, 'key-wrap', args);
       const file = o.string('path');
       if (file !== undefined) {
         try {
@@ -135,6 +158,12 @@ export function wrapCommand(mechanism: WrapMechanism): CliCommand {
       };
     },
   });
+}
+
+/** A parsed approval file option (read and checked before anything is sent); undefined when not given. */
+function approvalFile(options: ParsedOptions<string>, name: string): Approval | undefined {
+  const file = options.string(name);
+  return file === undefined ? undefined : toWireApproval(readApprovalFile(file));
 }
 
 /** The wrapped bytes of `--data <base64>` or `--data-path <binary file>`, as base64 for the wire. */
@@ -201,6 +230,7 @@ export function unwrapCommand(mechanism: WrapMechanism): CliCommand {
       const o = options as ParsedOptions<string>;
       const cluster = ctx.session.cluster(o.string('cluster-id'));
       const data = wrappedData(o);
+      const approval = approvalFile(o, 'approval');
       const unwrapping = await resolveKey(cluster, o.list('filter'), ctx.io.warn);
       const manage = optionalNumber(o, 'manage-key-quorum-value');
       const use = optionalNumber(o, 'use-key-quorum-value');
@@ -216,8 +246,11 @@ export function unwrapCommand(mechanism: WrapMechanism): CliCommand {
         ...(manage !== undefined ? { manageQuorum: manage } : {}),
         ...(use !== undefined ? { useQuorum: use } : {}),
         ...mechanismArgs(mechanism, o),
+        ...(approval ? { approval } : {}),
       };
-      const [key] = await createKeys(cluster, 'key-unwrap', args, ctx.io.warn, unwrapping.holders);
+      const [key] = await withApprovalHints(ctx.io, () =>
+        createKeys(cluster, 'key-unwrap', args, ctx.io.warn, unwrapping.holders),
+      );
       return { key };
     },
   });

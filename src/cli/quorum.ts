@@ -46,10 +46,9 @@ const SERVICE_HELP: Record<TokenService, string> = {
   cluster:
     'Cluster management service is used for executing quorum for cluster wide configuration managements like mtls enforcement, mtls registration and mtls deregistration',
   registration: 'Registration service is used for registering a public key for quorum authentication',
-  'key-usage':
-    'Key usage service is used for executing quorum authenticated key usage operations (not supported by LocalHSM yet)',
+  'key-usage': 'Key usage service is used for executing quorum authenticated key usage operations',
   'key-management':
-    'Key management service is used for executing quorum authenticated key management operations (not supported by LocalHSM yet)',
+    'Key management service is used for executing quorum authenticated key management operations',
 };
 
 const possibleServices = (services: readonly TokenService[]): readonly PossibleValue[] =>

@@ -1,7 +1,9 @@
 // The crypto sign/verify commands of each mechanism, built from one spec (their options differ only for PSS).
 import { onOne, resolveKey } from '../cluster/keys.js';
+import { verdict } from '../cluster/verdict.js';
 import type { OptionSpec } from '../command/spec.js';
 import type { HashName } from '../keys/sign.js';
+import { displayName } from '../protocol/operations.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, type CliCommand, cliCommand } from './context.js';
 import {
   DATA_TYPE_OPTION,
@@ -15,6 +17,7 @@ import {
   signatureFrom,
   wholeNumberOption,
 } from './keys.js';
+import { approvalFrom, withApprovalHints } from './quorum.js';
 
 type Mechanism = 'rsa-pkcs' | 'rsa-pkcs-pss' | 'ecdsa';
 
@@ -51,18 +54,34 @@ export function signCommand(mechanism: Mechanism, about: string): CliCommand {
     async run(options, ctx) {
       const hash = options.required('hash-function') as HashName;
       const digest = digestFor(mechanism, hash, options.string('data-type'), dataFrom(options));
+      const approval = approvalFrom(options);
       const cluster = ctx.session.cluster(options.string('cluster-id'));
       const key = await resolveKey(cluster, options.list('key-filter'), ctx.io.warn);
       const salt = options.string('salt-length');
-      const { value } = await onOne(key.holders, 'crypto-sign', {
+      const args = {
         ref: key.ref,
         mechanism,
         hash,
         digest,
         ...(options.string('mgf') ? { mgf: options.required('mgf') } : {}),
         ...(salt !== undefined ? { saltLength: wholeNumberOption(salt, 'salt-length') } : {}),
+        ...(approval ? { approval } : {}),
+      };
+      if (!approval) {
+        const { value } = await onOne(key.holders, 'crypto-sign', args);
+        return { 'key-reference': key.ref, signature: value.signature };
+      }
+      // With an approval, every holder signs and consumes its part of the token, so the token is used up on
+      // every HSM (single use cluster-wide) and cannot be presented again to another HSM.
+      const outcomes = await withApprovalHints(ctx.io, async () => {
+        const all = await cluster.on(key.holders, 'crypto-sign', args);
+        return verdict(all, 'reachable', {
+          operation: displayName('crypto-sign'),
+          clusterId: cluster.entry.clusterId,
+          warn: ctx.io.warn,
+        });
       });
-      return { 'key-reference': key.ref, signature: value.signature };
+      return { 'key-reference': key.ref, signature: outcomes[0]!.value.signature };
     },
   });
 }

@@ -1,8 +1,9 @@
 // Client-side quorum flows over a cluster: tokens from every HSM, two-phase key registration, merged listings.
 import crypto from 'node:crypto';
 import { type OpArgs, type OpResult, displayName } from '../protocol/operations.js';
-import type { AdminService, RegistrationEntry, TokenView } from '../protocol/quorum.js';
+import type { AdminService, KeyService, RegistrationEntry, TokenView } from '../protocol/quorum.js';
 import type { ClusterClient, Outcome } from './cluster.js';
+import type { ResolvedKey } from './keys.js';
 import { type Warn, printNodeWarnings, verdict } from './verdict.js';
 
 /**
@@ -28,6 +29,22 @@ export async function generateApprovalData(
   warn: Warn,
 ): Promise<Buffer> {
   const outcomes = await cluster.fanOut('quorum-generate', { service });
+  const records = tokenParts(outcomes, 'Quorum token generate', cluster, warn);
+  return Buffer.concat(records.map((r) => Buffer.from(r.record, 'base64')));
+}
+
+/**
+ * approval_data of a new key-service token bound to `key`: the records of the HSMs that hold it (every HSM
+ * for a token key, its own HSM for a session key), in config order.
+ */
+export async function generateKeyApprovalData(
+  cluster: ClusterClient,
+  service: KeyService,
+  key: ResolvedKey,
+  warn: Warn,
+): Promise<Buffer> {
+  const targets = key.session ? key.holders : cluster.connections;
+  const outcomes = await cluster.on(targets, 'quorum-generate', { service, keyRef: key.ref });
   const records = tokenParts(outcomes, 'Quorum token generate', cluster, warn);
   return Buffer.concat(records.map((r) => Buffer.from(r.record, 'base64')));
 }
@@ -75,7 +92,9 @@ export async function registerQuorumKey(
 
 export interface TokenRow {
   username: string;
-  service: AdminService;
+  service: TokenView['service'];
+  /** Key-service tokens only (ours: the shape is undocumented, spec open question 5). */
+  'key-reference'?: string;
   'approvals-required': number | 'inconsistent';
   'number-of-approvals': number;
   'token-timeout-seconds': number;
@@ -83,16 +102,21 @@ export interface TokenRow {
 }
 
 /**
- * `quorum token-sign list` rows: one per user and service (an HSM holds at most one such token).
- * Flat numbers as on the current command page; the fewest approvals and the least time left when
- * HSMs differ.
+ * `quorum token-sign list` rows: one per user and admin service (an HSM holds at most one such token);
+ * key-service tokens (several per user and key) pair up across HSMs by their rank among the same user's
+ * tokens for the same key and service. Flat numbers as on the current command page; the fewest
+ * approvals and the least time left when HSMs differ.
  */
 export function mergeTokenLists(perHsm: readonly (readonly TokenView[])[]): TokenRow[] {
   const order: string[] = [];
   const views = new Map<string, TokenView[]>();
   for (const list of perHsm) {
+    const rank = new Map<string, number>();
     for (const t of list) {
-      const key = `${t.username}\u0000${t.service}`;
+      const base = `${t.username}\u0000${t.service}\u0000${t.keyRef ?? ''}`;
+      const n = rank.get(base) ?? 0;
+      rank.set(base, n + 1);
+      const key = `${base}\u0000${n}`;
       let seen = views.get(key);
       if (!seen) (views.set(key, (seen = [])), order.push(key));
       seen.push(t);
@@ -104,6 +128,7 @@ export function mergeTokenLists(perHsm: readonly (readonly TokenView[])[]): Toke
     return {
       username: first.username,
       service: first.service,
+      ...(first.keyRef !== undefined ? { 'key-reference': first.keyRef } : {}),
       'approvals-required': seen.every((t) => t.approvalsRequired === first.approvalsRequired)
         ? first.approvalsRequired
         : 'inconsistent',

@@ -257,13 +257,14 @@ export const OPERATIONS = {
   },
   // quorum (M of N) token-sign
   'quorum-generate': {
-    args: z.object({ service: z.string().max(64) }).strict(),
+    args: z.object({ service: z.string().max(64), keyRef: KeyRefSchema.optional() }).strict(),
     result: z.object({ record: z.string() }),
     access: login,
-    rule: 'admin (checked after the service name)',
+    rule: 'admin for admin services; for key services a crypto user who owns or shares the key `keyRef`',
     writes: true,
     display: 'Quorum token generate',
-    summary: "This HSM's 80-byte record (base64) of a new approval token for an admin service.",
+    summary:
+      "This HSM's 80-byte record (base64) of a new approval token for an admin service or for one key's service.",
   },
   'quorum-register-start': {
     args: Empty,
@@ -296,7 +297,8 @@ export const OPERATIONS = {
     access: login,
     writes: false,
     display: 'Quorum token list',
-    summary: 'The live approval tokens of this HSM.',
+    summary:
+      "The live approval tokens of this HSM (a key's tokens only to admins and the key's owner and shared users).",
   },
   'quorum-list-values': {
     args: Empty,
@@ -530,28 +532,35 @@ export const OPERATIONS = {
     summary: 'Deletes one key.',
   },
   'key-share': {
-    args: z.object({ ref: KeyRefSchema, username: name, role }).strict(),
+    args: z.object({ ref: KeyRefSchema, username: name, role, approval: ApprovalSchema.optional() }).strict(),
     result: z.object({}),
     access: cryptoUser('share keys'),
-    rule: 'owner only; the target is another crypto user',
+    rule: 'owner only; the target is another crypto user; key-management approval when the manage quorum > 1',
     writes: true,
     display: 'Key share',
     summary: 'Shares a key with a crypto user (appended to its shared users).',
   },
   'key-unshare': {
-    args: z.object({ ref: KeyRefSchema, username: name, role }).strict(),
+    args: z.object({ ref: KeyRefSchema, username: name, role, approval: ApprovalSchema.optional() }).strict(),
     result: z.object({}),
     access: cryptoUser('unshare keys'),
-    rule: 'owner only',
+    rule: 'owner only; key-management approval when the manage quorum > 1',
     writes: true,
     display: 'Key unshare',
     summary: 'Removes a crypto user from the shared users of a key.',
   },
   'key-set-attribute': {
-    args: z.object({ ref: KeyRefSchema, name: z.string().max(64), value: z.string().max(1024) }).strict(),
+    args: z
+      .object({
+        ref: KeyRefSchema,
+        name: z.string().max(64),
+        value: z.string().max(1024),
+        approval: ApprovalSchema.optional(),
+      })
+      .strict(),
     result: z.object({}),
     access: login,
-    rule: 'the owner (crypto user); an admin for `trusted` only',
+    rule: 'the owner (crypto user), with key-management approval when the manage quorum > 1; an admin for `trusted` only',
     writes: true,
     display: 'Key set attribute',
     summary: 'Changes one attribute within the settable, one-way and read-only rules.',
@@ -572,6 +581,8 @@ export const OPERATIONS = {
         payloadRef: KeyRefSchema,
         wrappingRef: KeyRefSchema,
         ...WrapParamsShape,
+        payloadApproval: ApprovalSchema.optional(),
+        wrappingApproval: ApprovalSchema.optional(),
       })
       .strict(),
     result: z.object({
@@ -601,6 +612,7 @@ export const OPERATIONS = {
         useQuorum: smallInt.optional(),
         ...WrapParamsShape,
         iv: z.string().max(64).optional(),
+        approval: ApprovalSchema.optional(),
       })
       .strict(),
     result: CreatedKeysSchema,
@@ -620,11 +632,12 @@ export const OPERATIONS = {
         digest: z.string().max(4096),
         mgf: z.string().max(32).optional(),
         saltLength: smallInt.optional(),
+        approval: ApprovalSchema.optional(),
       })
       .strict(),
     result: z.object({ signature: z.string() }),
     access: cryptoUser('sign'),
-    rule: 'owner or shared user; the private key has sign=true',
+    rule: 'owner or shared user; the private key has sign=true; key-usage approval when the use quorum > 1',
     writes: false,
     display: 'Crypto sign',
     summary:

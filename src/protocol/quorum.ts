@@ -6,7 +6,7 @@ import type { HsmType } from './types.js';
 export const ADMIN_SERVICES = ['user', 'quorum', 'cluster'] as const;
 export type AdminService = (typeof ADMIN_SERVICES)[number];
 
-/** Services tied to keys: accepted by the CLI's --service but refused until LocalHSM has keys. */
+/** Services tied to keys (spec §13): a token is bound to one key, M is the key's own quorum value. */
 export const KEY_SERVICES = ['key-usage', 'key-management'] as const;
 
 export type KeyService = (typeof KEY_SERVICES)[number];
@@ -87,7 +87,9 @@ export type RegistrationEntry = z.infer<typeof RegistrationEntrySchema>;
 /** One live token as one HSM lists it (the client merges these into `quorum token-sign list` rows). */
 export const TokenViewSchema = z.object({
   username: z.string(),
-  service: z.enum(ADMIN_SERVICES),
+  service: z.enum([...ADMIN_SERVICES, ...KEY_SERVICES]),
+  /** The key a key-service token is bound to (0x… reference). */
+  keyRef: z.string().optional(),
   approvalsRequired: z.number().int(),
   approvals: z.number().int(),
   remainingSeconds: z.number().int(),

@@ -73,7 +73,7 @@ describe('quorum token-sign commands', () => {
     );
     assert.deepEqual(key.json, {
       error_code: 1,
-      data: 'Quorum tokens for service key-usage are not supported yet: LocalHSM has no keys',
+      data: 'A quorum token for service key-usage is bound to one key: select it with --filter (for example --filter attr.label=<label>)',
     });
     const unknown = await admin(
       'quorum',

@@ -75,7 +75,7 @@ describe('quorum settings on a new HSM', () => {
       [keyService.code, keyService.message],
       [
         'ERR_QUORUM_KEY_SERVICE',
-        'Quorum tokens for service key-usage are not supported yet: LocalHSM has no keys',
+        "Service key-usage has no cluster quorum value: a key's quorum values are set when the key is created (--manage-key-quorum-value, --use-key-quorum-value)",
       ],
     );
     const bad = await t.fails(admin, 'quorum-set-value', { service: 'registration', value: 2 });
@@ -651,8 +651,8 @@ describe('quorum token store', () => {
       'Permission denied: the crypto-user role cannot generate quorum tokens for service user',
     );
     assert.equal(
-      (await t.fails(s.admin!, 'quorum-generate', { service: 'key-management' })).code,
-      'ERR_QUORUM_KEY_SERVICE',
+      (await t.fails(s.admin!, 'quorum-generate', { service: 'key-management' })).message,
+      'Permission denied: the admin role cannot generate quorum tokens for service key-management',
     );
     assert.equal((await t.fails(t.session(), 'quorum-list', {})).code, 'ERR_NOT_LOGGED_IN');
     await t.ok(s.admin2!, 'logout', {});

@@ -4,6 +4,7 @@ import { type MgfName, signData } from '../../keys/sign.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { requireAttribute, requireMasking, requireUsableKey } from '../keys/key-rules.js';
 import type { OpContext } from '../op-context.js';
+import { requireKeyQuorumApproval } from '../quorum/approval.js';
 import { decodeBase64 } from '../keys/base64.js';
 
 export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResult<'crypto-sign'> {
@@ -15,8 +16,7 @@ export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResul
     throw new HsmError('ERR_KEY_MECHANISM', {
       detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}`,
     });
-  // Key-usage approvals are not implemented yet: a key with a use quorum cannot sign.
-  if (key.useQuorum > 1) throw new HsmError('ERR_KEY_QUORUM_FAILED');
+  const grant = requireKeyQuorumApproval(ctx, key, 'key-usage', args.approval);
   const privateDer = requireMasking(ctx).openMaterial(key.ref, key.material);
   const signature = signData(
     {
@@ -29,5 +29,7 @@ export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResul
     privateDer,
     decodeBase64(args.digest, 'data'),
   );
+  // Consumed only by a signature made: a refusal above leaves the token usable.
+  grant.commit();
   return { signature: signature.toString('base64') };
 }

@@ -6,6 +6,7 @@ import { attributeValues } from '../keys/filter.js';
 import { requireVisibleKey } from '../keys/key-rules.js';
 import type { AttributeValue, KeyRecord } from '../keys/record.js';
 import type { OpContext } from '../op-context.js';
+import { requireKeyQuorumApproval } from '../quorum/approval.js';
 
 /** Attributes the owner may set to either value (spec §2.6 column M; `id` and `derive` as on hsm2m.medium). */
 const FREE = new Set([
@@ -64,14 +65,18 @@ export function keySetAttribute(
       (FREE.has(name) && !(NOT_FOR_CLASS[key.keyClass].includes(name) && value === true)) ||
       (oneWay !== undefined && current === oneWay[0] && value === oneWay[1]);
     if (!allowed) throw refuse();
-    // Key-management approvals are not implemented yet: a key with a manage quorum cannot be changed.
-    if (key.manageQuorum > 1 && viewer.role !== 'admin') throw new HsmError('ERR_KEY_QUORUM_FAILED');
+    // An admin setting `trusted` is not a key-management operation of the key's users: no key quorum.
+    const grant =
+      viewer.role === 'admin'
+        ? undefined
+        : requireKeyQuorumApproval(ctx, key, 'key-management', args.approval);
     const attributes: Record<string, AttributeValue> = { ...key.attributes, [name]: value! };
     const changed: KeyRecord = { ...key, attributes };
     if (name === 'label') changed.label = checkLabel(String(value));
     // A session key made a token key stays on its HSM (server-side sync is not there yet) but outlives the session.
     if (name === 'token') changed.sessionId = null;
     ctx.store.updateKey(changed);
+    grant?.commit();
   });
   return {};
 }

@@ -4,6 +4,7 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { requireOwnedKey } from '../keys/key-rules.js';
 import { shareTarget } from '../keys/users.js';
 import type { OpContext } from '../op-context.js';
+import { requireKeyQuorumApproval } from '../quorum/approval.js';
 
 export function keyShare(ctx: OpContext, args: OpArgs<'key-share'>): OpResult<'key-share'> {
   ctx.store.transaction(() => {
@@ -11,9 +12,9 @@ export function keyShare(ctx: OpContext, args: OpArgs<'key-share'>): OpResult<'k
     if (args.role !== 'crypto-user') throw new HsmError('ERR_KEY_SHARE_ROLE');
     const username = shareTarget(ctx.store, key.owner, args.username);
     if (key.shared.includes(username)) throw new HsmError('ERR_KEY_ALREADY_SHARED', { username });
-    // Key-management approvals are not implemented yet: a key with a manage quorum cannot be shared.
-    if (key.manageQuorum > 1) throw new HsmError('ERR_KEY_QUORUM_FAILED');
+    const grant = requireKeyQuorumApproval(ctx, key, 'key-management', args.approval);
     ctx.store.updateKey({ ...key, shared: [...key.shared, username] });
+    grant.commit();
   });
   return {};
 }

@@ -13,6 +13,7 @@ import { shareTargets } from '../keys/users.js';
 import { keyView } from '../keys/view.js';
 import { checkMechanismKey, wrapParams } from '../keys/wrap-params.js';
 import type { OpContext } from '../op-context.js';
+import { requireKeyQuorumApproval } from '../quorum/approval.js';
 
 export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<'key-unwrap'> {
   const viewer = keyViewer(ctx);
@@ -20,8 +21,8 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
   const unwrapping = requireUsableKey(ctx, args.ref);
   requireAttribute(unwrapping, 'unwrap');
   checkMechanismKey(args.mechanism, unwrapping, 'unwrap');
-  // Key-management approvals are not implemented yet: an unwrapping key with a manage quorum cannot unwrap.
-  if (unwrapping.manageQuorum > 1) throw new HsmError('ERR_KEY_QUORUM_FAILED');
+  // The unwrapping key's key-management quorum (our reading of §19.22: --approval is for the unwrapping key).
+  const grant = requireKeyQuorumApproval(ctx, unwrapping, 'key-management', args.approval);
   // Every refusal that needs no material first: label, attributes, shares, quorum values, room.
   const keyClass = args.keyTypeClass.endsWith('-private') ? 'private-key' : 'secret-key';
   const label = checkLabel(args.label);
@@ -68,6 +69,7 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
       material: masking.sealMaterial(ref, material.material),
     };
     ctx.store.insertKey(record);
+    grant.commit();
     return record;
   });
   material.material.fill(0);

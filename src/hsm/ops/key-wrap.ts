@@ -6,6 +6,7 @@ import { requireAttribute, requireMasking, requireOwnedKey, requireUsableKey } f
 import { formatRef } from '../keys/record.js';
 import { checkMechanismKey, wrapParams } from '../keys/wrap-params.js';
 import type { OpContext } from '../op-context.js';
+import { requireKeyQuorumApproval } from '../quorum/approval.js';
 
 export function keyWrap(ctx: OpContext, args: OpArgs<'key-wrap'>): OpResult<'key-wrap'> {
   const payload = requireOwnedKey(ctx, args.payloadRef);
@@ -21,8 +22,11 @@ export function keyWrap(ctx: OpContext, args: OpArgs<'key-wrap'>): OpResult<'key
   checkMechanismKey(args.mechanism, wrapping, 'wrap');
   if (payload.attributes['wrap-with-trusted'] === true && wrapping.attributes.trusted !== true)
     throw new HsmError('ERR_KEY_WRAP_TRUSTED');
-  // Key-management approvals are not implemented yet: a key with a manage quorum cannot be wrapped.
-  if (payload.manageQuorum > 1 || wrapping.manageQuorum > 1) throw new HsmError('ERR_KEY_QUORUM_FAILED');
+  // Each key's own key-management quorum, each with its own token (spec §13: --payload-approval, --wrapping-approval).
+  const grants = [
+    requireKeyQuorumApproval(ctx, payload, 'key-management', args.payloadApproval),
+    requireKeyQuorumApproval(ctx, wrapping, 'key-management', args.wrappingApproval),
+  ];
   const params = wrapParams(args.mechanism, args);
   const masking = requireMasking(ctx);
   const clear = masking.openMaterial(payload.ref, payload.material);
@@ -32,6 +36,7 @@ export function keyWrap(ctx: OpContext, args: OpArgs<'key-wrap'>): OpResult<'key
       : masking.openMaterial(wrapping.ref, wrapping.material);
   try {
     const { wrapped, iv } = wrapKey(args.mechanism, wrappingKey, clear, params);
+    for (const grant of grants) grant.commit();
     return {
       payloadRef: formatRef(payload.ref),
       wrappingRef: formatRef(wrapping.ref),

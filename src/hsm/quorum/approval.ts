@@ -1,7 +1,12 @@
-// The one quorum check of admin operations: is this approval token good for this session, service and M?
+// The quorum checks of operations: is this approval token good for this session, service (and key) and M?
 import crypto from 'node:crypto';
 import { HsmError } from '../../errors.js';
-import { type AdminService, type Approval, MAX_APPROVAL_DATA_BYTES } from '../../protocol/quorum.js';
+import {
+  type AdminService,
+  type Approval,
+  type KeyService,
+  MAX_APPROVAL_DATA_BYTES,
+} from '../../protocol/quorum.js';
 import { normalizeUsername } from '../../protocol/types.js';
 import {
   decodeBase64Strict,
@@ -10,7 +15,10 @@ import {
 } from '../../tokens/token-sign.js';
 import type { OpContext } from '../op-context.js';
 import { requireLogin } from '../rules.js';
-import { isApprover } from './approvers.js';
+import type { KeyRecord } from '../keys/record.js';
+import { formatRef } from '../keys/record.js';
+import type { UserRecord } from '../store/store.js';
+import { isApprover, isKeyApprover } from './approvers.js';
 import { quorumPolicy, quorumValue, tokenTimeouts } from './settings.js';
 import type { QuorumToken } from './tokens.js';
 
@@ -41,11 +49,79 @@ export function requireQuorumApproval(
   service: AdminService,
   approval: Approval | undefined,
 ): QuorumGrant {
-  const requester = requireLogin(ctx.session);
+  requireLogin(ctx.session);
   const required = quorumValue(ctx.store, service);
   if (required <= 1) return NO_QUORUM;
   if (!approval) throw new HsmError('ERR_QUORUM_REQUIRED');
+  return checkApproval(ctx, {
+    service,
+    required,
+    approval,
+    keyRef: undefined,
+    approver: (user) => approverProblem(isApprover(user, service), user, `service ${service}`, 'admin'),
+  });
+}
 
+/**
+ * The key-level check (spec §13): `key-management` for share, unshare, set-attribute, wrap and unwrap;
+ * `key-usage` for sign. M is the key's own value (manage / use); 0 or 1 means none. The token must
+ * have been generated for this very key (its reference) and service by this login; approvers are
+ * the key's associated users (owner and shared crypto users) with a registered quorum key.
+ * Without an approval: `Quorum Failed`. Call it after the operation's other checks, and
+ * `grant.commit()` once the operation succeeded (inside its transaction when it writes).
+ *
+ * keys-mech's wrap/unwrap ops: `requireKeyQuorumApproval(ctx, payloadKey, 'key-management', args.payloadApproval)`
+ * and the same for the wrapping key with `args.wrappingApproval`; unwrap checks the unwrapping key with
+ * `args.approval`; commit each grant when the operation succeeded.
+ */
+export function requireKeyQuorumApproval(
+  ctx: OpContext,
+  key: KeyRecord,
+  service: KeyService,
+  approval: Approval | undefined,
+): QuorumGrant {
+  requireLogin(ctx.session);
+  const required = service === 'key-management' ? key.manageQuorum : key.useQuorum;
+  if (required <= 1) return NO_QUORUM;
+  if (!approval) throw new HsmError('ERR_KEY_QUORUM_FAILED');
+  return checkApproval(ctx, {
+    service,
+    required,
+    approval,
+    keyRef: key.ref,
+    approver: (user) =>
+      approverProblem(isKeyApprover(user, key), user, `key ${formatRef(key.ref)}`, 'crypto-user', key),
+  });
+}
+
+/** Why `user` cannot approve (undefined when they can). */
+function approverProblem(
+  ok: boolean,
+  user: UserRecord,
+  what: string,
+  role: 'admin' | 'crypto-user',
+  key?: KeyRecord,
+): string | undefined {
+  if (ok) return undefined;
+  if (user.role !== role) return `${user.role === 'admin' ? 'an' : 'a'} ${user.role} cannot approve ${what}`;
+  if (key && key.owner !== user.username && !key.shared.includes(user.username))
+    return `not an owner or shared user of ${what}`;
+  if (user.locked) return 'the user is locked';
+  return 'no quorum key registered';
+}
+
+interface ApprovalCheck {
+  service: AdminService | KeyService;
+  required: number;
+  approval: Approval;
+  /** The key a key-service token must have been generated for. */
+  keyRef: number | undefined;
+  approver: (user: UserRecord) => string | undefined;
+}
+
+function checkApproval(ctx: OpContext, check: ApprovalCheck): QuorumGrant {
+  const requester = requireLogin(ctx.session);
+  const { service, required, approval } = check;
   const approvalData = decodeBase64Strict(approval.approvalData);
   const token = decodeBase64Strict(approval.token);
   if (!approvalData || approvalData.length === 0 || approvalData.length > MAX_APPROVAL_DATA_BYTES) {
@@ -75,6 +151,12 @@ export function requireQuorumApproval(
   }
   if (issued.bound?.session !== ctx.session || issued.bound.login !== requester)
     throw new HsmError('ERR_QUORUM_TOKEN_NOT_OWNED');
+  if (check.keyRef !== undefined && issued.keyRef !== check.keyRef) {
+    throw new HsmError('ERR_QUORUM_WRONG_KEY', {
+      actual: issued.keyRef === undefined ? 'no key' : formatRef(issued.keyRef),
+      ref: formatRef(check.keyRef),
+    });
+  }
   if (state === 'expired') {
     const timeouts = tokenTimeouts(ctx.store);
     const kind = issued.approvedAt === undefined ? 'generated' : 'approved';
@@ -82,7 +164,7 @@ export function requireQuorumApproval(
     throw new HsmError('ERR_QUORUM_TOKEN_EXPIRED', { timeout: kind, seconds: timeouts[kind] });
   }
 
-  const { count, ignored } = countApprovals(ctx, service, requester.username, token, approval);
+  const { count, ignored } = countApprovals(ctx, check.approver, requester.username, token, approval);
   if (count < required) {
     throw new HsmError('ERR_QUORUM_TOO_FEW', {
       current: count,
@@ -106,7 +188,7 @@ export function requireQuorumApproval(
  */
 function countApprovals(
   ctx: OpContext,
-  service: AdminService,
+  approver: ApprovalCheck['approver'],
   requester: string,
   token: Buffer,
   approval: Approval,
@@ -117,7 +199,7 @@ function countApprovals(
   for (const entry of approval.signatures) {
     const username = normalizeUsername(entry.username).slice(0, 64);
     if (counted.has(username)) continue;
-    const why = rejectReason(ctx, service, requester, selfApproval, username, token, entry.signature);
+    const why = rejectReason(ctx, approver, requester, selfApproval, username, token, entry.signature);
     if (why) ignored.push(`${username}: ${why}`);
     else counted.add(username);
   }
@@ -126,7 +208,7 @@ function countApprovals(
 
 function rejectReason(
   ctx: OpContext,
-  service: AdminService,
+  approver: ApprovalCheck['approver'],
   requester: string,
   selfApproval: boolean,
   username: string,
@@ -136,11 +218,8 @@ function rejectReason(
   if (username === requester && !selfApproval) return 'self-approval is disabled';
   const user = ctx.store.getUser(username);
   if (!user) return 'no such user';
-  if (!isApprover(user, service)) {
-    if (user.role !== 'admin') return `a ${user.role} cannot approve service ${service}`;
-    if (user.locked) return 'the user is locked';
-    return 'no quorum key registered';
-  }
+  const problem = approver(user);
+  if (problem) return problem;
   const signature = decodeBase64Strict(signatureText);
   if (!signature) return 'signature is not valid base64';
   let verified = false;

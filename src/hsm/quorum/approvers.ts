@@ -1,6 +1,7 @@
 // Who may approve a service's quorum tokens, and the guards that keep enough of them (LocalHSM additions, spec §3.2/§8).
 import { HsmError } from '../../errors.js';
 import { ADMIN_SERVICES, type AdminService } from '../../protocol/quorum.js';
+import type { KeyRecord } from '../keys/record.js';
 import type { Store, UserRecord } from '../store/store.js';
 import { quorumPolicy, quorumValue } from './settings.js';
 
@@ -10,6 +11,21 @@ import { quorumPolicy, quorumValue } from './settings.js';
  */
 export function isApprover(user: UserRecord | undefined, _service: AdminService): boolean {
   return user !== undefined && user.role === 'admin' && user.quorumPublicKey !== null && !user.locked;
+}
+
+/**
+ * An approver of a key's quorum tokens (spec §13, our reading of §19.22): one of the key's associated
+ * users — its owner or a crypto user it is shared with — with a registered quorum key who is not locked.
+ * The key's quorum values are bounded by this same set, so M approvers always exist when registered.
+ */
+export function isKeyApprover(user: UserRecord | undefined, key: KeyRecord): boolean {
+  return (
+    user !== undefined &&
+    user.role === 'crypto-user' &&
+    (key.owner === user.username || key.shared.includes(user.username)) &&
+    user.quorumPublicKey !== null &&
+    !user.locked
+  );
 }
 
 export function approversOf(store: Store, service: AdminService, except?: string): string[] {

@@ -4,7 +4,7 @@ import { APPROVAL_RECORD_BYTES } from '../../protocol/quorum.js';
 
 /**
  * Offsets: 0 `00 01` version · 2 service code (2 bytes) · 4 token handle (4 bytes, HSM-specific) ·
- * 8 zeros (8) · 16 random (16) · 32 username, NUL-padded (32) · 64 Unix time, big-endian (8) · 72 zeros (8).
+ * 8 zeros, or the key reference of a key-service token (ours; 8) · 16 random (16) · 32 username, NUL-padded (32) · 64 Unix time, big-endian (8) · 72 zeros (8).
  */
 const VERSION = 1;
 const USERNAME_OFFSET = 32;
@@ -21,11 +21,18 @@ export const SERVICE_CODES = {
 } as const;
 export type RecordService = keyof typeof SERVICE_CODES;
 
-export function buildRecord(service: RecordService, handle: number, username: string, nowMs: number): Buffer {
+export function buildRecord(
+  service: RecordService,
+  handle: number,
+  username: string,
+  nowMs: number,
+  keyRef?: number,
+): Buffer {
   const record = Buffer.alloc(APPROVAL_RECORD_BYTES);
   record.writeUInt16BE(VERSION, 0);
   record.writeUInt16BE(SERVICE_CODES[service], 2);
   record.writeUInt32BE(handle >>> 0, 4);
+  if (keyRef !== undefined) record.writeBigUInt64BE(BigInt(keyRef), 8);
   crypto.randomFillSync(record, 16, 16);
   const name = Buffer.from(username, 'utf8');
   if (name.length >= USERNAME_BYTES) throw new Error('username too long for a quorum record');

@@ -11,6 +11,8 @@ import { type TokenTimeouts, tokenTimeouts } from './settings.js';
 export interface QuorumToken {
   readonly handle: number;
   readonly service: RecordService;
+  /** The key a key-service token was generated for (its reference); undefined for other services. */
+  readonly keyRef: number | undefined;
   /** The generating login's user; '' for a registration token generated before login. */
   readonly username: string;
   /**
@@ -77,21 +79,22 @@ export class QuorumTokenStore {
   }
 
   /**
-   * Issues a token for the session's login. One live token per user and service: a new one
-   * replaces the previous (so a partly failed generate can simply be re-run). Expired and dead
-   * tokens are purged before the limit of 1,024 is checked.
+   * Issues a token for the session's login. One live token per user and admin service: a new one
+   * replaces the previous (so a partly failed generate can simply be re-run). Key services allow
+   * several per user (spec §5.1), each bound to `keyRef`. Expired and dead tokens are purged before
+   * the limit of 1,024 is checked.
    *
    * A registration token is bound to no session (it is registered from another process) and may be
    * issued before login, for no user. Registration tokens and approval tokens count against the limit
    * separately, so registration tokens asked for before login cannot crowd out the admins' tokens.
    */
-  issue(session: Session, service: RecordService): QuorumToken {
+  issue(session: Session, service: RecordService, keyRef?: number): QuorumToken {
     const login = session.user;
     const registration = service === 'registration';
     if (!login && !registration) throw new HsmError('ERR_NOT_LOGGED_IN');
     const username = login?.username ?? '';
     this.purge();
-    if (username !== '') {
+    if (username !== '' && keyRef === undefined) {
       for (const token of [...this.byRecord.values()]) {
         if (token.username === username && token.service === service) this.remove(token);
       }
@@ -107,9 +110,10 @@ export class QuorumTokenStore {
     const token: QuorumToken = {
       handle,
       service,
+      keyRef,
       username,
       bound: registration || !login ? undefined : { session, login },
-      record: buildRecord(service, handle, username, now),
+      record: buildRecord(service, handle, username, now, keyRef),
       generatedAt: now,
       approvedAt: undefined,
       approvals: 0,

@@ -2,6 +2,7 @@
 import { changeKey, resolveKey } from '../../../cluster/keys.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, cliCommand } from '../../context.js';
 import { KEY_FILTER_HELP, filterOption } from '../../keys.js';
+import { approvalFrom, withApprovalHints } from '../../quorum.js';
 
 export const keySetAttributeCommand = cliCommand({
   path: ['key', 'set-attribute'],
@@ -18,10 +19,17 @@ export const keySetAttributeCommand = cliCommand({
     },
   ],
   async run(options, ctx) {
+    // The approval file is read and checked before anything is sent.
+    const approval = approvalFrom(options);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const key = await resolveKey(cluster, options.list('filter'), ctx.io.warn);
-    const args = { ref: key.ref, name: options.required('name'), value: options.required('value') };
-    await changeKey(cluster, key, 'key-set-attribute', args, ctx.io.warn);
+    const args = {
+      ref: key.ref,
+      name: options.required('name'),
+      value: options.required('value'),
+      ...(approval ? { approval } : {}),
+    };
+    await withApprovalHints(ctx.io, () => changeKey(cluster, key, 'key-set-attribute', args, ctx.io.warn));
     return { message: 'Attribute set successfully' };
   },
 });

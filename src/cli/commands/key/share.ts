@@ -8,6 +8,7 @@ import {
   usernameOption,
 } from '../../context.js';
 import { KEY_FILTER_HELP, filterOption } from '../../keys.js';
+import { approvalFrom, withApprovalHints } from '../../quorum.js';
 
 export const keyShareCommand = cliCommand({
   path: ['key', 'share'],
@@ -24,10 +25,17 @@ export const keyShareCommand = cliCommand({
     },
   ],
   async run(options, ctx) {
+    // The approval file is read and checked before anything is sent.
+    const approval = approvalFrom(options);
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     const key = await resolveKey(cluster, options.list('filter'), ctx.io.warn);
-    const args = { ref: key.ref, username: options.required('username'), role: options.required('role') };
-    await changeKey(cluster, key, 'key-share', args, ctx.io.warn);
+    const args = {
+      ref: key.ref,
+      username: options.required('username'),
+      role: options.required('role'),
+      ...(approval ? { approval } : {}),
+    };
+    await withApprovalHints(ctx.io, () => changeKey(cluster, key, 'key-share', args, ctx.io.warn));
     return { message: 'Key shared successfully' };
   },
 });
