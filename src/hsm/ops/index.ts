@@ -41,6 +41,9 @@ import { keySetAttribute } from './key-set-attribute.js';
 import { keyExport } from './key-export.js';
 import { cryptoSign } from './crypto-sign.js';
 import { cryptoVerify } from './crypto-verify.js';
+import { keySyncList } from './key-sync-list.js';
+import { keySyncCopy } from './key-sync-copy.js';
+import { keySyncApply } from './key-sync-apply.js';
 import { mtlsRegisterTrustAnchor } from './mtls-register-trust-anchor.js';
 import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
 import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
@@ -93,6 +96,9 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'key-export': keyExport,
   'crypto-sign': cryptoSign,
   'crypto-verify': cryptoVerify,
+  'key-sync-list': keySyncList,
+  'key-sync-copy': keySyncCopy,
+  'key-sync-apply': keySyncApply,
   'mtls-register-trust-anchor': mtlsRegisterTrustAnchor,
   'mtls-deregister-trust-anchor': mtlsDeregisterTrustAnchor,
   'mtls-list-trust-anchors': mtlsListTrustAnchors,
