@@ -23,9 +23,9 @@ export interface KeySyncReport {
   conflicts: number[];
 }
 
-interface Member {
+export interface SyncMember {
   id: string;
-  connection: HsmConnection;
+  connection: Pick<HsmConnection, 'call'>;
 }
 
 /**
@@ -33,12 +33,12 @@ interface Member {
  * deleted on any HSM is deleted everywhere and never copied again (tombstones).
  */
 export async function syncKeys(
-  members: readonly Member[],
+  members: readonly SyncMember[],
   masking: Masking,
   into?: readonly string[],
 ): Promise<KeySyncReport> {
   const report: KeySyncReport = { copied: 0, deleted: 0, unreachable: [], conflicts: [] };
-  const listed: { member: Member; refs: Set<number>; tombstones: Set<number> }[] = [];
+  const listed: { member: SyncMember; refs: Set<number>; tombstones: Set<number> }[] = [];
   for (const member of members) {
     try {
       const proof = masking.applianceProof(applianceMessage('key-sync-list', member.id, {}));
@@ -49,7 +49,7 @@ export async function syncKeys(
     }
   }
   const tombstones = new Set(listed.flatMap((l) => [...l.tombstones]));
-  const holders = new Map<number, Member>();
+  const holders = new Map<number, SyncMember>();
   for (const l of listed)
     for (const ref of l.refs) if (!tombstones.has(ref) && !holders.has(ref)) holders.set(ref, l.member);
   const copies = new Map<number, string>();
@@ -84,11 +84,11 @@ export async function syncKeys(
 /** Sealed copies of `refs`, each from an HSM that holds it, in batches. */
 async function fetchCopies(
   refs: readonly number[],
-  holders: Map<number, Member>,
+  holders: Map<number, SyncMember>,
   masking: Masking,
   into: Map<number, string>,
 ): Promise<void> {
-  const bySource = new Map<Member, number[]>();
+  const bySource = new Map<SyncMember, number[]>();
   for (const ref of refs) {
     const source = holders.get(ref)!;
     bySource.set(source, [...(bySource.get(source) ?? []), ref]);
