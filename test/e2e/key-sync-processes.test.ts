@@ -101,6 +101,14 @@ describe('server-side key sync (real processes)', () => {
       assert.equal((await localhsm(['hsm', 'start', '--hsm', down, '--state', state])).exitCode, 0);
       assert.deepEqual(await coverage(state, 'behind'), ['inconsistent']);
     });
+    it('localhsm hsm add gives the new HSM every key (coverage full on 4 HSMs)', async () => {
+      assert.equal((await localhsm(['hsm', 'sync', '--state', state])).exitCode, 0);
+      const add = await localhsm(['hsm', 'add', '--state', state]);
+      assert.equal(add.exitCode, 0, add.stderr);
+      assert.equal(readManifest(state).hsms.length, 4);
+      assert.deepEqual(await coverage(state, 'missed'), ['full']);
+      assert.deepEqual(await coverage(state, 'behind'), ['full']);
+    });
   });
 
   describe('the nodes sync by themselves', () => {

@@ -114,4 +114,56 @@ describe('server-side key sync on the node', () => {
     );
     assert.equal(b.t.store.getKey(ref), undefined);
   });
+
+  it('audit: generate, delete and sync are recorded with the reference, never material (sign is not audited)', async () => {
+    const a = await nodeWithAlice(A);
+    const b = await nodeWithAlice(B);
+    const created = success(
+      await a.t.send(a.alice, 'key-generate', {
+        type: 'ec',
+        curve: 'prime256v1',
+        publicLabel: 'p',
+        privateLabel: 'q',
+        privateAttributes: ['sign=true'],
+      }),
+    ) as { keys: { ref: string }[]; copies: string[] };
+    const priv = created.keys[1]!.ref;
+    const ref = Number.parseInt(priv, 16);
+    const clear = TEST_MASKING.openMaterial(ref, a.t.store.getKey(ref)!.material);
+    success(
+      await a.t.send(a.alice, 'crypto-sign', {
+        ref: priv,
+        mechanism: 'ecdsa',
+        hash: 'sha256',
+        digest: Buffer.alloc(32, 1).toString('base64'),
+      }),
+    );
+    await syncKeys([member(a.t, A), member(b.t, B)], TEST_MASKING);
+    success(await a.t.send(a.alice, 'key-delete', { ref: priv }));
+    await syncKeys([member(a.t, A), member(b.t, B)], TEST_MASKING);
+    const entries = [...a.t.store.listAudit(1000), ...b.t.store.listAudit(1000)];
+    const text = JSON.stringify(entries);
+    for (const secret of [
+      clear.toString('hex'),
+      clear.toString('base64'),
+      ...created.copies.map((c) => c.slice(20, 60)),
+    ])
+      assert.ok(
+        !text.toLowerCase().includes(secret.toLowerCase()),
+        'key material or a sealed copy in the audit',
+      );
+    const ops = entries.map((e) => `${e.operation} ${e.target}`);
+    assert.ok(
+      ops.some((o) => /generate/i.test(o)),
+      ops.join('; '),
+    );
+    assert.ok(
+      ops.some((o) => /delete/i.test(o) && o.includes(priv)),
+      ops.join('; '),
+    );
+    assert.ok(
+      ops.some((o) => /sync/i.test(o)),
+      ops.join('; '),
+    );
+  });
 });
