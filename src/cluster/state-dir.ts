@@ -46,6 +46,14 @@ export type HsmEntry = ClusterManifest['hsms'][number];
  */
 export const CLONE_SHARED_FILES: readonly string[] = [];
 
+/**
+ * Files of an HSM's data directory that every HSM of a cluster and of its clones holds identically: the
+ * masking key that seals every key object (hsm/keys/masking-file.ts). `backup create` takes them from the
+ * backed-up HSM (encrypted with its state) and `backup restore` writes them into every HSM of the new
+ * cluster, so restored keys open.
+ */
+export const HSM_SHARED_FILES: readonly string[] = ['masking.key'];
+
 export const paths = (dir: string) => ({
   manifest: path.join(dir, 'cluster.json'),
   /** Written when LocalHSM creates a cluster here: only such a directory is ever reused or reset. */

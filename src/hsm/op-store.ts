@@ -43,6 +43,12 @@ abstract class StoreView implements Store {
   countKeys(owner?: string): number {
     return this.inner.countKeys(owner);
   }
+  isTombstoned(ref: number): boolean {
+    return this.inner.isTombstoned(ref);
+  }
+  keyInventory(): { refs: number[]; tombstones: number[] } {
+    return this.inner.keyInventory();
+  }
   appendAudit(_entry: AuditEntry): void {
     throw new Error('operations do not write the audit log themselves');
   }
@@ -57,6 +63,7 @@ abstract class StoreView implements Store {
   abstract insertKey(key: KeyRecord): void;
   abstract updateKey(key: KeyRecord): void;
   abstract deleteKey(ref: number): void;
+  abstract tombstoneKey(ref: number): void;
   abstract deleteSessionKeys(sessionId?: number): number;
   abstract transaction<T>(fn: () => T): T;
 }
@@ -121,6 +128,9 @@ export class AuditedStore extends StoreView {
   deleteKey(ref: number): void {
     this.write(() => this.inner.deleteKey(ref));
   }
+  tombstoneKey(ref: number): void {
+    this.write(() => this.inner.tombstoneKey(ref));
+  }
   deleteSessionKeys(sessionId?: number): number {
     return this.write(() => this.inner.deleteSessionKeys(sessionId));
   }
@@ -157,6 +167,9 @@ export class ReadOnlyStore extends StoreView {
     this.refuse();
   }
   deleteKey(_ref: number): void {
+    this.refuse();
+  }
+  tombstoneKey(_ref: number): void {
     this.refuse();
   }
   deleteSessionKeys(_sessionId?: number): number {

@@ -385,7 +385,7 @@ export async function startNodes(
  */
 const NODE_ENVIRONMENT = [
   ...['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR'],
-  ...['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'LOCALHSM_DEBUG'],
+  ...['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'LOCALHSM_DEBUG', 'LOCALHSM_KEY_SYNC_SECONDS'],
 ];
 
 export function nodeEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -401,7 +401,7 @@ function spawnNode(dir: string, hsm: HsmEntry, detach: boolean): ChildProcess {
     process.execPath,
     [
       ...[LOCALHSM_BIN, 'hsm', 'serve', '--data', files.dir, '--port', String(hsm.port), '--host', hsm.host],
-      ...['--log', files.log],
+      ...['--log', files.log, '--cluster-state', dir],
     ],
     { stdio: ['ignore', log, log], detached: detach, env: nodeEnvironment(process.env) },
   );

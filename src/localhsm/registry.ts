@@ -14,6 +14,7 @@ import { hsmRemoveCommand } from './commands/hsm/remove.js';
 import { hsmServeCommand } from './commands/hsm/serve.js';
 import { hsmStartCommand } from './commands/hsm/start.js';
 import { hsmStopCommand } from './commands/hsm/stop.js';
+import { hsmSyncCommand } from './commands/hsm/sync.js';
 import { installPathsCommand } from './commands/install-paths.js';
 import { resetCommand } from './commands/reset.js';
 import { startCommand } from './commands/start.js';
@@ -39,6 +40,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   startCommand,
   hsmServeCommand,
   hsmStopCommand,
+  hsmSyncCommand,
   hsmStartCommand,
   hsmAddCommand,
   hsmRemoveCommand,

@@ -643,6 +643,45 @@ export const OPERATIONS = {
     summary:
       'Signs a digest (the client hashes raw data; rsa-pkcs digests are DER DigestInfo) with a private key.',
   },
+  'key-sync-list': {
+    args: z.object({ proof: z.string().max(64) }).strict(),
+    result: z.object({ refs: z.array(z.number().int()), tombstones: z.array(z.number().int()) }),
+    access: anyone,
+    rule: "the appliance user only: the proof is made with the cluster's masking key",
+    writes: false,
+    display: 'Key sync list',
+    summary: 'Server-side sync: the token key references this HSM holds and the ones deleted on it.',
+  },
+  'key-sync-copy': {
+    args: z.object({ proof: z.string().max(64), refs: z.array(z.number().int().min(1)).max(256) }).strict(),
+    result: z.object({ copies: z.array(KeyCopySchema) }),
+    access: anyone,
+    rule: "the appliance user only: the proof is made with the cluster's masking key",
+    writes: false,
+    display: 'Key sync copy',
+    summary:
+      'Server-side sync: sealed copies of token keys this HSM holds (nobody outside the cluster opens them).',
+  },
+  'key-sync-apply': {
+    args: z
+      .object({
+        proof: z.string().max(64),
+        copies: z.array(KeyCopySchema).max(64),
+        tombstones: z.array(z.number().int().min(1)).max(100_000),
+      })
+      .strict(),
+    result: z.object({
+      inserted: z.number().int(),
+      deleted: z.number().int(),
+      conflicts: z.array(z.number().int()),
+    }),
+    access: anyone,
+    rule: "the appliance user only: the proof is made with the cluster's masking key; a deleted key never comes back",
+    writes: true,
+    display: 'Key sync apply',
+    summary:
+      'Server-side sync: stores key copies this HSM missed and deletes the keys deleted on other HSMs.',
+  },
   'crypto-verify': {
     args: z
       .object({

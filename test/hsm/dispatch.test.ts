@@ -54,11 +54,6 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'quorum-set-policy': { selfApproval: true },
   'dev-clock-get': {},
   'dev-clock-set': { offsetMs: 1000 },
-  'mtls-register-trust-anchor': { certificate: 'x' },
-  'mtls-deregister-trust-anchor': { reference: '0x01' },
-  'mtls-list-trust-anchors': {},
-  'mtls-set-enforcement': { level: 'none' },
-  'mtls-get-enforcement': {},
   'key-generate': { type: 'aes', label: 'k', keyLengthBytes: 32 },
   'key-import': { pem: 'x', label: 'k', keyTypeClass: 'rsa-public' },
   'key-insert': { copy: 'x' },
@@ -72,6 +67,14 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'key-unwrap': { mechanism: 'aes-zero-pad', ref: '0x1', wrapped: '', keyTypeClass: 'aes', label: 'k' },
   'crypto-sign': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '' },
   'crypto-verify': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '', signature: '' },
+  'key-sync-list': { proof: 'x' },
+  'key-sync-copy': { proof: 'x', refs: [1] },
+  'key-sync-apply': { proof: 'x', copies: [], tombstones: [] },
+  'mtls-register-trust-anchor': { certificate: 'x' },
+  'mtls-deregister-trust-anchor': { reference: '0x01' },
+  'mtls-list-trust-anchors': {},
+  'mtls-set-enforcement': { level: 'none' },
+  'mtls-get-enforcement': {},
 };
 
 const ALL = Object.keys(OPERATIONS) as OperationName[];

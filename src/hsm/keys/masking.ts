@@ -1,4 +1,5 @@
 // The cluster masking key on a node: seals private and secret material at rest and the key copies sent between HSMs.
+import crypto from 'node:crypto';
 import { maskMaterial, unmaskMaterial } from '../../keys/masking.js';
 import { formatRef } from './record.js';
 
@@ -20,5 +21,15 @@ export class Masking {
   }
   openCopy(ref: number, sealed: Buffer): Buffer {
     return unmaskMaterial(this.key, `copy ${formatRef(ref)}`, sealed);
+  }
+  /**
+   * The appliance user's proof (server-side sync, spec §14.1): an HMAC under a key derived from the masking
+   * key, which only the HSMs of the cluster (and the operator's tool beside them) hold.
+   */
+  applianceProof(message: string): string {
+    const macKey = Buffer.from(
+      crypto.hkdfSync('sha256', this.key, Buffer.alloc(0), 'localhsm appliance', 32),
+    );
+    return crypto.createHmac('sha256', macKey).update(message).digest('base64');
   }
 }

@@ -30,11 +30,6 @@ import { quorumSetTimeout } from './quorum-set-timeout.js';
 import { quorumDelete } from './quorum-delete.js';
 import { quorumGetPolicy } from './quorum-get-policy.js';
 import { quorumSetPolicy } from './quorum-set-policy.js';
-import { mtlsRegisterTrustAnchor } from './mtls-register-trust-anchor.js';
-import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
-import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
-import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
-import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
 import { keyGenerate } from './key-generate.js';
 import { keyImport } from './key-import.js';
 import { keyInsert } from './key-insert.js';
@@ -48,6 +43,14 @@ import { keyWrap } from './key-wrap.js';
 import { keyUnwrap } from './key-unwrap.js';
 import { cryptoSign } from './crypto-sign.js';
 import { cryptoVerify } from './crypto-verify.js';
+import { keySyncList } from './key-sync-list.js';
+import { keySyncCopy } from './key-sync-copy.js';
+import { keySyncApply } from './key-sync-apply.js';
+import { mtlsRegisterTrustAnchor } from './mtls-register-trust-anchor.js';
+import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
+import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
+import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
+import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -84,11 +87,6 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'quorum-delete': quorumDelete,
   'quorum-get-policy': quorumGetPolicy,
   'quorum-set-policy': quorumSetPolicy,
-  'mtls-register-trust-anchor': mtlsRegisterTrustAnchor,
-  'mtls-deregister-trust-anchor': mtlsDeregisterTrustAnchor,
-  'mtls-list-trust-anchors': mtlsListTrustAnchors,
-  'mtls-set-enforcement': mtlsSetEnforcement,
-  'mtls-get-enforcement': mtlsGetEnforcement,
   'key-generate': keyGenerate,
   'key-import': keyImport,
   'key-insert': keyInsert,
@@ -102,4 +100,12 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'key-unwrap': keyUnwrap,
   'crypto-sign': cryptoSign,
   'crypto-verify': cryptoVerify,
+  'key-sync-list': keySyncList,
+  'key-sync-copy': keySyncCopy,
+  'key-sync-apply': keySyncApply,
+  'mtls-register-trust-anchor': mtlsRegisterTrustAnchor,
+  'mtls-deregister-trust-anchor': mtlsDeregisterTrustAnchor,
+  'mtls-list-trust-anchors': mtlsListTrustAnchors,
+  'mtls-set-enforcement': mtlsSetEnforcement,
+  'mtls-get-enforcement': mtlsGetEnforcement,
 };

@@ -9,7 +9,9 @@ export function keyDelete(ctx: OpContext, args: OpArgs<'key-delete'>): OpResult<
     const key = requireOwnedKey(ctx, args.ref);
     if (key.attributes.destroyable === false)
       throw new HsmError('ERR_KEY_ATTRIBUTE_REQUIRED', { name: 'destroyable' });
-    ctx.store.deleteKey(key.ref);
+    // A deleted token key is remembered, so server-side sync deletes it on an HSM that missed the delete.
+    if (key.sessionId === null) ctx.store.tombstoneKey(key.ref);
+    else ctx.store.deleteKey(key.ref);
   });
   return {};
 }

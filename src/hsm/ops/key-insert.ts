@@ -17,6 +17,9 @@ export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<
   if (key.owner !== viewer.username) throw new HsmError('ERR_KEY_NOT_OWNER');
   if (key.keyClass !== 'public-key') masking.openMaterial(key.ref, key.material);
   return ctx.store.transaction(() => {
+    // A copy of a key deleted here (its delete reached this HSM first) never brings it back.
+    if (ctx.store.isTombstoned(key.ref))
+      throw new HsmError('ERR_KEY_BLOB', { detail: 'the key was deleted on this HSM' });
     const existing = ctx.store.getKey(key.ref);
     if (existing) {
       if (!sameKey(existing, key, masking)) throw new HsmError('ERR_KEY_EXISTS', { ref: formatRef(key.ref) });

@@ -12,6 +12,7 @@ export class MemoryStore implements Store {
   private settings = new Map<SettingKey, string>();
   private audit: AuditEntry[] = [];
   private keys = new Map<number, KeyRecord>();
+  private tombstones = new Set<number>();
   private nextRef = 1;
 
   listUsers(): UserRecord[] {
@@ -74,6 +75,23 @@ export class MemoryStore implements Store {
   deleteKey(ref: number): void {
     this.keys.delete(ref);
   }
+  tombstoneKey(ref: number): void {
+    this.keys.delete(ref);
+    this.tombstones.add(ref);
+    this.nextRef = Math.max(this.nextRef, ref + 1);
+  }
+  isTombstoned(ref: number): boolean {
+    return this.tombstones.has(ref);
+  }
+  keyInventory(): { refs: number[]; tombstones: number[] } {
+    return {
+      refs: [...this.keys.values()]
+        .filter((k) => k.sessionId === null)
+        .map((k) => k.ref)
+        .sort((a, b) => a - b),
+      tombstones: [...this.tombstones].sort((a, b) => a - b),
+    };
+  }
   findKeys(
     viewer: KeyViewer,
     conditions: readonly KeyCondition[],
@@ -100,6 +118,7 @@ export class MemoryStore implements Store {
   transaction<T>(fn: () => T): T {
     const keys = new Map([...this.keys].map(([k, v]) => [k, copyKey(v)]));
     const nextRef = this.nextRef;
+    const tombstones = new Set(this.tombstones);
     const users = new Map([...this.users].map(([k, v]) => [k, { ...v }]));
     const settings = new Map(this.settings);
     const audit = [...this.audit];
@@ -111,6 +130,7 @@ export class MemoryStore implements Store {
       this.audit = audit;
       this.keys = keys;
       this.nextRef = nextRef;
+      this.tombstones = tombstones;
       throw error;
     }
   }

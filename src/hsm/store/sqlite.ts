@@ -55,6 +55,9 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX keys_owner ON keys (owner, class, session_id, shared);
    CREATE TABLE key_refs (id INTEGER PRIMARY KEY CHECK (id = 1), next INTEGER NOT NULL) STRICT;
    INSERT INTO key_refs (id, next) VALUES (1, 1);`,
+  // Deleted token key references (issue 16 server-side sync): a key deleted while an HSM was down is deleted
+  // there when it returns, and a copy of a deleted key is never taken back.
+  `CREATE TABLE key_tombstones (ref INTEGER PRIMARY KEY) STRICT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -223,6 +226,14 @@ export class SqliteStore implements Store {
          material = @material WHERE ref = @ref`,
       ),
       deleteKey: this.db.prepare<[number]>('DELETE FROM keys WHERE ref = ?'),
+      tombstoneKey: this.db.prepare<[number]>('INSERT OR IGNORE INTO key_tombstones (ref) VALUES (?)'),
+      isTombstoned: this.db.prepare<[number], { ref: number }>(
+        'SELECT ref FROM key_tombstones WHERE ref = ?',
+      ),
+      keyTombstones: this.db.prepare<[], { ref: number }>('SELECT ref FROM key_tombstones ORDER BY ref'),
+      tokenKeyRefs: this.db.prepare<[], { ref: number }>(
+        'SELECT ref FROM keys WHERE session_id IS NULL ORDER BY ref',
+      ),
       deleteSessionKeys: this.db.prepare<[number]>('DELETE FROM keys WHERE session_id = ?'),
       deleteAllSessionKeys: this.db.prepare<[]>('DELETE FROM keys WHERE session_id IS NOT NULL'),
       countKeys: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM keys'),
@@ -303,6 +314,22 @@ export class SqliteStore implements Store {
   }
   deleteKey(ref: number): void {
     this.stmts.deleteKey.run(ref);
+  }
+  tombstoneKey(ref: number): void {
+    this.transaction(() => {
+      this.stmts.deleteKey.run(ref);
+      this.stmts.tombstoneKey.run(ref);
+      this.stmts.bumpKeyRef.run(ref);
+    });
+  }
+  isTombstoned(ref: number): boolean {
+    return this.stmts.isTombstoned.get(ref) !== undefined;
+  }
+  keyInventory(): { refs: number[]; tombstones: number[] } {
+    return {
+      refs: this.stmts.tokenKeyRefs.all().map((r) => r.ref),
+      tombstones: this.stmts.keyTombstones.all().map((r) => r.ref),
+    };
   }
   findKeys(
     viewer: KeyViewer,

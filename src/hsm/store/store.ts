@@ -46,6 +46,11 @@ export interface Store {
   getKey(ref: number): KeyRecord | undefined;
   updateKey(key: KeyRecord): void;
   deleteKey(ref: number): void;
+  /** Deletes a token key and remembers its reference as deleted (server-side sync never brings it back). */
+  tombstoneKey(ref: number): void;
+  isTombstoned(ref: number): boolean;
+  /** The token key references this HSM holds and the references deleted on it, ascending (server-side sync). */
+  keyInventory(): { refs: number[]; tombstones: number[] };
   /** The keys `viewer` may see that match every condition: one page in ascending reference order, and the total. */
   findKeys(
     viewer: KeyViewer,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { paths, readManifest } from '../../../cluster/state-dir.js';
+import { HSM_SHARED_FILES, paths, readManifest } from '../../../cluster/state-dir.js';
 import { writeFileAtomic } from '../../../files/atomic-write.js';
 import { encodeBackup } from '../../backup-file.js';
 import { ensureBackupKey } from '../../backup-key.js';
@@ -15,7 +15,7 @@ import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 export const backupCreateCommand = localCommand({
   path: ['backup', 'create'],
   about:
-    "Back up the cluster's state (users, MFA and quorum keys, settings) from one HSM into a file (0600), encrypted and authenticated with the cluster's backup key",
+    "Back up the cluster's state (users, MFA and quorum keys, settings, key objects and the masking key) from one HSM into a file (0600), encrypted and authenticated with the cluster's backup key",
   options: [
     { long: 'out', value: 'FILE', required: true, help: 'The backup file to write' },
     { ...HSM_OPTION, help: 'The HSM to back up [default: the first HSM]' },
@@ -38,7 +38,8 @@ export const backupCreateCommand = localCommand({
         { clusterId: manifest.clusterId, hsmId: hsm!.id, createdAt: new Date().toISOString() },
         fs.readFileSync(copy),
         backupKey,
-        readSharedFiles(dir),
+        // The masking key travels too (encrypted like the rest), or the restored keys could not be opened.
+        [...readSharedFiles(dir), ...readSharedFiles(paths(dir).hsm(hsm!.id).dir, HSM_SHARED_FILES)],
       );
       const out = path.resolve(options.required('out'));
       writeFileAtomic(out, bytes, 0o600);

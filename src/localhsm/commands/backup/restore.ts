@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hasCluster } from '../../../cluster/state-dir.js';
+import { CLONE_SHARED_FILES, HSM_SHARED_FILES, hasCluster, paths } from '../../../cluster/state-dir.js';
 import { HsmError } from '../../../errors.js';
 import { describeFsError } from '../../../files/fs-error.js';
 import { readInputFile } from '../../../files/read-input.js';
@@ -65,7 +65,7 @@ export const backupRestoreCommand = localCommand({
       key: keyFile === undefined ? undefined : readBackupKeyFile(path.resolve(keyFile)),
       allowUnauthenticated: options.flag('allow-unauthenticated'),
     });
-    const unknown = unknownSharedFile(files);
+    const unknown = unknownSharedFile(files, [...CLONE_SHARED_FILES, ...HSM_SHARED_FILES]);
     if (unknown !== undefined)
       throw new HsmError('ERR_BACKUP_INVALID', {
         file,
@@ -112,7 +112,14 @@ export const backupRestoreCommand = localCommand({
         },
       );
       // The clone shares the source's cluster-wide secrets (CLONE_SHARED_FILES), as it shares its users.
-      writeSharedFiles(dir, files);
+      writeSharedFiles(
+        dir,
+        files.filter((f) => CLONE_SHARED_FILES.includes(f.name)),
+      );
+      // Every HSM of the clone gets the backed-up masking key over the one createCluster made, so its keys open.
+      const hsmFiles = files.filter((f) => HSM_SHARED_FILES.includes(f.name));
+      for (const hsm of manifest.hsms)
+        writeSharedFiles(paths(dir).hsm(hsm.id).dir, hsmFiles, HSM_SHARED_FILES);
       ctx.out(
         `Restored the backup of ${header.hsmId} (${header.clusterId}, ${header.createdAt}) into new cluster ${manifest.clusterId}.`,
       );

@@ -1,6 +1,7 @@
 // localhsm hsm serve: runs one HSM node in this process until SIGTERM or SIGINT.
 import { rotatingLog } from '../../../hsm/node-log.js';
 import { serveHsm } from '../../../hsm/serve.js';
+import { startKeySyncJob } from '../../key-sync-job.js';
 import { localCommand } from '../../context.js';
 
 export const hsmServeCommand = localCommand({
@@ -15,6 +16,11 @@ export const hsmServeCommand = localCommand({
     },
     { long: 'port', value: 'PORT', required: true, help: 'TCP port to listen on' },
     { long: 'host', value: 'HOST', help: 'Address to listen on [default: 127.0.0.1]' },
+    {
+      long: 'cluster-state',
+      value: 'DIR',
+      help: "The cluster's state directory: run server-side key sync into this HSM every LOCALHSM_KEY_SYNC_SECONDS (default 30) [default: no sync]",
+    },
     {
       long: 'log',
       value: 'FILE',
@@ -31,10 +37,15 @@ export const hsmServeCommand = localCommand({
       port: Number(options.required('port')),
       log,
     });
+    const clusterState = options.string('cluster-state');
+    const job = clusterState
+      ? startKeySyncJob(clusterState, serving.node.hsmId, ctx.env.LOCALHSM_KEY_SYNC_SECONDS, log)
+      : undefined;
     await new Promise<void>((resolve) => {
       process.once('SIGTERM', resolve);
       process.once('SIGINT', resolve);
     });
+    await job?.stop();
     await serving.stop();
     return 0;
   },

@@ -1,0 +1,45 @@
+// key-sync-apply: the appliance user stores key copies this HSM missed and deletes keys deleted elsewhere.
+import { isDeepStrictEqual } from 'node:util';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import { applianceMessage, requireAppliance } from '../keys/appliance.js';
+import { openCopy } from '../keys/copies.js';
+import { requireMasking } from '../keys/key-rules.js';
+import { MAX_KEYS_PER_HSM } from '../keys/record.js';
+import type { OpContext } from '../op-context.js';
+
+export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): OpResult<'key-sync-apply'> {
+  const masking = requireMasking(ctx);
+  requireAppliance(masking, applianceMessage('key-sync-apply', ctx.node.hsmId, args), args.proof);
+  // Opened before the transaction: a copy that does not open under this cluster's key refuses the whole request.
+  const keys = args.copies.map((copy) => openCopy(masking, copy));
+  ctx.auditTarget = `${keys.length} copies, ${args.tombstones.length} deletions`;
+  return ctx.store.transaction(() => {
+    let deleted = 0;
+    for (const ref of args.tombstones) {
+      const key = ctx.store.getKey(ref);
+      if (key && key.sessionId !== null) continue;
+      if (key) deleted++;
+      if (key || !ctx.store.isTombstoned(ref)) ctx.store.tombstoneKey(ref);
+    }
+    let inserted = 0;
+    const conflicts: number[] = [];
+    for (const key of keys) {
+      if (ctx.store.isTombstoned(key.ref)) continue;
+      const existing = ctx.store.getKey(key.ref);
+      if (existing) {
+        // A different key under the same reference (two HSMs allocated it while apart): left for a person.
+        if (
+          existing.owner !== key.owner ||
+          existing.keyType !== key.keyType ||
+          !isDeepStrictEqual(existing.attributes['check-value'], key.attributes['check-value'])
+        )
+          conflicts.push(key.ref);
+        continue;
+      }
+      if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) break;
+      ctx.store.insertKey(key);
+      inserted++;
+    }
+    return { inserted, deleted, conflicts };
+  });
+}

@@ -1,0 +1,140 @@
+// Server-side key sync on real node processes: a key created and a key deleted while an HSM was down reach it
+// when it returns, by `localhsm hsm sync` and by the nodes' own periodic job; a deleted key never comes back.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type ClusterManifest, readManifest } from '../../src/cluster/state-dir.js';
+import { tempDir } from '../helpers/cluster.js';
+import { cloudhsmCli, downIfPresent, localhsm } from '../helpers/processes.js';
+
+const ADMIN = { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: 'admin:admin-pass-1' };
+const ALICE = { CLOUDHSM_ROLE: 'crypto-user', CLOUDHSM_PIN: 'alice:alice-pass-1' };
+
+async function upCluster(state: string, syncSeconds: string): Promise<ClusterManifest> {
+  const env = { LOCALHSM_KEY_SYNC_SECONDS: syncSeconds };
+  const up = await localhsm(
+    ['up', '--hsms', '3', '--kdf', 'fast', '--base-port', '0', '--detach', '--state', state],
+    { env },
+  );
+  assert.equal(up.exitCode, 0, up.stderr);
+  const activate = await cloudhsmCli(state, ['cluster', 'activate', '--password', 'admin-pass-1']);
+  assert.equal(activate.exitCode, 0, activate.stdout + activate.stderr);
+  const user = await cloudhsmCli(
+    state,
+    ['user', 'create', '--username', 'alice', '--role', 'crypto-user', '--password', 'alice-pass-1'],
+    { env: ADMIN },
+  );
+  assert.equal(user.exitCode, 0, user.stdout + user.stderr);
+  return readManifest(state);
+}
+
+async function ok(run: Promise<{ exitCode: number; stdout: string; stderr: string }>): Promise<any> {
+  const r = await run;
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  return JSON.parse(r.stdout).data;
+}
+
+const generateAes = (state: string, label: string) =>
+  ok(
+    cloudhsmCli(state, ['key', 'generate-symmetric', 'aes', '--label', label, '--key-length-bytes', '32'], {
+      env: ALICE,
+    }),
+  );
+
+/** cluster-coverage of each key with `label`, as `key list --verbose` shows it (no availability check). */
+async function coverage(state: string, label: string): Promise<string[]> {
+  const data = await ok(
+    cloudhsmCli(state, ['key', 'list', '--filter', `attr.label=${label}`, '--verbose'], { env: ALICE }),
+  );
+  return data.matched_keys.map((k: any) => k['key-info']['cluster-coverage']);
+}
+
+describe('server-side key sync (real processes)', () => {
+  const root = tempDir('localhsm-key-sync-');
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  describe('localhsm hsm sync', () => {
+    const state = path.join(root, 'forced');
+    let manifest: ClusterManifest;
+    before(async () => {
+      // A day between periodic passes: only `hsm sync` can do what this suite sees.
+      manifest = await upCluster(state, '86400');
+    });
+    after(() => downIfPresent(state));
+
+    it('copies a key created while an HSM was down, and deletes a key deleted while it was down', async () => {
+      const down = manifest.hsms[2]!.id;
+      await generateAes(state, 'doomed');
+      assert.deepEqual(await coverage(state, 'doomed'), ['full']);
+      assert.equal((await localhsm(['hsm', 'stop', '--hsm', down, '--state', state])).exitCode, 0);
+      await generateAes(state, 'missed');
+      // Deleted on the two HSMs that answer (the CLI says the third failed, as it does for any change).
+      const deleted = await cloudhsmCli(state, ['key', 'delete', '--filter', 'attr.label=doomed'], {
+        env: ALICE,
+      });
+      assert.match(deleted.stdout, /Key delete failed on 1 of 3 connections/);
+      assert.equal((await localhsm(['hsm', 'start', '--hsm', down, '--state', state])).exitCode, 0);
+      assert.deepEqual(await coverage(state, 'missed'), ['inconsistent']);
+      // The returned HSM still holds the deleted key, alone: listing it trips the availability check.
+      const lingering = await cloudhsmCli(state, ['key', 'list', '--filter', 'attr.label=doomed'], {
+        env: ALICE,
+      });
+      assert.match(lingering.stdout, /the key must be available on at least 2 HSMs/);
+
+      const sync = await localhsm(['hsm', 'sync', '--state', state]);
+      assert.equal(sync.exitCode, 0, sync.stderr);
+      assert.equal(sync.stdout, 'Key sync: 1 key copies stored, 1 keys deleted.\n');
+      assert.deepEqual(await coverage(state, 'missed'), ['full']);
+      assert.deepEqual(await coverage(state, 'doomed'), []);
+      // A second pass finds nothing to do: the deleted key does not come back from anywhere.
+      const again = await localhsm(['hsm', 'sync', '--state', state]);
+      assert.equal(again.stdout, 'Key sync: 0 key copies stored, 0 keys deleted.\n');
+      assert.deepEqual(await coverage(state, 'doomed'), []);
+    });
+
+    it('no client command catches an HSM up: until a sync pass runs, it stays behind', async () => {
+      // The appliance operations refuse a proof not made with the masking key (test/hsm/key-sync.test.ts).
+      const down = manifest.hsms[1]!.id;
+      assert.equal((await localhsm(['hsm', 'stop', '--hsm', down, '--state', state])).exitCode, 0);
+      await generateAes(state, 'behind');
+      assert.equal((await localhsm(['hsm', 'start', '--hsm', down, '--state', state])).exitCode, 0);
+      assert.deepEqual(await coverage(state, 'behind'), ['inconsistent']);
+    });
+    it('localhsm hsm add gives the new HSM every key (coverage full on 4 HSMs)', async () => {
+      assert.equal((await localhsm(['hsm', 'sync', '--state', state])).exitCode, 0);
+      const add = await localhsm(['hsm', 'add', '--state', state]);
+      assert.equal(add.exitCode, 0, add.stderr);
+      assert.equal(readManifest(state).hsms.length, 4);
+      assert.deepEqual(await coverage(state, 'missed'), ['full']);
+      assert.deepEqual(await coverage(state, 'behind'), ['full']);
+    });
+  });
+
+  describe('the nodes sync by themselves', () => {
+    const state = path.join(root, 'periodic');
+    let manifest: ClusterManifest;
+    before(async () => {
+      manifest = await upCluster(state, '1');
+    });
+    after(() => downIfPresent(state));
+
+    it('a key created while an HSM was down reaches it after it returns, without user action', async () => {
+      const down = manifest.hsms[0]!.id;
+      assert.equal((await localhsm(['hsm', 'stop', '--hsm', down, '--state', state])).exitCode, 0);
+      await generateAes(state, 'caught-up');
+      const start = await localhsm(['hsm', 'start', '--hsm', down, '--state', state], {
+        env: { LOCALHSM_KEY_SYNC_SECONDS: '1' },
+      });
+      assert.equal(start.exitCode, 0, start.stderr);
+      // Bounded poll for the state (the job runs every second here); no timing is asserted.
+      let seen: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        seen = await coverage(state, 'caught-up');
+        if (seen[0] === 'full') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(seen, ['full']);
+    });
+  });
+});
