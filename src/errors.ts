@@ -83,6 +83,8 @@ export const MESSAGES = {
     'The clock of this HSM cannot be moved: the cluster was not created with localhsm up --dev-clock',
   ERR_DEV_CLOCK_SECRET:
     "The clock of this HSM can only be moved with its cluster's control secret (localhsm time reads it from the state directory)",
+  ERR_OPERATOR_PROOF:
+    "This HSM's operator view needs the operator proof made from its audit key (localhsm console reads it from the state directory)",
   ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
   // quorum (M of N) token-sign
   ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',

@@ -29,6 +29,8 @@ export interface OpNode {
   readonly kdf: KdfParams;
   readonly hsmId: string;
   readonly clusterId: string;
+  /** Whether `proof` is the operator proof of this HSM (operator-proof.ts). */
+  isOperatorProof(proof: string | undefined): boolean;
 }
 
 export interface OpContext {

@@ -46,6 +46,7 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'quorum-set-policy': { selfApproval: true },
   'dev-clock-get': {},
   'dev-clock-set': { offsetMs: 1000 },
+  'quorum-list-operator': { proof: '0'.repeat(64) },
 };
 
 const ALL = Object.keys(OPERATIONS) as OperationName[];

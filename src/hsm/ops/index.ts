@@ -27,6 +27,7 @@ import { quorumSetTimeout } from './quorum-set-timeout.js';
 import { quorumDelete } from './quorum-delete.js';
 import { quorumGetPolicy } from './quorum-get-policy.js';
 import { quorumSetPolicy } from './quorum-set-policy.js';
+import { quorumListOperator } from './quorum-list-operator.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -60,4 +61,5 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'quorum-delete': quorumDelete,
   'quorum-get-policy': quorumGetPolicy,
   'quorum-set-policy': quorumSetPolicy,
+  'quorum-list-operator': quorumListOperator,
 };
