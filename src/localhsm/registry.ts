@@ -7,6 +7,7 @@ import { auditVerifyCommand } from './commands/audit/verify.js';
 import { backupCreateCommand } from './commands/backup/create.js';
 import { backupKeyExportCommand } from './commands/backup/key/export.js';
 import { backupRestoreCommand } from './commands/backup/restore.js';
+import { consoleCommand } from './commands/console.js';
 import { downCommand } from './commands/down.js';
 import { hsmAddCommand } from './commands/hsm/add.js';
 import { hsmRemoveCommand } from './commands/hsm/remove.js';
@@ -55,6 +56,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   quorumMergeCommand,
   installPathsCommand,
   uninstallPathsCommand,
+  consoleCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {
