@@ -52,7 +52,8 @@ export function createConsoleApp(options: ConsoleOptions): Hono<Env> {
     c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
-    c.header('Referrer-Policy', 'no-referrer');
+    // same-origin, not no-referrer: with no-referrer a form POST carries `Origin: null`, which the origin check refuses.
+    c.header('Referrer-Policy', 'same-origin');
     c.header('Cross-Origin-Opener-Policy', 'same-origin');
     c.header('Cross-Origin-Resource-Policy', 'same-origin');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
@@ -63,6 +64,8 @@ export function createConsoleApp(options: ConsoleOptions): Hono<Env> {
   app.get('/console.js', (c) =>
     c.body(CONSOLE_JS, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),
   );
+
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   // The printed URL: spends its token, sets the session cookie and drops the token from the address bar.
   app.get('/login', (c) => {

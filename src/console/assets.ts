@@ -53,6 +53,9 @@ export const CONSOLE_JS = `'use strict';
       if (live) live.textContent = 'live';
     });
     events.onerror = function () { if (live) live.textContent = 'not live (reload)'; };
+    // A page left behind must give its stream back: the browser allows few connections per host.
+    window.addEventListener('pagehide', function () { events.close(); });
+    window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
   }
   function tick() {
     var now = Date.now();
