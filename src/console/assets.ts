@@ -42,7 +42,17 @@ export const CONSOLE_JS = `'use strict';
     document.querySelectorAll('[data-hsm="' + CSS.escape(id) + '"]').forEach(function (el) {
       el.classList.remove('up');
       el.classList.add('down');
-      if (el.tagName === 'TD') el.textContent = 'HSM down';
+      // A matrix column: its cells say so too.
+      if (el.tagName !== 'TH') return;
+      var table = el.closest('table');
+      var column = el.cellIndex;
+      if (table && table.tBodies[0])
+        Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+          var cell = row.cells[column];
+          if (!cell) return;
+          cell.className = 'down';
+          cell.textContent = 'HSM down';
+        });
     });
   }
   var live = document.getElementById('live');

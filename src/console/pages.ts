@@ -14,7 +14,12 @@ const ESCAPES: Record<string, string> = {
   '"': '&quot;',
   "'": '&#39;',
 };
-export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+const SPECIAL = /[&<>"']/;
+export const esc = (value: unknown): string => {
+  const text = String(value);
+  // Most values (user names, roles, ids) need nothing: skip the replace and its allocation.
+  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]!) : text;
+};
 
 const NAV: readonly [string, string][] = [
   ['/', 'Cluster'],
@@ -95,15 +100,18 @@ function repairCommand(username: string, cells: readonly Cell[], upCount: number
   return commands;
 }
 
-function userCell(c: Cell, hsmId: string, odd: boolean): string {
-  if (!c) return `<td data-hsm="${esc(hsmId)}" class="missing${odd ? ' odd' : ''}">missing</td>`;
-  const flags = [
-    c.locked ? '<span class="flag bad">locked</span>' : '',
-    c.mfa ? '<span class="flag">MFA</span>' : '',
-    c.quorum ? '<span class="flag">quorum</span>' : '',
-  ].join('');
-  return `<td data-hsm="${esc(hsmId)}"${odd ? ' class="odd"' : ''}>${esc(c.role)}${flags}</td>`;
+/** A cell of the matrix; its column (the th with data-hsm) says which HSM, which keeps 3,000 cells small. */
+function userCell(c: Cell, odd: boolean): string {
+  if (!c) return `<td class="missing${odd ? ' odd' : ''}">missing</td>`;
+  const flags =
+    (c.locked ? '<span class="flag bad">locked</span>' : '') +
+    (c.mfa ? '<span class="flag">MFA</span>' : '') +
+    (c.quorum ? '<span class="flag">quorum</span>' : '');
+  return `<td${odd ? ' class="odd"' : ''}>${esc(c.role)}${flags}</td>`;
 }
+
+const sameView = (a: UserView, b: UserView) =>
+  a.role === b.role && a.locked === b.locked && a.mfa === b.mfa && a.quorum === b.quorum;
 
 export function usersPage(perHsm: readonly PerHsm<UserView[]>[]): string {
   const index = new Map<string, Cell[]>();
@@ -118,47 +126,51 @@ export function usersPage(perHsm: readonly PerHsm<UserView[]>[]): string {
   const names = [...index.keys()].filter((n) => n !== APPLIANCE_USER);
   if (index.has(APPLIANCE_USER)) names.push(APPLIANCE_USER);
   const upCount = perHsm.filter((o) => o.up).length;
+  const ids = perHsm.map((o) => esc(o.hsm.id));
+  const downCells = perHsm.map((o) => (o.up ? '' : '<td class="down">HSM down</td>'));
   let inconsistent = 0;
-  const rows: string[] = [];
+  let rows = '';
   for (const name of names) {
     const cells = index.get(name)!;
-    const present = cells.filter((c) => c !== undefined) as UserView[];
-    const same = (pick: (c: UserView) => unknown) => new Set(present.map(pick)).size <= 1;
-    const consistent =
-      present.length === upCount &&
-      same((c) => c.role) &&
-      same((c) => c.locked) &&
-      same((c) => c.mfa) &&
-      same((c) => c.quorum);
-    const repair = consistent ? [] : repairCommand(name, cells, upCount);
-    if (!consistent) inconsistent++;
-    const tds = perHsm
-      .map((o, i) => {
-        if (!o.up) return `<td data-hsm="${esc(o.hsm.id)}" class="down">HSM down</td>`;
-        const c = cells[i];
-        const odd =
-          !consistent &&
-          (c === undefined ||
-            present.some(
-              (p) => p.role !== c.role || p.locked !== c.locked || p.mfa !== c.mfa || p.quorum !== c.quorum,
-            ));
-        return userCell(c, o.hsm.id, odd);
-      })
-      .join('');
-    const fix = repair.length
-      ? `<td class="repair"><span class="flag bad">inconsistent</span>${repair.map((r) => `<code class="copy">${esc(r)}</code><button type="button" data-copy="${esc(r)}">Copy</button>`).join('')}</td>`
-      : '<td class="muted">full</td>';
-    rows.push(`<tr data-user="${esc(name)}"><th scope="row">${esc(name)}</th>${tds}${fix}</tr>`);
+    let first: UserView | undefined;
+    let present = 0;
+    let consistent = true;
+    for (const c of cells) {
+      if (c === undefined) continue;
+      present++;
+      if (first === undefined) first = c;
+      else if (!sameView(first, c)) consistent = false;
+    }
+    if (present !== upCount) consistent = false;
+    let tds = '';
+    for (let i = 0; i < perHsm.length; i++) {
+      if (!perHsm[i]!.up) {
+        tds += downCells[i];
+        continue;
+      }
+      const c = cells[i];
+      // Highlight the cells that differ from the others (all of them when the HSMs split evenly).
+      const odd = !consistent && (c === undefined || cells.some((p) => p !== undefined && !sameView(p, c)));
+      tds += userCell(c, odd);
+    }
+    let fix = '<td class="muted">full</td>';
+    if (!consistent) {
+      inconsistent++;
+      const repair = repairCommand(name, cells, upCount);
+      fix = `<td class="repair"><span class="flag bad">inconsistent</span>${repair.map((r) => `<code class="copy">${esc(r)}</code><button type="button" data-copy="${esc(r)}">Copy</button>`).join('')}</td>`;
+    }
+    const n = esc(name);
+    rows += `<tr data-user="${n}"><th scope="row">${n}</th>${tds}${fix}</tr>\n`;
   }
   const heads = perHsm
     .map(
-      (o) =>
-        `<th data-hsm="${esc(o.hsm.id)}" class="${o.up ? 'up' : 'down'}"><code>${esc(o.hsm.id)}</code> ${state(o.hsm.id, o.up)}</th>`,
+      (o, i) =>
+        `<th data-hsm="${ids[i]}" class="${o.up ? 'up' : 'down'}"><code>${ids[i]}</code> ${state(o.hsm.id, o.up)}</th>`,
     )
     .join('');
   return `<p>${names.length} users on ${perHsm.length} HSMs (${upCount} answering); ${inconsistent} inconsistent. Repair commands run in <code>cloudhsm-cli</code>, logged in as an admin.</p>
 <table class="grid matrix" id="users"><thead><tr><th>User</th>${heads}<th>Coverage / repair</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table>`;
+<tbody>${rows}</tbody></table>`;
 }
 
 /** The first answer of the HSMs that answered, or where they disagree, every distinct one. */

@@ -12,6 +12,7 @@ import type { OpArgs, OpResult, OperationName } from '../protocol/operations.js'
 import type { TokenView } from '../protocol/quorum.js';
 import { DEFAULT_HSM_TYPE, type UserView } from '../protocol/types.js';
 import { type KeySummary, countKeys, readKeySummaries } from './keys.js';
+import { UserReader } from './users.js';
 
 export interface HsmView {
   id: string;
@@ -63,6 +64,7 @@ export class ConsoleState {
   /** One TLS connection per HSM address, kept open between pages (the node closes idle ones; calls reconnect). */
   private readonly connections = new Map<string, HsmConnection>();
   private ca: string | undefined;
+  private readonly userReaders = new Map<string, UserReader>();
 
   constructor(
     readonly stateDir: string,
@@ -138,9 +140,36 @@ export class ConsoleState {
     return (await this.fanOut('hsm-info', {})).map((o) => ({ id: o.hsm.id, up: o.up }));
   }
 
-  /** Each HSM's user list: one user-list request per HSM, whatever the number of users. */
+  /**
+   * Each answering HSM's users, read from its SQLite file (one query per HSM, whatever the number of users);
+   * an HSM that does not answer is down, as `user list` leaves it out.
+   */
   async users(): Promise<PerHsm<UserView[]>[]> {
-    return (await this.fanOut('user-list', {})).map((o) => (o.up ? { ...o, value: o.value.users } : o));
+    const manifest = this.manifest();
+    const answers = this.fanOut('hsm-info', {}, manifest);
+    for (const [id, reader] of this.userReaders)
+      if (!manifest.hsms.some((h) => h.id === id)) {
+        reader.close();
+        this.userReaders.delete(id);
+      }
+    // Read while the HSMs answer; a down HSM's list is dropped below.
+    const lists = manifest.hsms.map((hsm) => this.userReader(hsm).read());
+    return (await answers).map((o, i): PerHsm<UserView[]> => {
+      if (!o.up) return o;
+      if (o.value.hsmId !== o.hsm.id)
+        return { hsm: o.hsm, up: false, detail: `the port answers as ${o.value.hsmId}` };
+      return { hsm: o.hsm, up: true, value: lists[i]! };
+    });
+  }
+
+  private userReader(hsm: HsmEntry): UserReader {
+    const file = paths(this.stateDir).hsm(hsm.id).db;
+    let reader = this.userReaders.get(hsm.id);
+    if (!reader || reader.file !== file) {
+      reader = new UserReader(file);
+      this.userReaders.set(hsm.id, reader);
+    }
+    return reader;
   }
 
   async quorum(): Promise<{
@@ -224,5 +253,7 @@ export class ConsoleState {
   close(): void {
     for (const c of this.connections.values()) c.close();
     this.connections.clear();
+    for (const r of this.userReaders.values()) r.close();
+    this.userReaders.clear();
   }
 }
