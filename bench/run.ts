@@ -344,6 +344,52 @@ async function benchUserListScaling(dir: string): Promise<void> {
   );
 }
 
+async function benchConsoleUsers(): Promise<void> {
+  log(
+    '5b. console users x HSMs page (HTTP, rendered) vs cloudhsm-cli user list (in process), 1,024 users on 3 HSMs',
+  );
+  const dir = await newCluster(3);
+  const { startConsole } = await import('../src/console/server.js');
+  const web = await startConsole({
+    stateDir: dir,
+    control: { stop: async () => false, start: async () => {} },
+  });
+  try {
+    await seedUsers(dir, 1024);
+    const login = await fetch(web.url, { redirect: 'manual' });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const page = async () => {
+      const res = await fetch(`${web.origin}/users`, { headers: { cookie } });
+      if (res.status !== 200) throw new Error(`console /users answered ${res.status}`);
+      return res.text();
+    };
+    const client = clientFor(dir);
+    const rows = (await page()).split('<tr data-user=').length - 1;
+    if (rows !== 1024 + BUILT_IN_USERS) throw new Error(`console /users shows ${rows} users`);
+    await listUsers(client, log);
+    const [console_, cli] = await alternate(
+      31,
+      () => timeMedian(1, page),
+      () => timeMedian(1, () => listUsers(client, log)),
+    );
+    client.close();
+    record(
+      {
+        name: 'console users x HSMs page, 1,024 users',
+        value: console_,
+        unit: 'ms',
+        baseline: 'cloudhsm-cli user list (in process, same data)',
+        baselineValue: cli,
+        goal: 'goal <= 2',
+      },
+      (r) => r <= 2,
+    );
+  } finally {
+    await web.close();
+    await dropCluster(dir);
+  }
+}
+
 async function benchMemory(dir: string): Promise<void> {
   log('7. peak RSS of a node holding 100,000 users after listing them; state file size per user');
   await seedUsers(dir, 100_000);
@@ -547,6 +593,7 @@ try {
   if (!only || only === 'cli') await benchCliProcess(shared);
   if (!only || only === 'up') await benchUp();
   if (!only || only === 'users') await benchUserListScaling(shared);
+  if (!only || only === 'console') await benchConsoleUsers();
   if (!only || only === 'memory') await benchMemory(shared);
   if (!only || only === 'load') await benchLoad();
   if (!only || only === 'kdf') await benchKdf();

@@ -32,6 +32,8 @@ export const REQUIREMENTS = [
   { tool: 'python3', kind: 'command', packages: ['python3'] },
   { tool: 'softhsm2-util', kind: 'command', packages: ['softhsm2'] },
   { tool: 'libsofthsm2.so', kind: 'softhsm-module', packages: ['softhsm2'] },
+  // The web console's browser test drives Debian's chromium through puppeteer-core (no browser download).
+  { tool: 'chromium', kind: 'command', packages: ['chromium'] },
 ];
 
 /** Whether an executable named `name` is on PATH (no process spawned, so the check stays fast). */

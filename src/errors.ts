@@ -105,6 +105,8 @@ export const MESSAGES = {
     'The clock of this HSM cannot be moved: the cluster was not created with localhsm up --dev-clock',
   ERR_DEV_CLOCK_SECRET:
     "The clock of this HSM can only be moved with its cluster's control secret (localhsm time reads it from the state directory)",
+  ERR_OPERATOR_PROOF:
+    "This HSM's operator view needs the operator proof made from its audit key (localhsm console reads it from the state directory)",
   ERR_DURATION: "Invalid duration '{value}': expected a duration such as 90s, 10m, 2h, 1h30m or 1d",
   // key material and mechanisms (src/keys): never key bytes, only sizes, names and references
   ERR_KEY_PARAMETERS: 'Invalid key parameters: {detail}',

@@ -1,4 +1,5 @@
 // HsmNode: one HSM's logic. handle(request, session) -> reply; no sockets or files of its own.
+import { isOperatorProof } from './operator-proof.js';
 import { HsmError, type ErrorCode, type ErrorParams, formatMessage } from '../errors.js';
 import { type Reply, RequestSchema } from '../protocol/frames.js';
 import { ChallengeStore } from './challenge.js';
@@ -68,6 +69,10 @@ export class HsmNode implements OpNode {
     this.clusterId = readSetting(store, 'cluster_id');
     // Set at provisioning (seed files may change it), so read once rather than on every request.
     this.sessions = new SessionRegistry(this.clock, readSetting(store, 'session_idle_seconds') * 1000);
+  }
+
+  isOperatorProof(proof: string | undefined): boolean {
+    return isOperatorProof(this.auditKey, proof);
   }
 
   openSession(): Session {

@@ -32,6 +32,8 @@ export interface OpNode {
   readonly clusterId: string;
   /** The cluster masking key (masking.key in the data directory); undefined: this HSM cannot hold keys. */
   readonly masking: Masking | undefined;
+  /** Whether `proof` is the operator proof of this HSM (operator-proof.ts). */
+  isOperatorProof(proof: string | undefined): boolean;
 }
 
 export interface OpContext {

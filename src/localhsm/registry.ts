@@ -8,6 +8,7 @@ import { backupCreateCommand } from './commands/backup/create.js';
 import { backupKeyExportCommand } from './commands/backup/key/export.js';
 import { backupRestoreCommand } from './commands/backup/restore.js';
 import { configAddClusterCommand } from './commands/config/add-cluster.js';
+import { consoleCommand } from './commands/console.js';
 import { downCommand } from './commands/down.js';
 import { hsmAddCommand } from './commands/hsm/add.js';
 import { hsmRemoveCommand } from './commands/hsm/remove.js';
@@ -63,6 +64,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   uninstallPathsCommand,
   completionCommand,
   mtlsIssueClientCertCommand,
+  consoleCommand,
 ];
 
 export const LOCAL_GROUPS: Readonly<Record<string, string>> = {

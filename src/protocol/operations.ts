@@ -701,6 +701,17 @@ export const OPERATIONS = {
     display: 'Crypto verify',
     summary: 'Verifies a signature over a digest with a public key.',
   },
+  // The operator's read of what otherwise needs a login (localhsm console): proven by the HSM's audit key.
+  'quorum-list-operator': {
+    args: z.object({ proof: z.string().max(128) }).strict(),
+    result: z.object({ tokens: z.array(TokenViewSchema) }),
+    access: anyone,
+    rule: "the operator proof (an HMAC under the HSM's audit key, read from its data directory), else ERR_OPERATOR_PROOF",
+    writes: false,
+    display: 'Quorum token list',
+    summary:
+      'The live approval tokens of this HSM, for the operator of its state directory (localhsm console).',
+  },
 } as const satisfies Record<string, OperationDescriptor>;
 
 export type OperationName = keyof typeof OPERATIONS;

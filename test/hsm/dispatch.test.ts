@@ -75,6 +75,7 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'mtls-list-trust-anchors': {},
   'mtls-set-enforcement': { level: 'none' },
   'mtls-get-enforcement': {},
+  'quorum-list-operator': { proof: '0'.repeat(64) },
 };
 
 const ALL = Object.keys(OPERATIONS) as OperationName[];

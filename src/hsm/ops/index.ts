@@ -51,6 +51,7 @@ import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
 import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
 import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
 import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
+import { quorumListOperator } from './quorum-list-operator.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -108,4 +109,5 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'mtls-list-trust-anchors': mtlsListTrustAnchors,
   'mtls-set-enforcement': mtlsSetEnforcement,
   'mtls-get-enforcement': mtlsGetEnforcement,
+  'quorum-list-operator': quorumListOperator,
 };

@@ -1,0 +1,13 @@
+// quorum-list-operator: quorum-list for the operator of the state directory (localhsm console), who holds no login.
+import { HsmError } from '../../errors.js';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import type { OpContext } from '../op-context.js';
+import { quorumList } from './quorum-list.js';
+
+export function quorumListOperator(
+  ctx: OpContext,
+  args: OpArgs<'quorum-list-operator'>,
+): OpResult<'quorum-list-operator'> {
+  if (!ctx.node.isOperatorProof(args.proof)) throw new HsmError('ERR_OPERATOR_PROOF');
+  return quorumList(ctx, {});
+}
