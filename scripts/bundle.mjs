@@ -1,4 +1,4 @@
-// Bundles the three entry points (cloudhsm-cli, localhsm, HSM node processes) into single files: loading one
+// Bundles the entry points (cloudhsm-cli, configure-cli, localhsm, HSM node processes) into single files: loading one
 // file instead of ~150 ES modules is most of a short command's start-up time. Run after tsc.
 import { build } from 'esbuild';
 
@@ -29,6 +29,7 @@ await build({
   // The bundles sit at the same depth as the modules they replace, so import.meta.url-relative paths hold.
   entryPoints: {
     'cloudhsm-cli': 'dist/src/cli/main.js',
+    'configure-cli': 'dist/src/configure/main.js',
     localhsm: 'dist/src/localhsm/main.js',
     'hsm-serve': 'dist/src/localhsm/serve-main.js',
   },

@@ -46,9 +46,17 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
 }
 
+/** A login single-command mode makes from `<prefix>ROLE` / `<prefix>PIN`, on the cluster the option names. */
+export interface EnvLogin {
+  option: string;
+  prefix: 'CLOUDHSM_' | 'DESTINATION_CLOUDHSM_';
+}
+
 export interface CliCommand<Name extends string = string> extends CommandSpec<CliContext, unknown, Name> {
   /** Single-command mode logs in from CLOUDHSM_ROLE / CLOUDHSM_PIN before running it. */
   needsLogin?: boolean;
+  /** The logins of single-command mode [default: CLOUDHSM_* on the cluster of --cluster-id]. */
+  envLogins?: readonly EnvLogin[];
 }
 
 /** A cloudhsm-cli command whose `run` may ask only for the options it declares (see defineCommand). */

@@ -1,5 +1,7 @@
 // What to do next after an error, on stderr (the JSON envelope on stdout keeps the node's exact text).
 import { HsmError } from '../errors.js';
+import { restartedHsm } from '../cluster/connection.js';
+import { restartHint } from '../cluster/verdict.js';
 import type { CliSession } from './context.js';
 
 /** Where the state directory came from: the rule of resolveStateDir, for "where it looked". */
@@ -11,10 +13,16 @@ export function stateSource(flag: string | undefined, env: NodeJS.ProcessEnv): S
 
 /** The next step for an error the user can fix, or undefined. Names only the state directory and files. */
 export function nextStep(error: unknown, session: CliSession): string | undefined {
-  if (!(error instanceof HsmError) || !session.state) return undefined;
+  if (!(error instanceof HsmError)) return undefined;
+  // Every HSM refused alike (the envelope says "not logged in"): say why when they restarted since the login.
+  const restarted = restartedHsm(error);
+  if (restarted) return restartHint(restarted);
+  if (!session.state) return undefined;
   const { dir, source } = session.state;
   if (error.code === 'ERR_NO_HSM')
     return `hint: no HSM of this cluster answered: run \`localhsm up\` (state: ${dir})`;
+  if (error.code === 'ERR_HSM_DISCONNECTED')
+    return `hint: the HSMs refused this client's certificate (cluster mtls enforcement is cluster): set client_cert_hsm_tls_file and client_key_hsm_tls_file in ${session.configFile} to a certificate issued by a registered trust anchor`;
   if (
     error.code === 'ERR_CONFIG' &&
     error.params.detail === 'ENOENT' &&

@@ -1,10 +1,11 @@
 // cloudhsm-cli entry point: single-command mode and `interactive`; the boundary that prints and sets the exit status.
 import type { ProcessIo } from '../command/process-io.js';
 import { loginCluster } from '../cluster/operations.js';
-import { paths, resolveStateDir } from '../cluster/state-dir.js';
+import { chooseConfig } from '../cluster/install-paths.js';
+import { paths } from '../cluster/state-dir.js';
 import { HsmError } from '../errors.js';
 import { LOGIN_ROLES, isLoginRole } from '../protocol/types.js';
-import { type CliContext, CliSession } from './context.js';
+import { type CliCommand, type CliContext, CliSession, type EnvLogin } from './context.js';
 import { CommandCancelled, EXIT_CANCELLED, promptingIo } from '../command/prompting-io.js';
 import { LineInput } from '../command/line-input.js';
 import { renderEnvelope, errorEnvelope } from './output.js';
@@ -19,7 +20,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 
 /** Takes the LocalHSM-only leading `--state DIR` option off argv. */
-function takeStateOption(argv: readonly string[]): { state: string | undefined; rest: string[] } {
+export function takeStateOption(argv: readonly string[]): { state: string | undefined; rest: string[] } {
   if (argv[0] === '--state' && argv[1] !== undefined) return { state: argv[1], rest: argv.slice(2) };
   if (argv[0]?.startsWith('--state='))
     return { state: argv[0].slice('--state='.length), rest: argv.slice(1) };
@@ -32,21 +33,23 @@ export async function cloudhsmCliMain(
   io: ProcessIo,
 ): Promise<number> {
   const { state, rest } = takeStateOption(argv);
-  const stateDir = resolveStateDir(state, env);
-  const files = paths(stateDir);
-  const session = new CliSession(env.LOCALHSM_CLI_CONFIG ?? files.config);
-  session.state = { dir: stateDir, source: stateSource(state, env) };
+  // The state directory's config, else the one `localhsm install-paths` put in /opt/cloudhsm/etc (or its prefix).
+  const config = chooseConfig(state, env);
+  const history = config.stateDir === undefined ? undefined : paths(config.stateDir).history;
+  const session = new CliSession(config.file);
+  if (config.stateDir !== undefined)
+    session.state = { dir: config.stateDir, source: stateSource(state, env) };
   let input: LineInput | undefined;
   const lineInput = () =>
     (input ??= new LineInput({
       input: io.stdin,
       output: io.stderr,
       terminal: io.stdin.isTTY === true,
-      historyFile: files.history,
+      historyFile: history,
     }));
   try {
     if (rest[0] === 'interactive')
-      return await runShell(rest.slice(1), { session, env, io, historyFile: files.history });
+      return await runShell(rest.slice(1), { session, env, io, historyFile: history });
     const tree = cliTree('cloudhsm-cli');
     let resolved;
     try {
@@ -57,10 +60,14 @@ export async function cloudhsmCliMain(
       return parseOutcome;
     }
     const ctx: CliContext = { io: promptingIo(lineInput, io.stderr), session, env };
-    const command = resolved.spec as (typeof tree.commands)[number] & { needsLogin?: boolean };
-    if (command.needsLogin && (env.CLOUDHSM_ROLE || env.CLOUDHSM_PIN)) {
+    const command = resolved.spec as (typeof tree.commands)[number] &
+      Pick<CliCommand, 'needsLogin' | 'envLogins'>;
+    const logins = command.envLogins ?? [{ option: 'cluster-id', prefix: 'CLOUDHSM_' }];
+    const wanted = logins.filter(({ prefix }) => env[`${prefix}ROLE`] || env[`${prefix}PIN`]);
+    if (command.needsLogin && wanted.length > 0) {
       try {
-        await loginFromEnvironment(ctx, resolved.options.string('cluster-id'));
+        for (const { option, prefix } of wanted)
+          await loginFromEnvironment(ctx, resolved.options.string(option), prefix);
       } catch (error) {
         const hint = nextStep(error, session);
         if (hint) ctx.io.warn(hint);
@@ -83,13 +90,21 @@ export async function cloudhsmCliMain(
   }
 }
 
-/** Single-command mode: CLOUDHSM_ROLE and CLOUDHSM_PIN=username:password (split at the first colon). */
-async function loginFromEnvironment(ctx: CliContext, clusterId: string | undefined): Promise<void> {
-  const role = ctx.env.CLOUDHSM_ROLE ?? '';
-  const pin = ctx.env.CLOUDHSM_PIN ?? '';
-  if (!isLoginRole(role)) throw new HsmError('ERR_ENV_ROLE', { possible: LOGIN_ROLES.join(' or ') });
+/**
+ * Single-command mode: CLOUDHSM_ROLE and CLOUDHSM_PIN=username:password (split at the first colon); `user
+ * replicate` also logs in to its destination with DESTINATION_CLOUDHSM_ROLE / DESTINATION_CLOUDHSM_PIN.
+ */
+async function loginFromEnvironment(
+  ctx: CliContext,
+  clusterId: string | undefined,
+  prefix: EnvLogin['prefix'],
+): Promise<void> {
+  const role = ctx.env[`${prefix}ROLE`] ?? '';
+  const pin = ctx.env[`${prefix}PIN`] ?? '';
+  if (!isLoginRole(role))
+    throw new HsmError('ERR_ENV_ROLE', { variable: `${prefix}ROLE`, possible: LOGIN_ROLES.join(' or ') });
   const colon = pin.indexOf(':');
-  if (colon <= 0) throw new HsmError('ERR_ENV_PIN');
+  if (colon <= 0) throw new HsmError('ERR_ENV_PIN', { variable: `${prefix}PIN` });
   await loginCluster(
     ctx.session.cluster(clusterId),
     { username: pin.slice(0, colon), role, password: pin.slice(colon + 1) },

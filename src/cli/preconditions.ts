@@ -16,7 +16,9 @@ type Login = { username: string; role: string };
 export function clusterLogin(cluster: ClusterClient): Login | null | undefined {
   const logins = cluster.connections.map((c) => c.loggedInAs);
   const first = logins[0];
-  if (logins.every((l) => l === undefined)) return null;
+  // A connection that closed while logged in (its HSM restarted): the node's answer carries the hint.
+  if (logins.every((l) => l === undefined))
+    return cluster.connections.some((c) => c.forgotLogin) ? undefined : null;
   const same = logins.every((l) => l && first && l.username === first.username && l.role === first.role);
   return same ? first : undefined;
 }

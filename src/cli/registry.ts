@@ -3,12 +3,18 @@ import type { CommandTree } from '../command/tree.js';
 import type { CliCommand, CliContext } from './context.js';
 import { clusterActivateCommand } from './commands/cluster/activate.js';
 import { clusterHsmInfoCommand } from './commands/cluster/hsm-info.js';
+import { clusterMtlsDeregisterTrustAnchorCommand } from './commands/cluster/mtls/deregister-trust-anchor.js';
+import { clusterMtlsGetEnforcementCommand } from './commands/cluster/mtls/get-enforcement.js';
+import { clusterMtlsListTrustAnchorsCommand } from './commands/cluster/mtls/list-trust-anchors.js';
+import { clusterMtlsRegisterTrustAnchorCommand } from './commands/cluster/mtls/register-trust-anchor.js';
+import { clusterMtlsSetEnforcementCommand } from './commands/cluster/mtls/set-enforcement.js';
 import { loginCommand } from './commands/login.js';
 import { logoutCommand } from './commands/logout.js';
 import { userChangePasswordCommand } from './commands/user/change-password.js';
 import { userCreateCommand } from './commands/user/create.js';
 import { userDeleteCommand } from './commands/user/delete.js';
 import { userListCommand } from './commands/user/list.js';
+import { userReplicateCommand } from './commands/user/replicate.js';
 import { loginMfaTokenSignCommand } from './commands/login/mfa-token-sign.js';
 import { userChangeMfaTokenSignCommand } from './commands/user/change-mfa/token-sign.js';
 import { quorumTokenDeleteCommand } from './commands/quorum/token-sign/delete.js';
@@ -45,12 +51,18 @@ export const CLI_VERSION = '0.1.0';
 export const COMMANDS: readonly CliCommand[] = [
   clusterActivateCommand,
   clusterHsmInfoCommand,
+  clusterMtlsRegisterTrustAnchorCommand,
+  clusterMtlsDeregisterTrustAnchorCommand,
+  clusterMtlsListTrustAnchorsCommand,
+  clusterMtlsSetEnforcementCommand,
+  clusterMtlsGetEnforcementCommand,
   loginCommand,
   logoutCommand,
   userChangePasswordCommand,
   userCreateCommand,
   userDeleteCommand,
   userListCommand,
+  userReplicateCommand,
   loginMfaTokenSignCommand,
   userChangeMfaTokenSignCommand,
   quorumTokenGenerateCommand,
@@ -84,6 +96,7 @@ export const COMMANDS: readonly CliCommand[] = [
 
 export const GROUPS: Readonly<Record<string, string>> = {
   cluster: 'Cluster related commands',
+  'cluster mtls': 'Mtls related commands',
   user: 'User management',
   'user change-mfa': "Change a user's Mfa Strategy",
   quorum: 'Quorum authentication (M of N) commands',
@@ -106,5 +119,7 @@ export function cliTree(name: string): CommandTree<CliContext, unknown> {
     commands: COMMANDS,
     groups: GROUPS,
     version: CLI_VERSION,
+    // Run by main before the tree; the shell itself (name '') does not list it.
+    extra: name ? [{ name: 'interactive', about: 'Start an interactive session' }] : [],
   };
 }

@@ -7,7 +7,8 @@ import { renderEnvelope } from './output.js';
 import { parseCommandArgs, reportParseOutcome } from '../command/parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
-import { childrenOf, resolve, type CommandTree } from '../command/tree.js';
+import { resolve, type CommandTree } from '../command/tree.js';
+import { completeLine } from '../command/complete.js';
 import { CommandCancelled, promptingIo } from '../command/prompting-io.js';
 import { splitWords } from '../command/words.js';
 import { commandHelp } from '../command/help.js';
@@ -32,7 +33,8 @@ export interface ShellOptions {
   session: CliSession;
   env: NodeJS.ProcessEnv;
   io: ProcessIo;
-  historyFile: string;
+  /** Undefined with an installed config (no state directory to keep the history in). */
+  historyFile: string | undefined;
 }
 
 const EXIT_WORDS = new Set(['quit', 'exit']);
@@ -104,19 +106,7 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
   return inputCutShort ? 1 : 0;
 }
 
-/** Tab completion: command words first, then the option names of the command being typed. */
+/** Tab completion: command words, option names, option values and file paths (src/command/complete.ts). */
 export function complete(tree: CommandTree<unknown, unknown>, line: string): [string[], string] {
-  const words = splitWords(line);
-  const partial = /\s$/.test(line) || line === '' ? '' : (words.pop() ?? '');
-  const path: string[] = [];
-  for (const w of words) {
-    if (childrenOf(tree, path).some((c) => c.name === w)) path.push(w);
-    else break;
-  }
-  const candidates = childrenOf(tree, path).map((c) => c.name);
-  if (path.length === 0) candidates.push('help', 'quit', 'exit');
-  const command = tree.commands.find((c) => c.path.join(' ') === path.join(' '));
-  if (command) candidates.push(...command.options.map((o) => `--${o.long}`), '--help');
-  const hits = candidates.filter((c) => c.startsWith(partial) && !words.includes(c));
-  return [hits.length ? hits : [], partial];
+  return completeLine(tree, line, { rootWords: ['help', 'quit', 'exit'] });
 }

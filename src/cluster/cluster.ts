@@ -12,7 +12,9 @@ export class ClusterClient {
   readonly connections: HsmConnection[];
 
   constructor(readonly entry: ClusterEntry) {
-    this.connections = entry.servers.filter((s) => s.enable).map((s) => new HsmConnection(s, entry.ca));
+    this.connections = entry.servers
+      .filter((s) => s.enable)
+      .map((s) => new HsmConnection(s, entry.ca, entry.client));
   }
 
   get size(): number {

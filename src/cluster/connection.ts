@@ -29,6 +29,13 @@ export class UnreachableError extends Error {
 }
 
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Refusals for want of a login from an HSM whose connection closed while logged in (it restarted): its address. */
+const FORGOTTEN_LOGIN = new WeakMap<Error, string>();
+
+/** The address of the HSM that refused `error` because it restarted since this session logged in to it. */
+export function restartedHsm(error: unknown): string | undefined {
+  return error instanceof Error ? FORGOTTEN_LOGIN.get(error) : undefined;
+}
 /** Failures that mean the node closed the connection (rather than refusing or garbling a reply). */
 const PEER_CLOSED = new WeakSet<Error>();
 
@@ -37,11 +44,15 @@ export class HsmConnection {
   private nextId = 1;
   /** Who this connection's session is logged in as, as far as the replies tell; undefined: no login. */
   private login: { username: string; role: string } | undefined;
+  /** The connection closed while logged in: a node that answers "not logged in" now has forgotten the session. */
+  private lostLogin = false;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
   constructor(
     readonly server: ServerAddress,
     private readonly ca: string,
+    /** The cluster mtls client certificate and key (cloudhsm-cli.cfg), presented when given. */
+    private readonly client?: { cert: string; key: string },
   ) {}
 
   get address(): string {
@@ -50,6 +61,10 @@ export class HsmConnection {
   /** The session's login as the replies told it (the node stays the authority and checks every request). */
   get loggedInAs(): { username: string; role: string } | undefined {
     return this.connected ? this.login : undefined;
+  }
+  /** The connection closed while logged in and no login since: the node it reaches now has no session. */
+  get forgotLogin(): boolean {
+    return this.lostLogin;
   }
   get connected(): boolean {
     return this.socket !== undefined && !this.socket.destroyed;
@@ -65,10 +80,11 @@ export class HsmConnection {
         servername: isIP(this.server.hostname) !== 0 ? undefined : this.server.hostname,
         minVersion: 'TLSv1.2',
         timeout: CONNECT_TIMEOUT_MS,
+        ...(this.client ? { cert: this.client.cert, key: this.client.key } : {}),
       });
       const fail = (error: Error) => {
         socket.destroy();
-        reject(new UnreachableError(this.address, describe(error)));
+        reject(refusedClientCertificate(error) ?? new UnreachableError(this.address, describe(error)));
       };
       socket.once('secureConnect', () => {
         socket.off('error', fail);
@@ -95,6 +111,9 @@ export class HsmConnection {
           reply = undefined;
         }
         if (!reply) return this.failAll(new UnreachableError(this.address, 'malformed reply'));
+        // The node refused this connection's client certificate (cluster mtls) and closes it.
+        if (reply.id === null && !reply.ok && reply.error.code === 'ERR_HSM_DISCONNECTED')
+          return this.failAll(new HsmError('ERR_HSM_DISCONNECTED'));
         const waiter = reply.id === null ? undefined : this.pending.get(reply.id);
         if (!waiter) continue;
         this.pending.delete(reply.id!);
@@ -108,7 +127,9 @@ export class HsmConnection {
     };
     socket.on('error', (error) => {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ECONNRESET' || code === 'EPIPE') closed(describe(error));
+      const refused = refusedClientCertificate(error);
+      if (refused) this.failAll(refused);
+      else if (code === 'ECONNRESET' || code === 'EPIPE') closed(describe(error));
       else this.failAll(new UnreachableError(this.address, describe(error)));
     });
     socket.on('close', () => closed('connection closed'));
@@ -117,6 +138,7 @@ export class HsmConnection {
   private failAll(error: Error): void {
     this.socket?.destroy();
     this.socket = undefined;
+    if (this.login) this.lostLogin = true;
     this.login = undefined;
     for (const waiter of this.pending.values()) waiter.reject(error);
     this.pending.clear();
@@ -132,7 +154,11 @@ export class HsmConnection {
       if (!PEER_CLOSED.has(error) || heldLogin || op === 'cluster-activate') throw error;
       return this.send(op, args);
     });
-    if (!reply.ok) throw new HsmError(reply.error.code, reply.error.params);
+    if (!reply.ok) {
+      const error = new HsmError(reply.error.code, reply.error.params);
+      if (error.code === 'ERR_NOT_LOGGED_IN' && this.lostLogin) FORGOTTEN_LOGIN.set(error, this.address);
+      throw error;
+    }
     const result = OPERATIONS[op].result.safeParse(reply.result);
     if (!result.success) throw new UnreachableError(this.address, `unexpected reply to ${op}`);
     this.trackLogin(op, result.data);
@@ -143,6 +169,7 @@ export class HsmConnection {
   private trackLogin(op: OperationName, result: unknown): void {
     if (op === 'logout') this.login = undefined;
     if (op !== 'login' && op !== 'login-mfa-finish') return;
+    this.lostLogin = false;
     const r = result as OpResult<'login-mfa-finish'> | OpResult<'login'>;
     if ('committed' in r && !r.committed) return;
     this.login = { username: r.username, role: r.role };
@@ -168,4 +195,20 @@ export class HsmConnection {
 function describe(error: Error): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}
+
+/**
+ * TLS alerts by which a node refuses the client certificate (none sent, or not from a trust anchor):
+ * under cluster mtls enforcement the real cloudhsm-cli reports these as "HSM is disconnected".
+ */
+const CLIENT_CERTIFICATE_ALERTS = new Set([
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+]);
+
+function refusedClientCertificate(error: Error): HsmError | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && CLIENT_CERTIFICATE_ALERTS.has(code) ? new HsmError('ERR_HSM_DISCONNECTED') : undefined;
 }

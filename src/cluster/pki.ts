@@ -79,6 +79,7 @@ const OID = {
   subjectKeyId: '2.5.29.14',
   authorityKeyId: '2.5.29.35',
   serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
 };
 
 /** `CN=<cn>, O=LocalHSM` as a Name (one attribute per RDN, in that order). */
@@ -193,6 +194,45 @@ export async function issueNodeCert(
       extension(OID.keyUsage, true, keyUsage([0])),
       extension(OID.extKeyUsage, false, sequence(oid(OID.serverAuth))),
       extension(OID.subjectAltName, false, sequence(...sans)),
+      extension(OID.authorityKeyId, false, sequence(tlv(0x80, keyIdentifier(caCert.publicKey)))),
+    ],
+  });
+  return { cert, key: pkcs8(keys.privateKey) };
+}
+
+/**
+ * A CA for cluster mtls client certificates (the trust anchor to register with `cluster mtls
+ * register-trust-anchor`), apart from the cluster CA that signs the HSMs' server certificates.
+ */
+export async function createClientCa(subject: string): Promise<PemPair> {
+  const keys = newKeyPair();
+  const cert = certificate({
+    subject,
+    issuer: name(subject),
+    publicKey: keys.publicKey,
+    signingKey: keys.privateKey,
+    extensions: [
+      extension(OID.basicConstraints, true, sequence(boolean(true), smallInteger(0))),
+      extension(OID.keyUsage, true, keyUsage([5, 6])),
+      extension(OID.subjectKeyId, false, octetString(keyIdentifier(keys.publicKey))),
+    ],
+  });
+  return { cert, key: pkcs8(keys.privateKey) };
+}
+
+/** A client certificate (TLS client authentication) signed by `ca`, for cloudhsm-cli's client_cert_hsm_tls_file. */
+export async function issueClientCert(ca: PemPair, subject: string): Promise<PemPair> {
+  const caCert = new crypto.X509Certificate(ca.cert);
+  const keys = newKeyPair();
+  const cert = certificate({
+    subject,
+    issuer: issuerName(caCert),
+    publicKey: keys.publicKey,
+    signingKey: crypto.createPrivateKey(ca.key),
+    extensions: [
+      extension(OID.basicConstraints, true, sequence()),
+      extension(OID.keyUsage, true, keyUsage([0])),
+      extension(OID.extKeyUsage, false, sequence(oid(OID.clientAuth))),
       extension(OID.authorityKeyId, false, sequence(tlv(0x80, keyIdentifier(caCert.publicKey)))),
     ],
   });

@@ -1,4 +1,5 @@
 // Client-side quorum flows over a cluster: tokens from every HSM, two-phase key registration, merged listings.
+import crypto from 'node:crypto';
 import { type OpArgs, type OpResult, displayName } from '../protocol/operations.js';
 import type { AdminService, RegistrationEntry, TokenView } from '../protocol/quorum.js';
 import type { ClusterClient, Outcome } from './cluster.js';
@@ -31,13 +32,22 @@ export async function generateApprovalData(
   return Buffer.concat(records.map((r) => Buffer.from(r.record, 'base64')));
 }
 
-/** One registration token per HSM, in config order. */
-export async function generateRegistrationTokens(
+/**
+ * The registration token of the cluster: one entry whose approval_data is every HSM's record in config
+ * order (the guide's file has a single entry for a cluster of two HSMs), so one signature registers
+ * the key on every HSM.
+ */
+export async function generateRegistrationToken(
   cluster: ClusterClient,
   warn: Warn,
-): Promise<OpResult<'quorum-register-start'>[]> {
+): Promise<{ approvalData: string; unsigned: string }> {
   const outcomes = await cluster.fanOut('quorum-register-start', {});
-  return tokenParts(outcomes, 'Quorum token generate', cluster, warn);
+  const parts = tokenParts(outcomes, 'Quorum token generate', cluster, warn);
+  const data = Buffer.concat(parts.map((p) => Buffer.from(p.approvalData, 'base64')));
+  return {
+    approvalData: data.toString('base64'),
+    unsigned: crypto.createHash('sha256').update(data).digest('base64'),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { HsmError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { dataFiles } from '../hsm/data-files.js';
+import { HSM_TYPES } from '../protocol/types.js';
 
 export const DEFAULT_STATE_DIR = '.localhsm';
 
@@ -21,6 +22,8 @@ const ManifestSchema = z.object({
   version: z.literal(1),
   clusterId: z.string().regex(/^cluster-[a-z2-7]{11}$/),
   kdf: z.enum(['strong', 'fast']),
+  /** `up --hsm-type`; absent in clusters made before types existed (hsm2m.medium). */
+  hsmType: z.enum(HSM_TYPES).optional(),
   /** Extra certificate names given at creation (`up --san`), reused for HSMs added later. */
   san: z.array(z.string()).optional(),
   hsms: z.array(
@@ -33,6 +36,15 @@ const ManifestSchema = z.object({
 });
 export type ClusterManifest = z.infer<typeof ManifestSchema>;
 export type HsmEntry = ClusterManifest['hsms'][number];
+
+/**
+ * Files of the state directory that a cluster shares with its clones, by name: `backup create` puts those
+ * present into the backup (encrypted with the HSM state) and `backup restore` writes them (0600) into the new
+ * cluster, over any the new cluster made. A cluster-wide secret of the key plane (its masking key) belongs
+ * here. Never the backup key, the CA key or the dev-clock secret: each cluster has its own. Secrets inside an
+ * HSM's database (the clone family key) travel with it and need no entry.
+ */
+export const CLONE_SHARED_FILES: readonly string[] = [];
 
 export const paths = (dir: string) => ({
   manifest: path.join(dir, 'cluster.json'),
@@ -62,6 +74,7 @@ export function readManifest(dir: string): ClusterManifest {
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new HsmError('ERR_NO_CLUSTER', { dir });
     throw new HsmError('ERR_STATE', { detail: `cannot read ${file}: ${(error as Error).message}` });
   }
   const parsed = ManifestSchema.safeParse(json);

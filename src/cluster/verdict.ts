@@ -1,7 +1,7 @@
 // The one verdict on a fan-out: from each HSM's outcome and a named policy, the warnings, the answers to use, or the error to throw.
 import { HsmError } from '../errors.js';
 import type { Outcome } from './cluster.js';
-import { UnreachableError } from './connection.js';
+import { UnreachableError, restartedHsm } from './connection.js';
 
 export type Warn = (line: string) => void;
 
@@ -76,8 +76,14 @@ function describeFailures(outcomes: readonly Outcome<unknown>[]): string[] {
           o.error instanceof UnreachableError
             ? `warning: ${o.error.message}`
             : `warning: HSM at ${o.connection.address} refused: ${o.error.message}`,
+          ...(restartedHsm(o.error) ? [restartHint(o.connection.address)] : []),
         ],
   );
+}
+
+/** What to do when an HSM restarted since the login (it keeps no session across a restart, as CloudHSM's do not). */
+export function restartHint(address: string): string {
+  return `hint: HSM at ${address} restarted and forgot this session: log in again (logout, then login)`;
 }
 
 /** The warnings the HSMs returned with a change they made (each distinct text once), on stderr. */

@@ -84,11 +84,14 @@ export function groupHelp(
   about: string,
   usagePath: readonly string[],
   entries: readonly HelpEntry[],
+  version = false,
 ): string {
   const width = Math.max(4, ...entries.map((e) => e.name.length)) + 2;
   const lines = [about, '', `Usage: ${[...usagePath, '<COMMAND>'].join(' ')}`, '', 'Commands:'];
   for (const e of entries) lines.push(`  ${e.name.padEnd(width)}${e.about}`);
   lines.push(`  ${'help'.padEnd(width)}Print this message or the help of the given subcommand(s)`);
-  lines.push('', 'Options:', '  -h, --help  Print help');
+  lines.push('', 'Options:');
+  if (version) lines.push('  -h, --help     Print help', '  -V, --version  Print version');
+  else lines.push('  -h, --help  Print help');
   return lines.join('\n');
 }

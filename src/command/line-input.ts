@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { completePath } from './complete.js';
 
 export interface LineInputOptions {
   input: Readable;
@@ -35,6 +36,8 @@ export class LineInput {
   private waiting: ((answer: ReadAnswer) => void) | undefined;
   private closed = false;
   private muted = false;
+  /** How Tab completes during the read in progress: the shell's completer, file paths, or not at all. */
+  private completion: 'shell' | 'path' | 'none' = 'shell';
 
   constructor(private readonly options: LineInputOptions) {
     const history = options.terminal && options.historyFile ? loadHistory(options.historyFile) : [];
@@ -42,7 +45,7 @@ export class LineInput {
       input: options.input,
       output: options.terminal ? options.output : undefined,
       terminal: options.terminal,
-      completer: options.completer,
+      completer: options.terminal ? (line: string) => this.complete(line) : undefined,
       history,
       historySize: HISTORY_SIZE,
       removeHistoryDuplicates: true,
@@ -94,13 +97,28 @@ export class LineInput {
     resolve?.(answer);
   }
 
-  /** Shows a prompt and resolves with the next line, undefined at end of input, or the cancelling key. */
-  read(prompt: string, hidden = false): Promise<ReadAnswer> {
+  private complete(line: string): [string[], string] {
+    if (this.completion === 'path') return completePath(line.trim());
+    if (this.completion === 'shell' && this.options.completer) return this.options.completer(line);
+    return [[], line];
+  }
+
+  /**
+   * Shows a prompt and resolves with the next line, undefined at end of input, or the cancelling key.
+   * `answer`: the line answers a command's prompt, so it stays out of the history (file and up arrow);
+   * `path` makes Tab complete file names.
+   */
+  read(prompt: string, hidden = false, answer?: { path?: boolean }): Promise<ReadAnswer> {
+    const rl = this.rl as unknown as { historySize: number };
     // A closed readline must not prompt: prompting resumes the input, which then keeps the process alive.
     if (this.options.terminal && !this.closed) {
       this.rl.setPrompt(prompt);
       this.rl.prompt();
       this.muted = hidden;
+      this.completion = hidden ? 'none' : answer ? (answer.path ? 'path' : 'none') : 'shell';
+      // readline adds nothing to its history while historySize is 0: a password or a prompt's answer
+      // never reaches the up arrow, nor the history file written from it.
+      if (hidden || answer) rl.historySize = 0;
     } else {
       this.options.output.write(`${prompt}\n`);
     }
@@ -110,14 +128,11 @@ export class LineInput {
         ? Promise.resolve(undefined)
         : new Promise<ReadAnswer>((r) => (this.waiting = r));
     return next.then((line) => {
+      rl.historySize = HISTORY_SIZE;
+      this.completion = 'shell';
       if (hidden && this.options.terminal) {
         this.muted = false;
-        if (typeof line === 'string') {
-          this.options.output.write('\n');
-          // A password must never land in the history file.
-          const history = (this.rl as unknown as { history: string[] }).history;
-          if (history[0] === line) history.shift();
-        }
+        if (typeof line === 'string') this.options.output.write('\n');
       }
       return line;
     });

@@ -2,6 +2,7 @@
 import type { Writable } from 'node:stream';
 import { ParsedOptions, type CommandSpec, type OptionSpec } from './spec.js';
 import { usageLine } from './help.js';
+import { similar, tipLine } from './suggest.js';
 
 /** A command-line mistake: printed to stderr with the usage line; exit status 2. */
 export class UsageError extends Error {
@@ -71,8 +72,20 @@ export function parseCommandArgs<Name extends string>(
     const short = !arg.startsWith('--') && eq === -1 ? byShort.get(arg.slice(1)) : undefined;
     const given = short?.long ?? (arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : '');
     const option = byName.get(given);
-    if (!option)
-      throw usageError(spec, `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found`, prefix);
+    if (!option) {
+      // As clap does, only the nearest long option is suggested (hidden aliases never are).
+      const longs = [...spec.options.map((o) => o.long), 'help', ...(spec.version ? ['version'] : [])];
+      const near = arg.startsWith('--') ? similar(given, longs).slice(0, 1) : [];
+      throw usageError(
+        spec,
+        `unexpected argument '${eq === -1 ? arg : arg.slice(0, eq)}' found` +
+          tipLine(
+            'argument',
+            near.map((n) => `--${n}`),
+          ),
+        prefix,
+      );
+    }
     // An alias is stored (and reported) under the option's own name.
     const name = option.long;
     if (!option.value) {
@@ -106,7 +119,14 @@ export function parseCommandArgs<Name extends string>(
       const list = option.possible.map((p) => p.value).join(', ');
       throw usageError(
         spec,
-        `invalid value '${value}' for '${optionLabel(option)}'\n  [possible values: ${list}]`,
+        `invalid value '${value}' for '${optionLabel(option)}'\n  [possible values: ${list}]` +
+          tipLine(
+            'value',
+            similar(
+              value,
+              option.possible.map((p) => p.value),
+            ).slice(0, 1),
+          ),
         prefix,
       );
     }

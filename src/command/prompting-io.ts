@@ -28,7 +28,9 @@ export function promptingIo(input: () => LineInput, stderr: Writable): Prompter 
   return {
     warn: (line) => stderr.write(`${line}\n`),
     async prompt(question, options) {
-      return answerOf(await input().read(question, options?.hidden ?? false), question);
+      // A prompt that asks for a file path (`Enter public key PEM file path:`) completes file names on Tab.
+      const path = /\bfile ?path\b/i.test(question);
+      return answerOf(await input().read(question, options?.hidden ?? false, { path }), question);
     },
   };
 }

@@ -34,6 +34,8 @@ export interface OptionSpec<Name extends string = string> {
   optionalValue?: boolean;
   /** Other long names accepted on input and never shown in help (spellings of older or other pages). */
   aliases?: readonly string[];
+  /** What the value completes to when neither `possible`, the placeholder nor the help says (see complete.ts). */
+  valueHint?: 'path' | 'dir' | 'text';
 }
 
 export interface PositionalSpec {

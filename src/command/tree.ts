@@ -1,7 +1,8 @@
 // A tree of command specs: resolves argv to a command (or a group to describe) for either binary.
 import { type HelpEntry, commandHelp, groupHelp } from './help.js';
-import { HelpRequested, UsageError, parseCommandArgs } from './parse.js';
+import { HelpRequested, UsageError, VersionRequested, parseCommandArgs } from './parse.js';
 import type { CommandSpec, ParsedOptions } from './spec.js';
+import { similar, tipLine } from './suggest.js';
 
 export interface CommandTree<Ctx, Out> {
   /** Binary name shown in usage lines of single-command mode (empty inside the interactive shell). */
@@ -12,6 +13,11 @@ export interface CommandTree<Ctx, Out> {
   groups: Readonly<Record<string, string>>;
   /** What `-V, --version` prints, for commands that accept it. */
   version?: string;
+  /**
+   * Top-level commands the binary runs itself before resolving (cloudhsm-cli's `interactive`): listed in
+   * help, suggested for typos and completed like the others.
+   */
+  extra?: readonly HelpEntry[];
 }
 
 export type Resolved<Ctx, Out> = { spec: CommandSpec<Ctx, Out>; options: ParsedOptions };
@@ -27,8 +33,12 @@ export function childrenOf(tree: CommandTree<unknown, unknown>, path: readonly s
     const childPath = [...path, name];
     entries.set(name, tree.groups[key(childPath)] ?? findCommand(tree, childPath)?.about ?? '');
   }
+  if (path.length === 0) for (const e of tree.extra ?? []) entries.set(e.name, e.about);
   return [...entries].map(([name, about]) => ({ name, about })).sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** The binary prints its version for `-V`/`--version` as its first word (not inside the shell). */
+const offersVersion = (tree: CommandTree<unknown, unknown>) => Boolean(tree.name && tree.version);
 
 function findCommand<Ctx, Out>(tree: CommandTree<Ctx, Out>, path: readonly string[]) {
   return tree.commands.find((c) => key(c.path) === key(path));
@@ -53,7 +63,12 @@ export function helpFor(
   const command = findCommand(tree, path);
   if (command) return commandHelp(command, prefix, childrenOf(tree, path));
   const about = path.length === 0 ? tree.about : (tree.groups[key(path)] ?? '');
-  return groupHelp(about, [...prefix, ...path], childrenOf(tree, path));
+  return groupHelp(
+    about,
+    [...prefix, ...path],
+    childrenOf(tree, path),
+    path.length === 0 && offersVersion(tree),
+  );
 }
 
 /** Words that name commands in the tree, in order; the rest of argv belongs to the command. */
@@ -62,6 +77,8 @@ export function resolve<Ctx, Out>(
   argv: readonly string[],
   prefix: readonly string[] = [],
 ): Resolved<Ctx, Out> {
+  if (offersVersion(tree as CommandTree<unknown, unknown>) && (argv[0] === '--version' || argv[0] === '-V'))
+    throw new VersionRequested(`${tree.name} ${tree.version}`);
   const path: string[] = [];
   let i = 0;
   while (i < argv.length) {
@@ -97,8 +114,10 @@ export function resolve<Ctx, Out>(
       throw new HelpRequested(helpFor(tree, path, prefix));
     }
     const word = argv[i]!;
+    const names = childrenOf(tree as CommandTree<unknown, unknown>, path).map((c) => c.name);
+    const near = similar(word, [...names, 'help']);
     throw new UsageError(
-      `error: unrecognized subcommand '${word}'\n\nUsage: ${[...prefix, ...path, '<COMMAND>'].join(' ')}\n\nFor more information, try '--help'.`,
+      `error: unrecognized subcommand '${word}'${tipLine('subcommand', near)}\n\nUsage: ${[...prefix, ...path, '<COMMAND>'].join(' ')}\n\nFor more information, try '--help'.`,
     );
   }
   const spec = command;

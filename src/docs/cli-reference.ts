@@ -3,12 +3,13 @@ import { MESSAGES } from '../errors.js';
 import { localTree } from '../localhsm/registry.js';
 import { commandHelp } from '../command/help.js';
 import { cliTree } from '../cli/registry.js';
+import { configureTree } from '../configure/registry.js';
 import { type CommandTree, childrenOf } from '../command/tree.js';
 
 function section(tree: CommandTree<unknown, unknown>, binary: string): string[] {
   const commands = [...tree.commands].sort((a, b) => a.path.join(' ').localeCompare(b.path.join(' ')));
   return commands.flatMap((c) => [
-    `### \`${binary} ${c.path.join(' ')}\``,
+    `### \`${[binary, ...c.path].join(' ')}\``,
     '',
     '```text',
     commandHelp(c, [binary], childrenOf(tree, c.path)),
@@ -30,6 +31,11 @@ export function renderCliDocs(): string {
     '## localhsm',
     '',
     ...section(localTree as CommandTree<unknown, unknown>, 'localhsm'),
+    '## configure-cli',
+    '',
+    'Changes the `cloudhsm-cli.cfg` that `cloudhsm-cli` reads in the same place (see README, "Standard install paths").',
+    '',
+    ...section(configureTree as CommandTree<unknown, unknown>, 'configure-cli'),
     '## Messages',
     '',
     'Every user-visible error, by stable code. `{name}` is filled in from the situation.',

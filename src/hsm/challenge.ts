@@ -36,12 +36,18 @@ export interface PendingByPurpose {
      */
     grant?: { commit(): void };
   };
+  'user-replicate': {
+    /** The destination admin who asked: only the same login may import. */
+    actor: SessionUser;
+    role: LoginRole;
+  };
 }
 export type ChallengePurpose = keyof PendingByPurpose;
 
 const PURPOSE_TEXT: Record<ChallengePurpose, string> = {
   'mfa-login': 'an MFA login',
   'change-mfa': 'an MFA change',
+  'user-replicate': 'a user replicate',
 };
 
 export interface Challenge<P extends ChallengePurpose> {

@@ -1,5 +1,11 @@
 // Provisioning: what a brand-new HSM holds, like a new CloudHSM cluster (unactivated admin and app_user).
-import { APPLIANCE_USER, INITIAL_ADMIN, MAX_USERS } from '../protocol/types.js';
+import {
+  APPLIANCE_USER,
+  DEFAULT_HSM_TYPE,
+  type HsmType,
+  INITIAL_ADMIN,
+  MAX_USERS_BY_TYPE,
+} from '../protocol/types.js';
 import type { KdfProfile } from './password.js';
 import { isSettingStored, writeSettings } from './settings.js';
 import type { Store, UserRecord } from './store/store.js';
@@ -9,6 +15,8 @@ export interface HsmIdentity {
   clusterId: string;
   serialNumber: string;
   kdf: KdfProfile;
+  /** hsm2m.medium when not given. */
+  hsmType?: HsmType;
 }
 
 const newUser = (username: string, role: UserRecord['role']): UserRecord => ({
@@ -33,7 +41,8 @@ export function provisionHsm(store: Store, identity: HsmIdentity): void {
       cluster_id: identity.clusterId,
       serial_number: identity.serialNumber,
       kdf: identity.kdf,
-      max_users: MAX_USERS,
+      hsm_type: identity.hsmType ?? DEFAULT_HSM_TYPE,
+      max_users: MAX_USERS_BY_TYPE[identity.hsmType ?? DEFAULT_HSM_TYPE],
     });
     store.insertUser(newUser(INITIAL_ADMIN, 'unactivated-admin'));
     store.insertUser(newUser(APPLIANCE_USER, 'internal(APPLIANCE_USER)'));

@@ -1,4 +1,5 @@
 // A login session: one per client connection. The node alone decides what a session may do.
+import type { X509Certificate } from 'node:crypto';
 import type { LoginRole } from '../protocol/types.js';
 
 export interface SessionUser {
@@ -8,6 +9,8 @@ export interface SessionUser {
 
 export class Session {
   user: SessionUser | undefined;
+  /** The certificate chain the client presented in the TLS handshake, leaf first (empty: none). */
+  clientChain: readonly X509Certificate[] = [];
   /** Clock time (ms) of the last request on this session. */
   lastActive = 0;
   constructor(readonly id: number) {}

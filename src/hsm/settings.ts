@@ -12,7 +12,7 @@
 // list its default and a few bad values in test/hsm/settings.test.ts (the test fails until you do) and add
 // its row to the table in docs/decisions.md (issue 12, "Node settings").
 import { z } from 'zod';
-import { MAX_USERS } from '../protocol/types.js';
+import { DEFAULT_HSM_TYPE, HSM_TYPES, type HsmType, MAX_USERS } from '../protocol/types.js';
 import {
   ADMIN_SERVICES,
   type AdminService,
@@ -23,6 +23,13 @@ import {
   MIN_TOKEN_TIMEOUT_SECONDS,
 } from '../protocol/quorum.js';
 import { MAX_DEV_CLOCK_OFFSET_MS, type OperationName } from '../protocol/operations.js';
+import {
+  MAX_TRUST_ANCHORS,
+  MTLS_ENFORCEMENT_LEVELS,
+  type MtlsEnforcementLevel,
+  type TrustAnchor,
+  TrustAnchorSchema,
+} from '../protocol/mtls.js';
 import { KDF_PROFILES, type KdfProfile } from './password.js';
 
 /** Upper bound of the seconds settings a seed or `up` may set (115 days: what `up --mfa-token-seconds` accepts). */
@@ -139,6 +146,12 @@ export const SETTINGS = {
   cluster_id: text(64, { provisioning: true }, 'The cluster’s id (cluster-…)'),
   serial_number: text(64, { provisioning: true }, 'Serial number shown by hsm-info'),
   kdf: oneOf(KDF_NAMES, { provisioning: true, upOption: '--kdf' }, 'Password-hash profile (never changes)'),
+  // Not required: a state provisioned before HSM types existed is an hsm2m.medium, LocalHSM's only type then.
+  hsm_type: {
+    ...oneOf(HSM_TYPES, { provisioning: true, upOption: '--hsm-type' }, ''),
+    default: DEFAULT_HSM_TYPE,
+    about: 'HSM type (hsm1.medium or hsm2m.medium): the cluster quorum service and the user limit follow it',
+  } satisfies SettingSpec<HsmType>,
   max_users: integer(
     1,
     MAX_USERS,
@@ -253,6 +266,43 @@ export const SETTINGS = {
     setBy: { provisioning: true },
     about: 'SHA-256 of the cluster’s control secret, which dev-clock-set must present (localhsm time)',
   } satisfies SettingSpec<string>,
+  clone_family_key: {
+    schema: z.string().regex(/^([0-9a-f]{64})?$/),
+    expected: 'empty or 64 hex digits',
+    decode: (value: string) => value,
+    encode: (value: string) => value,
+    default: '',
+    setBy: { provisioning: true },
+    about:
+      'Secret a cluster shares with its clones (made with the cluster, carried by every copy of the state): seals users for user replicate',
+  } satisfies SettingSpec<string>,
+  mtls_enforcement: {
+    schema: z.enum(MTLS_ENFORCEMENT_LEVELS),
+    expected: `one of ${MTLS_ENFORCEMENT_LEVELS.join(', ')}`,
+    decode: (value: string) => value,
+    encode: (value: MtlsEnforcementLevel) => value,
+    default: 'none',
+    setBy: { operation: 'mtls-set-enforcement' },
+    about:
+      'cluster: the node completes a TLS handshake only with a client certificate chaining to a trust anchor',
+  } satisfies SettingSpec<MtlsEnforcementLevel>,
+  mtls_trust_anchors: {
+    schema: z.array(TrustAnchorSchema).max(MAX_TRUST_ANCHORS),
+    expected: `a JSON array of at most ${MAX_TRUST_ANCHORS} trust anchors`,
+    decode: (value: string) => {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value;
+      }
+    },
+    encode: (value: TrustAnchor[]) => JSON.stringify(value),
+    default: [],
+    setBy: {
+      operation: 'mtls-register-trust-anchor',
+    },
+    about: 'Registered trust anchors (certificate reference and PEM), for client certificates',
+  } satisfies SettingSpec<TrustAnchor[]>,
   audit_head: {
     schema: z.string(),
     expected: 'text',

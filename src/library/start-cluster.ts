@@ -23,6 +23,7 @@ import {
 } from '../localhsm/cluster-manager.js';
 import { ensureDevClockSecret } from '../localhsm/dev-clock-secret.js';
 import { compareClusterWithSeed, createNewCluster } from '../localhsm/new-cluster.js';
+import type { HsmType } from '../protocol/types.js';
 import { type Seed, type SeedInput, loadSeedFile, resolveSeed } from '../seed/seed-file.js';
 
 export interface StartClusterOptions {
@@ -45,6 +46,8 @@ export interface StartClusterOptions {
   processes?: boolean;
   /** Create the cluster with a movable clock: advanceTime() / resetTime(), `localhsm time` [default false]. */
   devClock?: boolean;
+  /** HSM type of a new cluster: no `cluster` quorum service and 250 users on hsm1.medium [default 'hsm2m.medium']. */
+  hsmType?: HsmType;
   /** In-process HSMs only: the time source of every node (tests that drive time themselves). */
   clock?: Clock;
   /** Where node log lines go [default: nowhere]. With processes, each node logs to its node.log. */
@@ -150,7 +153,14 @@ export async function launchCluster(options: StartClusterOptions = {}): Promise<
     if (!resumed) {
       await createNewCluster(
         dir,
-        { hsms: hsmCount, kdf: options.kdf ?? 'fast', basePort: 0, seed, devClock: options.devClock },
+        {
+          hsms: hsmCount,
+          kdf: options.kdf ?? 'fast',
+          basePort: 0,
+          seed,
+          devClock: options.devClock,
+          ...(options.hsmType && { hsmType: options.hsmType }),
+        },
         log,
       );
     }

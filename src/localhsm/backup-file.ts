@@ -1,8 +1,10 @@
-// The backup file: a header line (format, cluster, HSM, time, size, key id, IV) then one HSM's SQLite database,
-// encrypted and authenticated with AES-256-GCM under a key derived from the cluster's backup key.
+// The backup file: a header line (format, cluster, HSM, time, size, key id, IV, shared files) then one HSM's SQLite
+// database and the cluster's shared files (CLONE_SHARED_FILES), encrypted and authenticated with AES-256-GCM under
+// a key derived from the cluster's backup key.
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { HsmError } from '../errors.js';
+import type { SharedFile } from './shared-files.js';
 
 const MAGIC = 'LOCALHSM-BACKUP v2\n';
 /** Backups of LocalHSM before backup keys: plain database and an unkeyed SHA-256 anyone can recompute. */
@@ -16,6 +18,21 @@ const HeaderSchema = z
     size: z.number().int().positive(),
     keyId: z.string().regex(/^[0-9a-f]{16}$/),
     iv: z.string().regex(/^[0-9a-f]{24}$/),
+    /**
+     * The state directory's shared files that follow the database, in order. Absent when there are none, so
+     * such a backup is exactly what LocalHSM wrote before shared files.
+     */
+    files: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
+            size: z.number().int().nonnegative(),
+          })
+          .strict(),
+      )
+      .max(32)
+      .optional(),
   })
   .strict();
 export type BackupHeader = z.infer<typeof HeaderSchema>;
@@ -46,6 +63,7 @@ export function encodeBackup(
   header: Pick<BackupHeader, 'clusterId' | 'hsmId' | 'createdAt'>,
   database: Buffer,
   backupKey: Buffer,
+  files: readonly SharedFile[] = [],
 ): Buffer {
   const iv = crypto.randomBytes(12);
   const full: BackupHeader = {
@@ -53,12 +71,14 @@ export function encodeBackup(
     size: database.length,
     keyId: backupKeyId(backupKey),
     iv: iv.toString('hex'),
+    ...(files.length > 0 && { files: files.map((f) => ({ name: f.name, size: f.data.length })) }),
   };
   const head = Buffer.from(MAGIC + JSON.stringify(full) + '\n');
   const cipher = crypto.createCipheriv('aes-256-gcm', derive(backupKey, 'aes-256-gcm', 32), iv);
   // The header is authenticated too: no field of it can be changed either.
   cipher.setAAD(head);
-  const body = Buffer.concat([cipher.update(database), cipher.final(), cipher.getAuthTag()]);
+  const plain = Buffer.concat([database, ...files.map((f) => f.data)]);
+  const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
   return Buffer.concat([head, body]);
 }
 
@@ -74,14 +94,19 @@ export function decodeBackup(
   file: string,
   bytes: Buffer,
   options: DecodeOptions,
-): { header: Pick<BackupHeader, 'clusterId' | 'hsmId' | 'createdAt'>; database: Buffer; legacy: boolean } {
+): {
+  header: Pick<BackupHeader, 'clusterId' | 'hsmId' | 'createdAt'>;
+  database: Buffer;
+  files: SharedFile[];
+  legacy: boolean;
+} {
   const refuse = (detail: string) => new HsmError('ERR_BACKUP_INVALID', { file, detail });
   if (bytes.subarray(0, LEGACY_MAGIC.length).equals(Buffer.from(LEGACY_MAGIC))) {
     if (!options.allowUnauthenticated)
       throw refuse(
         'it is an unauthenticated backup of an earlier LocalHSM (v1: no backup key, anyone can edit it and fix its checksum); restore it only if you trust the file, with --allow-unauthenticated',
       );
-    return { ...decodeLegacy(bytes, refuse), legacy: true };
+    return { ...decodeLegacy(bytes, refuse), files: [], legacy: true };
   }
   if (!bytes.subarray(0, MAGIC.length).equals(Buffer.from(MAGIC)))
     throw refuse('it is not a LocalHSM backup');
@@ -102,9 +127,11 @@ export function decodeBackup(
       `it was made with another backup key (key id ${header.keyId}; the given key is ${backupKeyId(options.key)})`,
     );
   const body = bytes.subarray(end + 1);
-  if (body.length !== header.size + TAG_BYTES)
+  const listed = header.files ?? [];
+  const expected = header.size + listed.reduce((sum, f) => sum + f.size, 0);
+  if (body.length !== expected + TAG_BYTES)
     throw refuse(
-      `it holds ${Math.max(0, body.length - TAG_BYTES)} bytes of state, the header says ${header.size} (truncated?)`,
+      `it holds ${Math.max(0, body.length - TAG_BYTES)} bytes of state, the header says ${expected} (truncated?)`,
     );
   const decipher = crypto.createDecipheriv(
     'aes-256-gcm',
@@ -113,14 +140,25 @@ export function decodeBackup(
   );
   decipher.setAAD(bytes.subarray(0, end + 1));
   decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-  let database: Buffer;
+  let plain: Buffer;
   try {
-    database = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
+    plain = Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]);
   } catch {
     throw refuse('it does not verify under the backup key (the file was altered)');
   }
+  const files: SharedFile[] = [];
+  let at = header.size;
+  for (const f of listed) {
+    files.push({ name: f.name, data: plain.subarray(at, at + f.size) });
+    at += f.size;
+  }
   const { clusterId, hsmId, createdAt } = header;
-  return { header: { clusterId, hsmId, createdAt }, database, legacy: false };
+  return {
+    header: { clusterId, hsmId, createdAt },
+    database: plain.subarray(0, header.size),
+    files,
+    legacy: false,
+  };
 }
 
 function decodeLegacy(bytes: Buffer, refuse: (detail: string) => HsmError) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildConfig } from '../cluster/config.js';
+import { buildConfig, keepOtherMembers, readConfigIfValid, upsertCluster } from '../cluster/config.js';
 import { HsmConnection } from '../cluster/connection.js';
 import { newClusterId, newHsmId, newSerialNumber } from '../cluster/ids.js';
 import {
@@ -23,7 +23,9 @@ import { ensureBackupKey } from './backup-key.js';
 import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { ensureMaskingKey } from '../hsm/keys/masking-file.js';
-import { type SettingValues, writeSettings } from '../hsm/settings.js';
+import { type SettingValues, readSetting, writeSettings } from '../hsm/settings.js';
+import { DEFAULT_HSM_TYPE, type HsmType, configType } from '../protocol/types.js';
+import { newCloneFamilyKey } from '../hsm/replicate-seal.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
 export const DEFAULT_BASE_PORT = 2223;
@@ -39,6 +41,8 @@ export interface CreateOptions {
   host?: string;
   /** Extra DNS names or IPs for every node certificate (to serve HSMs from other machines). */
   subjectAltNames?: readonly string[];
+  /** hsm1.medium or hsm2m.medium (the default): written into every new HSM and the manifest. */
+  hsmType?: HsmType;
   /** Node settings written into every new HSM's state (e.g. `mfa_token_seconds`). */
   settings?: SettingValues;
   progress?: (line: string) => void;
@@ -126,21 +130,26 @@ export async function createCluster(
     version: 1,
     clusterId,
     kdf: options.kdf,
+    ...(options.hsmType && { hsmType: options.hsmType }),
     hsms: [],
     ...(san && { san }),
   };
   const settings = options.settings ?? {};
-  const makeNodeState: StateMaker = Object.keys(settings).length
-    ? async (dbFile, identity) => {
-        await makeState(dbFile, identity);
-        const store = new SqliteStore(dbFile);
-        try {
-          writeSettings(store, settings);
-        } finally {
-          store.close();
-        }
-      }
-    : makeState;
+  // One clone family per new cluster: a state cloned from another (backup restore) keeps the family it has.
+  const familyKey = newCloneFamilyKey();
+  const makeNodeState: StateMaker = async (dbFile, identity) => {
+    await makeState(dbFile, identity);
+    const store = new SqliteStore(dbFile);
+    try {
+      store.transaction(() => {
+        writeSettings(store, settings);
+        if (readSetting(store, 'clone_family_key') === '')
+          writeSettings(store, { clone_family_key: familyKey });
+      });
+    } finally {
+      store.close();
+    }
+  };
   for (const port of await choosePorts(options.hsms, options.basePort, host)) {
     const hsm = await addNodeFiles(dir, manifest, { host, port }, makeNodeState);
     progress(`  ${hsm.id} on ${host}:${port}`);
@@ -170,6 +179,7 @@ export async function addNodeFiles(
     clusterId: manifest.clusterId,
     serialNumber: newSerialNumber(),
     kdf: manifest.kdf,
+    ...(manifest.hsmType && { hsmType: manifest.hsmType }),
   });
   // Every HSM has its audit key from the start (state makers that write entries made it already).
   const store = new SqliteStore(files.db);
@@ -185,14 +195,29 @@ export async function addNodeFiles(
   return hsm;
 }
 
+/** Writes this cluster's entry of cloudhsm-cli.cfg; entries of other clusters added to it are kept. */
 export function writeCliConfig(dir: string, manifest: ClusterManifest): void {
   const files = paths(dir);
-  const config = buildConfig(
+  const own = buildConfig(
     manifest.clusterId,
     files.ca,
     manifest.hsms.map((h) => ({ hostname: h.host, port: h.port })),
+    configType(manifest.hsmType ?? DEFAULT_HSM_TYPE),
   );
-  writeFileAtomic(files.config, JSON.stringify(config, null, 2) + '\n', 0o644);
+  const existing = readConfigIfValid(files.config);
+  // A config whose entries carry no cluster_id (hand-written) cannot hold more than this cluster.
+  const config =
+    existing && existing.clusters.every((c) => c.cluster_id !== undefined)
+      ? upsertCluster(existing, own.clusters[0]!)
+      : own;
+  // The parsed config drops members LocalHSM does not model (configure-cli's options): keep them from the file.
+  let previous: unknown;
+  try {
+    previous = JSON.parse(fs.readFileSync(files.config, 'utf8'));
+  } catch {
+    previous = undefined;
+  }
+  writeFileAtomic(files.config, JSON.stringify(keepOtherMembers(config, previous), null, 2) + '\n', 0o644);
 }
 
 export interface HsmStatus {
@@ -268,7 +293,7 @@ function isZombie(pid: number): boolean {
  */
 function prober(dir: string, manifest: ClusterManifest) {
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
-  return async (hsm: HsmEntry): Promise<{ users: number } | { error: string }> => {
+  return async (hsm: HsmEntry): Promise<{ users: number | undefined } | { error: string }> => {
     const connection = new HsmConnection({ hostname: hsm.host, port: hsm.port }, ca);
     try {
       const info = await connection.call('hsm-info', {});
@@ -277,6 +302,8 @@ function prober(dir: string, manifest: ClusterManifest) {
       }
       return { users: info.userCount };
     } catch (error) {
+      // cluster mtls enforcement refused the probe, which has no client certificate: the HSM is up.
+      if (error instanceof HsmError && error.code === 'ERR_HSM_DISCONNECTED') return { users: undefined };
       return { error: (error as Error).message };
     } finally {
       connection.close();

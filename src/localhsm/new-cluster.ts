@@ -27,6 +27,12 @@ export async function createNewCluster(
   const existed = fs.existsSync(dir);
   const settings = { ...options.settings, ...(options.devClock ? { dev_clock: true } : {}) };
   ensurePrivateDir(dir, warn);
+  // The seeded passwords are hashed once per HSM: with the strong KDF that is the longest step of `up`.
+  const users = options.seed?.users.length ?? 0;
+  if (users > 0)
+    options.progress?.(
+      `Hashing ${users} seeded password(s) on each of ${options.hsms} HSM(s) (${options.kdf} KDF)`,
+    );
   try {
     const manifest = await createCluster(
       dir,

@@ -5,6 +5,29 @@ import { CommandCancelled, EXIT_CANCELLED } from '../command/prompting-io.js';
 import { type CommandTree, resolve } from '../command/tree.js';
 import { HsmError } from '../errors.js';
 import type { LocalContext } from './context.js';
+import { resolveStateDir } from '../cluster/state-dir.js';
+import { stateSource } from '../cli/hints.js';
+
+/** The --state given on the command line, for the hints below (each command parses its own). */
+function stateFlag(argv: readonly string[]): string | undefined {
+  const at = argv.indexOf('--state');
+  if (at !== -1) return argv[at + 1];
+  return argv.find((a) => a.startsWith('--state='))?.slice('--state='.length);
+}
+
+/** What to do next after an error the user can fix (stderr, after the error line). */
+function localNextStep(error: HsmError, argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const flag = stateFlag(argv);
+  const dir = resolveStateDir(flag, env);
+  if (error.code === 'ERR_NO_CLUSTER')
+    return (
+      `hint: looked in ${dir} (from ${stateSource(flag, env)}; the state directory is --state DIR, else $LOCALHSM_STATE, ` +
+      `else ./.localhsm): create a cluster there with \`localhsm up\`, or point --state / LOCALHSM_STATE at an existing one`
+    );
+  if (error.code === 'ERR_NO_HSM')
+    return `hint: no HSM of this cluster answered: run \`localhsm up\` (state: ${dir})`;
+  return undefined;
+}
 
 export async function runLocalTree(
   tree: CommandTree<LocalContext, number>,
@@ -29,6 +52,8 @@ export async function runLocalTree(
     ctx.err(
       `error: ${error instanceof HsmError ? error.message : ((error as Error)?.message ?? String(error))}`,
     );
+    const hint = error instanceof HsmError ? localNextStep(error, argv, env) : undefined;
+    if (hint) ctx.err(hint);
     if (env.LOCALHSM_DEBUG && !(error instanceof HsmError)) ctx.err(String((error as Error)?.stack));
     return 1;
   }

@@ -1,6 +1,7 @@
 // The wire operations, one descriptor each: schemas, who may call it, whether it writes (is audited), its
 // display name. The node's dispatch, the client's typed calls and docs/protocol.md are derived from it.
 import { z } from 'zod';
+import { MAX_ANCHOR_PEM_CHARS, MTLS_ENFORCEMENT_LEVELS, TrustAnchorSchema } from './mtls.js';
 import { ApprovalSchema, RegistrationEntrySchema, TokenViewSchema } from './quorum.js';
 import { LOGIN_ROLES, UserViewSchema } from './types.js';
 import {
@@ -163,7 +164,42 @@ export const OPERATIONS = {
     access: selfOrAdmin("change another user's password"),
     writes: true,
     display: 'User change password',
-    summary: "Sets a user's password; an admin's change also unlocks (quorum for another user's).",
+    summary:
+      "Sets a user's password; an admin's change also unlocks (quorum for another user's); a user with MFA loses the quorum key.",
+  },
+  // user replicate between a cluster and its clone (src/hsm/replicate-seal.ts): the destination issues a
+  // challenge, the source seals the user to it under the clone family's key, the destination opens the seal.
+  'user-replicate-challenge': {
+    args: UserRef,
+    result: z.object({ challenge: MfaToken }),
+    access: admin('replicate users'),
+    rule: 'the user must not exist here; the challenge is single-use, bound to this login, and expires like an MFA token',
+    writes: true,
+    display: 'User replicate',
+    summary: 'Destination, step 1: a challenge the source HSMs seal the user to.',
+  },
+  'user-replicate-export': {
+    args: UserRef.extend({
+      destinationClusterId: name,
+      challenges: z.array(MfaToken).min(1).max(16),
+    }).strict(),
+    result: z.object({ user: UserViewSchema, digest: z.string(), sealed: z.array(z.string()) }),
+    access: admin('replicate users'),
+    rule: 'the user must exist here with the role; a cluster without a clone family refuses',
+    writes: true,
+    display: 'User replicate',
+    summary:
+      "Source: the user sealed under the clone family's key once per destination challenge, and a keyed digest to compare HSMs.",
+  },
+  'user-replicate-import': {
+    args: UserRef.extend({ challenge: MfaToken, sealed: z.string().max(65_536) }).strict(),
+    result: UserChange,
+    access: admin('replicate users'),
+    rule: "the seal must open under this HSM's clone family key for this cluster, challenge, user and role",
+    writes: true,
+    display: 'User replicate',
+    summary:
+      'Destination, step 2: creates the user (password hash, MFA and quorum keys) from a clone’s seal.',
   },
   'login-mfa-start': {
     args: z.object({ username: name, role, password: secret }).strict(),
@@ -231,10 +267,12 @@ export const OPERATIONS = {
   'quorum-register-start': {
     args: Empty,
     result: z.object({ approvalData: z.string(), unsigned: z.string() }),
-    access: login,
+    access: anyone,
+    rule: 'before or after login; after login the token names the caller, who alone may register with it',
     writes: true,
     display: 'Quorum token generate',
-    summary: "This HSM's registration token for the caller's quorum key.",
+    summary:
+      "This HSM's 80-byte registration record (base64) and its hash; the client joins every HSM's record into one entry.",
   },
   'quorum-register-finish': {
     args: z
@@ -246,7 +284,7 @@ export const OPERATIONS = {
       .strict(),
     result: UserChange,
     access: login,
-    rule: 'the session that got the registration token',
+    rule: "any session of the token's user (any login for a token generated before login)",
     writes: true,
     display: 'User change quorum',
     summary: 'Two phases: every HSM verifies (`commit: false`), then every HSM registers (`commit: true`).',
@@ -261,11 +299,16 @@ export const OPERATIONS = {
   },
   'quorum-list-values': {
     args: Empty,
-    result: z.object({ user: z.number().int(), quorum: z.number().int(), cluster: z.number().int() }),
+    result: z.object({
+      user: z.number().int(),
+      quorum: z.number().int(),
+      /** Absent on hsm1.medium, which has no `cluster` service. */
+      cluster: z.number().int().optional(),
+    }),
     access: anyone,
     writes: false,
     display: 'List quorum values',
-    summary: 'The quorum value M of each admin service.',
+    summary: 'The quorum value M of each admin service (no `cluster` on hsm1.medium).',
   },
   'quorum-set-value': {
     args: z
@@ -329,6 +372,52 @@ export const OPERATIONS = {
     writes: true,
     display: 'Set quorum policy',
     summary: 'Changes the quorum policy switches (quorum: service `quorum`).',
+  },
+  // cluster mtls (hsm2m): trust anchors for client certificates, and whether the node requires one
+  'mtls-register-trust-anchor': {
+    args: z
+      .object({ certificate: z.string().max(MAX_ANCHOR_PEM_CHARS), approval: ApprovalSchema.optional() })
+      .strict(),
+    result: TrustAnchorSchema.extend({ alreadyInEffect: z.boolean().optional() }),
+    access: admin('register trust anchors'),
+    rule: 'an X.509 certificate with an EC P-256/P-384/P-521 or RSA 2048/3072/4096 key; at most 2 anchors',
+    writes: true,
+    display: 'Register trust anchor',
+    summary: 'Registers a CA certificate that client certificates may chain to (quorum: service `cluster`).',
+  },
+  'mtls-deregister-trust-anchor': {
+    args: z.object({ reference: z.string().max(32), approval: ApprovalSchema.optional() }).strict(),
+    result: z.object({ alreadyInEffect: z.boolean().optional() }),
+    access: admin('deregister trust anchors'),
+    rule: 'never the last anchor while enforcement is `cluster`',
+    writes: true,
+    display: 'Deregister trust anchor',
+    summary: 'Removes a trust anchor by its certificate reference (quorum: service `cluster`).',
+  },
+  'mtls-list-trust-anchors': {
+    args: Empty,
+    result: z.object({ anchors: z.array(TrustAnchorSchema) }),
+    access: anyone,
+    writes: false,
+    display: 'List trust anchors',
+    summary: "This HSM's trust anchors (the client merges HSMs into `cluster-coverage`).",
+  },
+  'mtls-set-enforcement': {
+    args: z.object({ level: z.string().max(32), approval: ApprovalSchema.optional() }).strict(),
+    result: z.object({ level: z.enum(MTLS_ENFORCEMENT_LEVELS) }),
+    access: admin('set the mtls enforcement level'),
+    rule: '`cluster` needs a trust anchor and a session whose client certificate chains to one',
+    writes: true,
+    display: 'Set mtls enforcement',
+    summary: 'Sets whether new connections need a client certificate (quorum: service `cluster`).',
+  },
+  'mtls-get-enforcement': {
+    args: Empty,
+    result: z.object({ level: z.enum(MTLS_ENFORCEMENT_LEVELS) }),
+    access: login,
+    writes: false,
+    display: 'Get mtls enforcement',
+    summary: "This HSM's mtls enforcement level.",
   },
   // The dev clock (HSMs created with `localhsm up --dev-clock` only): offset from the system clock, in ms.
   'dev-clock-get': {

@@ -1,7 +1,8 @@
 // Quorum (M of N) values shared by the node and its clients: services, limits, and the wire shape of an approval.
 import { z } from 'zod';
+import type { HsmType } from './types.js';
 
-/** Services whose operations an admin quorum protects (spec §5.3). `cluster` gates nothing yet (no mTLS). */
+/** Services whose operations an admin quorum protects (spec §5.3); `cluster` guards the cluster mtls changes. */
 export const ADMIN_SERVICES = ['user', 'quorum', 'cluster'] as const;
 export type AdminService = (typeof ADMIN_SERVICES)[number];
 
@@ -13,6 +14,11 @@ export type KeyService = (typeof KEY_SERVICES)[number];
 /** Every value `quorum token-sign generate --service` accepts. */
 export const TOKEN_SERVICES = [...ADMIN_SERVICES, 'registration', ...KEY_SERVICES] as const;
 export type TokenService = (typeof TOKEN_SERVICES)[number];
+
+/** The admin services of an HSM type: the `cluster` service (mTLS) exists on hsm2m.medium only (spec §5.3, §5.7). */
+export function adminServicesOf(type: HsmType): readonly AdminService[] {
+  return type === 'hsm1.medium' ? ADMIN_SERVICES.filter((s) => s !== 'cluster') : ADMIN_SERVICES;
+}
 
 export function isAdminService(value: string): value is AdminService {
   return (ADMIN_SERVICES as readonly string[]).includes(value);
@@ -43,8 +49,11 @@ export const MAX_QUORUM_TOKENS = 1024;
 export const APPROVAL_RECORD_BYTES = 80;
 /** 28 HSMs per cluster at most (CloudHSM's limit), one record each. */
 export const MAX_APPROVAL_DATA_BYTES = 28 * APPROVAL_RECORD_BYTES;
-/** A registration token's approval_data must fit in one RSA-2048 PKCS#1 v1.5 payload. */
-export const MAX_REGISTRATION_DATA_BYTES = 245;
+/**
+ * A registration token's approval_data: one record per HSM, like an approval token (the guide's file
+ * holds one entry for the whole cluster). 245 bytes, the size once assumed, holds only three.
+ */
+export const MAX_REGISTRATION_DATA_BYTES = MAX_APPROVAL_DATA_BYTES;
 
 // Loose bounds on the wire (base64 text of the sizes above); the node decodes strictly and says what is wrong.
 const base64Text = (maxBytes: number) => z.string().max(Math.ceil(maxBytes / 3) * 4);
@@ -65,7 +74,7 @@ export const ApprovalSchema = z
   .strict();
 export type Approval = z.infer<typeof ApprovalSchema>;
 
-/** One entry of a registration token file (one per HSM). */
+/** One entry of a registration token file (one for the cluster; one per HSM in older files). */
 export const RegistrationEntrySchema = z
   .object({
     approvalData: base64Text(MAX_REGISTRATION_DATA_BYTES),

@@ -19,6 +19,26 @@ export const INITIAL_ADMIN = 'admin';
 /** CloudHSM's maximum users per cluster on hsm2m.medium; the node refuses more. */
 export const MAX_USERS = 1024;
 
+/** The HSM types of a CloudHSM cluster (`localhsm up --hsm-type`); a state without one is hsm2m.medium. */
+export const HSM_TYPES = ['hsm1.medium', 'hsm2m.medium'] as const;
+export type HsmType = (typeof HSM_TYPES)[number];
+export const DEFAULT_HSM_TYPE: HsmType = 'hsm2m.medium';
+
+export function isHsmType(value: string): value is HsmType {
+  return (HSM_TYPES as readonly string[]).includes(value);
+}
+
+/** Maximum users per cluster by type (AWS CloudHSM quotas page: 250 on hsm1.medium, 1,024 on hsm2m.medium). */
+export const MAX_USERS_BY_TYPE: Readonly<Record<HsmType, number>> = {
+  'hsm1.medium': 250,
+  'hsm2m.medium': MAX_USERS,
+};
+
+/** The `type` member of a cloudhsm-cli.cfg cluster entry for an HSM type (the real files say hsm1 / hsm2m). */
+export function configType(type: HsmType): string {
+  return type.slice(0, type.indexOf('.'));
+}
+
 export const USERNAME_PATTERN = /^[A-Za-z0-9_]{1,31}$/;
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 32;

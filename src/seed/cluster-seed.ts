@@ -65,7 +65,7 @@ export async function compareWithSeed(
   const [values] = (await client.fanOut('quorum-list-values', {})).flatMap((o) => (o.ok ? [o.value] : []));
   for (const service of ADMIN_SERVICES) {
     const wanted = seed.quorumValues?.[service] ?? 1;
-    if (values && values[service] !== wanted)
+    if (values && values[service] !== undefined && values[service] !== wanted)
       notes.push(`the ${service} quorum value is ${values[service]} (seed: ${wanted})`);
   }
   const [timeouts] = (await client.fanOut('quorum-list-timeouts', {})).flatMap((o) =>

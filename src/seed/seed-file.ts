@@ -191,7 +191,9 @@ function readKey(value: string, baseDir: string, problems: Problem[], at: Path):
     try {
       pem = readInputFile(file).toString('utf8');
     } catch (error) {
-      problems.push({ path: at, detail: `cannot read ${value} (${fsErrorCode(error)})` });
+      // The resolved path too: a relative path is read from the seed's folder, not the current directory.
+      const where = file === value ? '' : ` as ${file}`;
+      problems.push({ path: at, detail: `cannot read ${value}${where} (${fsErrorCode(error)})` });
       return null;
     }
   }

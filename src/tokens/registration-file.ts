@@ -1,4 +1,4 @@
-// Quorum registration token files (spec §5.2): one entry per HSM, each approval_data with its unsigned hash and signature.
+// Quorum registration token files (spec §5.2): one entry for the cluster (older files: one per HSM), each approval_data with its unsigned hash and signature.
 import crypto from 'node:crypto';
 import { HsmError } from '../errors.js';
 import { fsErrorCode } from '../files/fs-error.js';

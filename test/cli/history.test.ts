@@ -54,6 +54,33 @@ describe('the history file', () => {
     assert.ok(!/secret/i.test(saved));
   });
 
+  it("keeps no prompt's answer, even one that reads as a command, in the file or the up arrow (issue 15 item 8)", async () => {
+    const file = path.join(dir, 'cli-history-answers');
+    const input = new PassThrough();
+    const shell = new LineInput({
+      input,
+      output: new PassThrough(),
+      terminal: true,
+      historyFile: file,
+      keepInHistory: keep,
+    });
+    const typed: [string, { path?: boolean } | undefined][] = [
+      ['user list', undefined],
+      // The answer to `Enter public key PEM file path:`, and to a [y/N] question.
+      ['user list --cluster-id cluster-1', { path: true }],
+      ['help', {}],
+      ['quit', undefined],
+    ];
+    for (const [line, answer] of typed) {
+      const read = shell.read(answer ? 'Enter public key PEM file path:' : 'aws-cloudhsm > ', false, answer);
+      input.write(`${line}\r`);
+      assert.equal(await read, line);
+    }
+    assert.deepEqual((shell as unknown as { rl: { history: string[] } }).rl.history, ['quit', 'user list']);
+    shell.close();
+    assert.equal(fs.readFileSync(file, 'utf8'), 'user list\nquit\n');
+  });
+
   it('the rule: a known command that parses, with no word containing "pass" or "pin" in any case', () => {
     const verdicts = Object.fromEntries(
       [

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { ADMIN_PASSWORD, startActivatedCluster, type TestCluster } from '../helpers/cluster.js';
 import { rsaKeys } from '../helpers/quorum.js';
 import { openShell } from '../helpers/shell.js';
-import { signRegistrationFile } from '../helpers/token-files.js';
+import { signToken } from '../../src/tokens/token-sign.js';
 
 describe('quorum token-sign commands', () => {
   let cluster: TestCluster;
@@ -225,13 +225,26 @@ describe('quorum token-sign commands', () => {
         error_code: 1,
         data: `Invalid quorum token file ${tokens}: tokens[0].signed is empty: sign each unsigned value with the private key first`,
       });
-      // Sign the first HSM's token with the right key and the second's with another: nothing is registered.
-      signRegistrationFile(tokens, key!.privateKey);
-      const json = JSON.parse(fs.readFileSync(tokens, 'utf8'));
-      const good = json.tokens[1].signed;
-      signRegistrationFile(tokens, other!.privateKey);
-      const mixed = JSON.parse(fs.readFileSync(tokens, 'utf8'));
-      mixed.tokens[0].signed = json.tokens[0].signed;
+      // One entry for the cluster: both HSMs' 80-byte records in one approval_data.
+      const written = JSON.parse(fs.readFileSync(tokens, 'utf8'));
+      assert.equal(written.tokens.length, 1);
+      const data = Buffer.from(written.tokens[0].approval_data, 'base64');
+      assert.equal(data.length, 160);
+      // The per-HSM file of earlier versions (one entry per record) is still read. Sign the first
+      // HSM's entry with the right key and the second's with another: nothing is registered.
+      const entry = (record: Buffer, signer: crypto.KeyObject) => {
+        const unsigned = crypto.createHash('sha256').update(record).digest();
+        return {
+          approval_data: record.toString('base64'),
+          unsigned: unsigned.toString('base64'),
+          signed: signToken(signer, unsigned).toString('base64'),
+        };
+      };
+      const [first, second] = [data.subarray(0, 80), data.subarray(80)];
+      const mixed = {
+        version: '2.0',
+        tokens: [entry(first, key!.privateKey), entry(second, other!.privateKey)],
+      };
       fs.writeFileSync(tokens, JSON.stringify(mixed));
       const refused = await shell.run(
         `user change-quorum token-sign register --public-key ${pub} --signed-token ${tokens}`,
@@ -243,7 +256,7 @@ describe('quorum token-sign commands', () => {
       );
       assert.match(shell.stderr(), /warning: no HSM was changed/);
       assert.ok(cluster.nodes.every((n) => n!.node.store.getUser('admin')!.quorumPublicKey === null));
-      mixed.tokens[1].signed = good;
+      mixed.tokens[1] = entry(second, key!.privateKey);
       fs.writeFileSync(tokens, JSON.stringify(mixed));
       const ok = await shell.run(
         `user change-quorum token-sign register --public-key ${pub} --signed-token ${tokens}`,

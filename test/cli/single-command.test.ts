@@ -240,10 +240,11 @@ describe('single-command usage errors and help (no cluster needed)', () => {
       ),
     );
     for (const line of [
-      '  cluster  Cluster related commands',
-      '  login    Login to your cluster',
-      '  logout   Logout of your cluster',
-      '  user     User management',
+      '  cluster      Cluster related commands',
+      '  interactive  Start an interactive session',
+      '  login        Login to your cluster',
+      '  logout       Logout of your cluster',
+      '  user         User management',
     ]) {
       assert.ok(top.stdout.includes(`${line}\n`), line);
     }

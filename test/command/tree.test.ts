@@ -115,7 +115,7 @@ describe('resolve', () => {
       (e: unknown) =>
         e instanceof UsageError &&
         e.message ===
-          "error: unrecognized subcommand 'lst'\n\nUsage: user <COMMAND>\n\nFor more information, try '--help'.",
+          "error: unrecognized subcommand 'lst'\n\n  tip: a similar subcommand exists: 'list'\n\nUsage: user <COMMAND>\n\nFor more information, try '--help'.",
     );
     assert.throws(
       () => resolve(tree, ['nope'], ['aws-cloudhsm']),

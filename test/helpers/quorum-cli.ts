@@ -12,6 +12,8 @@ export async function registerQuorumKey(
   username: string,
   password: string,
   key: TestKey,
+  /** Filled with what the register command wrote on stderr. */
+  seen: { stderr?: string } = {},
 ): Promise<string> {
   const pubFile = path.join(cluster.dir, `${username}-quorum.pub`);
   fs.writeFileSync(pubFile, key.publicPem);
@@ -27,9 +29,11 @@ export async function registerQuorumKey(
       if (out.error_code !== 0) throw new Error(`${line}: ${JSON.stringify(out.data)}`);
     }
     signRegistrationFile(tokenFile, key.privateKey);
+    const from = shell.stderr().length;
     const out = await shell.run(
       `user change-quorum token-sign register --public-key ${pubFile} --signed-token ${tokenFile}`,
     );
+    seen.stderr = shell.stderr().slice(from);
     if (out.error_code !== 0) throw new Error(`register ${username}: ${JSON.stringify(out.data)}`);
   } finally {
     await shell.close();

@@ -34,8 +34,11 @@ export interface TestNode {
 let nextId = 1;
 
 /** A provisioned and activated node (admin password NODE_ADMIN_PASSWORD, fast KDF), with typed calls. */
-export async function startTestNode(clock = new ManualClock()): Promise<TestNode> {
-  const { node, store, send } = await makeNode({ activated: true, clock, hsmId: `hsm-test${nextId++}` });
+export async function startTestNode(
+  clock = new ManualClock(),
+  settings: NonNullable<Parameters<typeof makeNode>[0]>['settings'] = {},
+): Promise<TestNode> {
+  const { node, store, send } = await makeNode({ activated: true, clock, hsmId: `hsm-test${nextId++}`, settings });
   const call: TestNode['call'] = (session, op, args) => send(session, op, args);
   const t: TestNode = {
     node,

@@ -28,6 +28,14 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'user-create': { username: 'dave', role: 'crypto-user', password: 'dave-pass-1' },
   'user-delete': { username: 'dave', role: 'crypto-user' },
   'user-change-password': { username: 'dave', role: 'crypto-user', password: 'dave-pass-2' },
+  'user-replicate-challenge': { username: 'dave', role: 'crypto-user' },
+  'user-replicate-export': {
+    username: 'dave',
+    role: 'crypto-user',
+    destinationClusterId: 'cluster-bbbbbbbbbbb',
+    challenges: [TOKEN],
+  },
+  'user-replicate-import': { username: 'dave', role: 'crypto-user', challenge: TOKEN, sealed: 'AAAA' },
   'login-mfa-start': { username: 'admin', role: 'admin', password: NODE_ADMIN_PASSWORD },
   'login-mfa-finish': { token: TOKEN, signature: 'AAAA', commit: false },
   'change-mfa-start': { username: 'dave', role: 'crypto-user', password: 'dave-pass-3' },
@@ -57,6 +65,11 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'key-export': { ref: '0x1', encoding: 'pem' },
   'crypto-sign': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '' },
   'crypto-verify': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '', signature: '' },
+  'mtls-register-trust-anchor': { certificate: 'x' },
+  'mtls-deregister-trust-anchor': { reference: '0x01' },
+  'mtls-list-trust-anchors': {},
+  'mtls-set-enforcement': { level: 'none' },
+  'mtls-get-enforcement': {},
 };
 
 const ALL = Object.keys(OPERATIONS) as OperationName[];

@@ -165,7 +165,8 @@ async function runScenario(
   params: { userValue: number; quorumValue: number; generated: number; approved: number; actions: Action[] },
   stats: Stats,
 ): Promise<void> {
-  const t = await startTestNode();
+  // The model has no idle logout, and a scenario may advance the clock past the default idle limit.
+  const t = await startTestNode(undefined, { session_idle_seconds: '1000000' });
   const { store, clock } = t;
   const setup = t.session();
   await t.ok(setup, 'login', { username: 'admin', role: 'admin', password: NODE_ADMIN_PASSWORD });

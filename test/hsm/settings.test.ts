@@ -37,6 +37,7 @@ const FRESH: Record<SettingKey, unknown> = {
   cluster_id: 'cluster-aaaaaaaaaaa',
   serial_number: 'LHSM-TEST',
   kdf: 'fast',
+  hsm_type: 'hsm2m.medium',
   max_users: 1024,
   session_idle_seconds: 1800,
   mfa_token_seconds: 600,
@@ -57,6 +58,9 @@ const FRESH: Record<SettingKey, unknown> = {
   max_connections: 256,
   max_unsent_reply_bytes: 1048576,
   dev_clock_secret_sha256: '',
+  clone_family_key: '',
+  mtls_enforcement: 'none',
+  mtls_trust_anchors: [],
   audit_head: '',
 };
 
@@ -145,7 +149,7 @@ describe('node settings', () => {
       bad: [...INTEGER_BAD, '65535', '1073741825'],
     },
     {
-      keys: ['dev_clock_secret_sha256'],
+      keys: ['dev_clock_secret_sha256', 'clone_family_key'],
       good: [
         ['', ''],
         ['a'.repeat(64), 'a'.repeat(64)],
@@ -169,12 +173,42 @@ describe('node settings', () => {
       bad: ['', 'ON', 'yes', 'true', '1'],
     },
     {
+      keys: ['mtls_enforcement'],
+      good: [
+        ['none', 'none'],
+        ['cluster', 'cluster'],
+      ],
+      bad: ['', 'NONE', 'hsm', 'on'],
+    },
+    {
+      keys: ['mtls_trust_anchors'],
+      good: [
+        ['[]', []],
+        ['[{"reference":"0x01","certificate":"PEM"}]', [{ reference: '0x01', certificate: 'PEM' }]],
+      ],
+      bad: [
+        '',
+        '{}',
+        'not json',
+        '[{"reference":"1","certificate":"PEM"}]',
+        JSON.stringify([1, 2, 3].map((n) => ({ reference: `0x0${n}`, certificate: 'PEM' }))),
+      ],
+    },
+    {
       keys: ['kdf'],
       good: [
         ['fast', 'fast'],
         ['strong', 'strong'],
       ],
       bad: ['', 'medium', 'FAST'],
+    },
+    {
+      keys: ['hsm_type'],
+      good: [
+        ['hsm1.medium', 'hsm1.medium'],
+        ['hsm2m.medium', 'hsm2m.medium'],
+      ],
+      bad: ['', 'hsm1', 'hsm2m', 'HSM1.MEDIUM', 'hsm3.medium'],
     },
     {
       keys: ['hsm_id', 'cluster_id', 'serial_number'],

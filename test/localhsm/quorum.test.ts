@@ -67,7 +67,8 @@ describe('localhsm quorum approve', () => {
     assert.deepEqual(run, {
       exitCode: 0,
       stdout: `Added the signature of admin2 to ${file} (1 signature)\n`,
-      stderr: '',
+      // No cluster where it looked (the test's working directory): signed, and said unchecked.
+      stderr: `note: the signature was not checked against admin2's registered quorum key: no cluster in ${path.resolve('.localhsm')} (--state, LOCALHSM_STATE or ./.localhsm)\n`,
     });
     const json = read(file);
     assert.deepEqual(Object.keys(json), ['version', 'approval_data', 'token', 'signatures']);
@@ -94,7 +95,7 @@ describe('localhsm quorum approve', () => {
     assert.deepEqual(again, {
       exitCode: 1,
       stdout: '',
-      stderr: `error: ${file} already holds a signature by admin2\n`,
+      stderr: `error: ${file} already holds a signature by admin2 (--replace swaps it)\n`,
     });
     const third = await localhsm([
       'quorum',
@@ -345,6 +346,90 @@ describe('approve and merge against a cluster', () => {
     );
   });
   after(() => cluster.close());
+
+  it('checks each approval against the registered key, counts "N of M approvals", and --replace swaps a wrong one (issue 15 item 5)', async () => {
+    const shell = openShell(cluster.dir);
+    try {
+      await shell.run(`login --username admin --role admin --password ${ADMIN_PASSWORD}`);
+      const token = path.join(cluster.dir, 'check.json');
+      await shell.run(`quorum token-sign generate --service user --token ${token}`);
+      const keyFile = (i: number) => {
+        const file = path.join(cluster.dir, `check-${i}.key`);
+        fs.writeFileSync(file, keys[i]!.privatePem);
+        return file;
+      };
+      const approve = (username: string, key: string, ...more: string[]) =>
+        localhsm([
+          'quorum',
+          'approve',
+          '--token',
+          token,
+          '--username',
+          username,
+          '--private-key',
+          key,
+          '--state',
+          cluster.dir,
+          ...more,
+        ]);
+      // admin3's key given as admin2's: refused before anything is written.
+      const before = fs.readFileSync(token, 'utf8');
+      const wrong = await approve('admin2', keyFile(2));
+      assert.deepEqual(wrong, {
+        exitCode: 1,
+        stdout: '',
+        stderr: `error: The signature does not verify with admin2's registered quorum key (cluster in ${cluster.dir}); nothing was written. Sign with admin2's own key, or name the cluster of the token with --state\n`,
+      });
+      assert.equal(fs.readFileSync(token, 'utf8'), before);
+      const first = await approve('admin2', keyFile(1));
+      assert.deepEqual(first, {
+        exitCode: 0,
+        stdout: `Added the signature of admin2 to ${token} (1 of 2 approvals)\n`,
+        stderr: '',
+      });
+      // A wrong signature already in the file (signed elsewhere, unchecked): --replace swaps it.
+      const json = read(token);
+      json.signatures[0].signature = json.signatures[0].signature.replace(/^./, (c: string) =>
+        c === 'A' ? 'B' : 'A',
+      );
+      fs.writeFileSync(token, JSON.stringify(json, null, 2));
+      const again = await approve('admin2', keyFile(1));
+      assert.equal(again.exitCode, 1);
+      assert.match(again.stderr, /already holds a signature by admin2 \(--replace swaps it\)/);
+      const replaced = await approve('admin2', keyFile(1), '--replace');
+      assert.deepEqual(replaced, {
+        exitCode: 0,
+        stdout: `Replaced the signature of admin2 in ${token} (1 of 2 approvals)\n`,
+        stderr: '',
+      });
+      const second = await approve('admin3', keyFile(2));
+      assert.equal(second.stdout, `Added the signature of admin3 to ${token} (2 of 2 approvals)\n`);
+      const ok = await shell.run(
+        `user create --username dave --role crypto-user --password dave-pass-1 --approval ${token}`,
+      );
+      assert.deepEqual(ok, { error_code: 0, data: { username: 'dave', role: 'crypto-user' } });
+      // A user the cluster does not know: signed, and said unchecked.
+      const stranger = await localhsm([
+        'quorum',
+        'approve',
+        '--token',
+        token,
+        '--username',
+        'nobody',
+        '--private-key',
+        keyFile(1),
+        '--state',
+        cluster.dir,
+      ]);
+      assert.equal(stranger.exitCode, 0);
+      assert.equal(
+        stranger.stderr,
+        `note: the signature was not checked: nobody is not a user in the cluster in ${cluster.dir}\n`,
+      );
+    } finally {
+      await shell.close();
+    }
+  });
 
   it('creates a user with approvals signed separately and merged', async () => {
     const shell = openShell(cluster.dir);

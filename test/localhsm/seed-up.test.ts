@@ -79,6 +79,8 @@ describe('localhsm up --seed', () => {
     ]);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stderr, new RegExp(`Activated and seeded from ${seedFile}: admin, officer, alice\n`));
+    // Progress before the slow step (issue 15 item 10).
+    assert.match(up.stderr, /Hashing 3 seeded password\(s\) on each of 2 HSM\(s\) \(fast KDF\)\n/);
     assert.deepEqual(await rows(), SEEDED);
     const login = await cli(['logout'], { CLOUDHSM_ROLE: 'admin', CLOUDHSM_PIN: 'admin:admin-pass-1' });
     assert.deepEqual(login.json, { error_code: 0, data: 'Logout successful' });

@@ -1,5 +1,7 @@
-// Packaging: `npm pack` holds only what users need, and the tarball installs into an empty project (native
-// addon built there, install scripts approved the documented way) where both executables and the library work.
+// Packaging: a copy of this tree builds with its own `prepare` (what installing from a git URL runs), `npm pack`
+// holds only what users need, `npm publish --dry-run` would publish the same, and the tarball installs into an
+// empty project (native addon built there, install scripts approved the documented way) where both
+// executables and the library work.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,11 +17,13 @@ const REQUIRED_FILES = [
   'README.md',
   'bin/localhsm',
   'bin/cloudhsm-cli',
+  'bin/configure-cli',
   'dist/src/index.js',
   'dist/src/index.d.ts',
   'dist/src/bundles/cloudhsm-cli.mjs',
   'dist/src/bundles/localhsm.mjs',
   'dist/src/bundles/hsm-serve.mjs',
+  'dist/src/bundles/configure-cli.mjs',
   'dist/src/localhsm/main.js',
   'dist/src/cli/main.js',
   'docs/library.md',
@@ -61,15 +65,37 @@ function run(command: string, args: readonly string[], cwd: string, timeout = 60
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output };
 }
 
-describe('npm pack and install into an empty project', () => {
+/** The files of this working tree a clone would hold, with uncommitted changes (not dist/, not node_modules/). */
+function copyTree(to: string): void {
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  assert.equal(listed.status, 0, listed.stderr);
+  for (const file of listed.stdout.split('\0').filter(Boolean)) {
+    if (!fs.existsSync(path.join(ROOT, file))) continue; // deleted in the working tree
+    fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, file), path.join(to, file));
+    fs.chmodSync(path.join(to, file), fs.statSync(path.join(ROOT, file)).mode);
+  }
+}
+
+describe('a clone builds, packs and installs into an empty project', () => {
   let work: string;
+  let clone: string;
   let tarball: string;
   let files: string[];
 
   before(() => {
     work = tempDir('localhsm-pack-');
-    // dist/ is what `npm test` just built; --ignore-scripts skips prepare's rebuild while other tests run from dist/.
-    const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT);
+    // A git URL install clones, installs the dependencies and runs `prepare`, then packs: the same steps on a
+    // copy of this tree, with this checkout's dependencies (the tests never run npm install here).
+    clone = path.join(work, 'localhsm');
+    copyTree(clone);
+    fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(clone, 'node_modules'), 'dir');
+    const prepare = run('npm', ['run', 'prepare'], clone);
+    assert.equal(prepare.status, 0, prepare.output);
+    const pack = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], clone);
     assert.equal(pack.status, 0, pack.output);
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     tarball = path.join(work, info!.filename);
@@ -94,7 +120,7 @@ describe('npm pack and install into an empty project', () => {
     const stale = files.filter(
       (f) =>
         f.endsWith('.js') &&
-        !fs.existsSync(path.join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))),
+        !fs.existsSync(path.join(clone, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))),
     );
     assert.deepEqual(stale, [], 'every compiled file has its source (no stale build output)');
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -110,6 +136,31 @@ describe('npm pack and install into an empty project', () => {
       NATIVE_DEPENDENCIES,
       'the README names every dependency whose install script must be allowed',
     );
+  });
+
+  it('npm publish --dry-run (offline) would publish what npm pack packs, both executables included, and warns of nothing else', () => {
+    const publish = run('npm', ['publish', '--dry-run', '--offline', '--ignore-scripts', '--json'], clone);
+    assert.equal(publish.status, 0, publish.output);
+    const published = JSON.parse(publish.stdout) as Record<
+      string,
+      { files: { path: string; mode: number }[] }
+    >;
+    const entry = published['localhsm']!;
+    assert.deepEqual(entry.files.map((f) => f.path).sort(), [...files].sort());
+    const manifest = JSON.parse(fs.readFileSync(path.join(clone, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    assert.deepEqual(Object.keys(manifest.bin).sort(), ['cloudhsm-cli', 'localhsm']);
+    for (const bin of Object.values(manifest.bin)) {
+      const file = entry.files.find((f) => f.path === bin);
+      assert.ok(file && file.mode & 0o100, `${bin} is published executable`);
+    }
+    // Only the dry run's own notices: no "auto-corrected" package.json, no invalid bin, no missing file.
+    const warnings = publish.stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .filter((line) => !/requires you to be logged in|\(dry-run\)$/.test(line));
+    assert.deepEqual(warnings, []);
   });
 
   it('installs with only the native addons approved, and runs npx localhsm up / npx cloudhsm-cli user list there', () => {
@@ -146,6 +197,18 @@ describe('npm pack and install into an empty project', () => {
         (u: { username: string; role: string }) => `${u.username}:${u.role}`,
       ),
       ['admin:unactivated-admin', 'app_user:internal(APPLIANCE_USER)'],
+    );
+    // configure-cli changes the config cloudhsm-cli reads (./.localhsm here).
+    const configure = run(
+      'npx',
+      ['--no-install', 'configure-cli', '--disable-key-availability-check'],
+      consumer,
+    );
+    assert.equal(configure.status, 0, configure.output);
+    assert.equal(
+      JSON.parse(fs.readFileSync(path.join(consumer, '.localhsm', 'cloudhsm-cli.cfg'), 'utf8'))
+        .disable_key_availability_check,
+      true,
     );
     const library = run(
       'node',

@@ -241,7 +241,8 @@ describe('seed files', () => {
     {
       name: 'a missing key file',
       lines: [...ADMIN, '    mfaPublicKey: keys/nobody.pub'],
-      message: '{file}:5: users[0].mfaPublicKey: cannot read keys/nobody.pub (ENOENT)',
+      message:
+        '{file}:5: users[0].mfaPublicKey: cannot read keys/nobody.pub as {dir}/keys/nobody.pub (ENOENT)',
     },
     {
       name: 'an RSA-3072 key',
@@ -303,7 +304,7 @@ describe('seed files', () => {
       const file = write(`case-${c.name.replace(/\W+/g, '-')}.yaml`, c.lines);
       assert.deepEqual(refusal(file), {
         code: 'ERR_SEED_INVALID',
-        message: c.message.replaceAll('{file}', file),
+        message: c.message.replaceAll('{file}', file).replaceAll('{dir}', path.dirname(file)),
       });
     });
   }

@@ -81,7 +81,7 @@ describe('quorum approval signed from SoftHSM2', { timeout: 120_000 }, () => {
       ]);
       assert.deepEqual(
         [signed.code, signed.stdout],
-        [0, `Signed 2 registration token(s) into ${file('reg.json')}\n`],
+        [0, `Signed 1 registration token(s) into ${file('reg.json')}\n`],
       );
       const registered = await shell.run(
         `user change-quorum token-sign register --public-key ${file('admin2.pub')} --signed-token ${file('reg.json')}`,

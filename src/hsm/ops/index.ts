@@ -9,6 +9,9 @@ import { userChangePassword } from './user-change-password.js';
 import { userCreate } from './user-create.js';
 import { userDelete } from './user-delete.js';
 import { userList } from './user-list.js';
+import { userReplicateChallenge } from './user-replicate-challenge.js';
+import { userReplicateExport } from './user-replicate-export.js';
+import { userReplicateImport } from './user-replicate-import.js';
 import { loginMfaStart } from './login-mfa-start.js';
 import { loginMfaFinish } from './login-mfa-finish.js';
 import { changeMfaStart } from './change-mfa-start.js';
@@ -38,6 +41,11 @@ import { keySetAttribute } from './key-set-attribute.js';
 import { keyExport } from './key-export.js';
 import { cryptoSign } from './crypto-sign.js';
 import { cryptoVerify } from './crypto-verify.js';
+import { mtlsRegisterTrustAnchor } from './mtls-register-trust-anchor.js';
+import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
+import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
+import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
+import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -53,6 +61,9 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'user-create': userCreate,
   'user-delete': userDelete,
   'user-change-password': userChangePassword,
+  'user-replicate-challenge': userReplicateChallenge,
+  'user-replicate-export': userReplicateExport,
+  'user-replicate-import': userReplicateImport,
   'login-mfa-start': loginMfaStart,
   'login-mfa-finish': loginMfaFinish,
   'change-mfa-start': changeMfaStart,
@@ -82,4 +93,9 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'key-export': keyExport,
   'crypto-sign': cryptoSign,
   'crypto-verify': cryptoVerify,
+  'mtls-register-trust-anchor': mtlsRegisterTrustAnchor,
+  'mtls-deregister-trust-anchor': mtlsDeregisterTrustAnchor,
+  'mtls-list-trust-anchors': mtlsListTrustAnchors,
+  'mtls-set-enforcement': mtlsSetEnforcement,
+  'mtls-get-enforcement': mtlsGetEnforcement,
 };

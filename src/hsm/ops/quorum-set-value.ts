@@ -12,7 +12,7 @@ export function quorumSetValue(
   ctx: OpContext,
   args: OpArgs<'quorum-set-value'>,
 ): OpResult<'quorum-set-value'> {
-  const service = parseAdminService(args.service);
+  const service = parseAdminService(args.service, ctx.store);
   if (!isValidQuorumValue(args.value))
     throw new HsmError('ERR_QUORUM_VALUE', { value: String(args.value).slice(0, 32) });
   const grant = requireQuorumApproval(ctx, 'quorum', args.approval);

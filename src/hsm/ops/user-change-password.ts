@@ -25,8 +25,12 @@ export async function userChangePassword(
     if (ctx.node.sessions.isLoggedIn(username, ctx.session)) {
       throw new HsmError('ERR_USER_LOGGED_IN', { action: 'change the password of', username });
     }
+    // Spec §4.5: "Removing MFA or changing the password of an MFA user who is also quorum-registered
+    // removes the quorum registration too" (the MFA and quorum keys are one pair). A user without MFA
+    // keeps a separately registered quorum key unless --deregister-quorum asks otherwise.
+    const dropQuorum = args.deregisterQuorum === true || user.mfaPublicKey !== null;
     const warned =
-      args.deregisterQuorum && user.quorumPublicKey
+      dropQuorum && user.quorumPublicKey
         ? guardApproverRemoval(ctx.store, username, 'deregister', args.allowUnmanageable)
         : undefined;
     ctx.store.updateUser({
@@ -35,7 +39,7 @@ export async function userChangePassword(
       failedLogins: 0,
       locked: false,
       mfaPublicKey: args.deregisterMfa ? null : user.mfaPublicKey,
-      quorumPublicKey: args.deregisterQuorum ? null : user.quorumPublicKey,
+      quorumPublicKey: dropQuorum ? null : user.quorumPublicKey,
     });
     grant?.commit();
     return warned;

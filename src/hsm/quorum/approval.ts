@@ -69,11 +69,12 @@ export function requireQuorumApproval(
     tokens.remove(issued);
     throw new HsmError('ERR_QUORUM_TOKEN_INVALID');
   }
-  if (issued.session !== ctx.session || issued.login !== requester)
-    throw new HsmError('ERR_QUORUM_TOKEN_NOT_OWNED');
+  // The service first: a registration token is bound to no session, and is simply the wrong kind here.
   if (issued.service !== service) {
     throw new HsmError('ERR_QUORUM_WRONG_SERVICE', { actual: issued.service, service });
   }
+  if (issued.bound?.session !== ctx.session || issued.bound.login !== requester)
+    throw new HsmError('ERR_QUORUM_TOKEN_NOT_OWNED');
   if (state === 'expired') {
     const timeouts = tokenTimeouts(ctx.store);
     const kind = issued.approvedAt === undefined ? 'generated' : 'approved';

@@ -34,6 +34,15 @@ export function buildRecord(service: RecordService, handle: number, username: st
   return record;
 }
 
+/** A record of a registration token (the version and service code of buildRecord). */
+export function isRegistrationRecord(record: Buffer): boolean {
+  return (
+    record.length === APPROVAL_RECORD_BYTES &&
+    record.readUInt16BE(0) === VERSION &&
+    record.readUInt16BE(2) === SERVICE_CODES.registration
+  );
+}
+
 /** The records of an approval_data: whole 80-byte chunks, or undefined when the length is not a multiple of 80. */
 export function splitRecords(approvalData: Buffer): Buffer[] | undefined {
   if (approvalData.length === 0 || approvalData.length % APPROVAL_RECORD_BYTES !== 0) return undefined;

@@ -1,4 +1,4 @@
-// The quorum tokens one HSM has issued: in memory only, bound to the login that generated them.
+// The quorum tokens one HSM has issued: in memory only; approval tokens bound to the login that generated them.
 import crypto from 'node:crypto';
 import { HsmError } from '../../errors.js';
 import type { Clock } from '../clock.js';
@@ -11,14 +11,15 @@ import { type TokenTimeouts, tokenTimeouts } from './settings.js';
 export interface QuorumToken {
   readonly handle: number;
   readonly service: RecordService;
+  /** The generating login's user; '' for a registration token generated before login. */
   readonly username: string;
-  readonly session: Session;
   /**
-   * The session's login when the token was generated. The token is alive only while
+   * The session and its login when an approval token was generated. The token is alive only while
    * `session.user` is this very object: logout, idle logout, a closed connection and a new
    * login all replace or clear it, which is what "a token dies with its login session" means.
+   * Undefined for registration tokens: the documented set-up registers from a new process (issue 14).
    */
-  readonly login: SessionUser;
+  readonly bound: { readonly session: Session; readonly login: SessionUser } | undefined;
   readonly record: Buffer;
   readonly generatedAt: number;
   /** Clock time of the first presentation with enough valid approvals (the approved phase starts). */
@@ -65,8 +66,8 @@ export class QuorumTokenStore {
   }
 
   stateOf(token: QuorumToken): TokenState {
-    if (token.session.user !== token.login || this.byRecord.get(token.record.toString('hex')) !== token)
-      return 'dead';
+    if (token.bound && token.bound.session.user !== token.bound.login) return 'dead';
+    if (this.byRecord.get(token.record.toString('hex')) !== token) return 'dead';
     return this.now() > deadlineOf(token, tokenTimeouts(this.store)) ? 'expired' : 'live';
   }
 
@@ -79,26 +80,36 @@ export class QuorumTokenStore {
    * Issues a token for the session's login. One live token per user and service: a new one
    * replaces the previous (so a partly failed generate can simply be re-run). Expired and dead
    * tokens are purged before the limit of 1,024 is checked.
+   *
+   * A registration token is bound to no session (it is registered from another process) and may be
+   * issued before login, for no user. Registration tokens and approval tokens count against the limit
+   * separately, so registration tokens asked for before login cannot crowd out the admins' tokens.
    */
   issue(session: Session, service: RecordService): QuorumToken {
     const login = session.user;
-    if (!login) throw new HsmError('ERR_NOT_LOGGED_IN');
+    const registration = service === 'registration';
+    if (!login && !registration) throw new HsmError('ERR_NOT_LOGGED_IN');
+    const username = login?.username ?? '';
     this.purge();
-    for (const token of [...this.byRecord.values()]) {
-      if (token.username === login.username && token.service === service) this.remove(token);
+    if (username !== '') {
+      for (const token of [...this.byRecord.values()]) {
+        if (token.username === username && token.service === service) this.remove(token);
+      }
     }
     const limit = readSetting(this.store, 'quorum_max_tokens');
-    if (this.byRecord.size >= limit) throw new HsmError('ERR_QUORUM_TOKEN_LIMIT', { limit });
+    let held = 0;
+    for (const token of this.byRecord.values())
+      if ((token.service === 'registration') === registration) held++;
+    if (held >= limit) throw new HsmError('ERR_QUORUM_TOKEN_LIMIT', { limit });
     const handle = this.nextHandle;
     this.nextHandle = (this.nextHandle % 0xffffffff) + 1;
     const now = this.now();
     const token: QuorumToken = {
       handle,
       service,
-      username: login.username,
-      session,
-      login,
-      record: buildRecord(service, handle, login.username, now),
+      username,
+      bound: registration || !login ? undefined : { session, login },
+      record: buildRecord(service, handle, username, now),
       generatedAt: now,
       approvedAt: undefined,
       approvals: 0,
@@ -107,7 +118,7 @@ export class QuorumTokenStore {
     return token;
   }
 
-  /** The token whose record is one of the 80-byte records of `approvalData`, if this HSM issued one. */
+  /** The token whose record is one of the 80-byte records of `approvalData`, if this HSM issued one (live or not). */
   find(approvalData: Buffer): QuorumToken | undefined {
     for (const record of splitRecords(approvalData) ?? []) {
       const token = this.byRecord.get(record.toString('hex'));

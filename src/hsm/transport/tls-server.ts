@@ -6,6 +6,7 @@ import { FrameDecoder, MAX_FRAME_BYTES, type Reply, encodeFrame } from '../../pr
 import type { HsmNode } from '../node.js';
 import type { Session } from '../session.js';
 import { type TransportLimits, transportLimits } from './limits.js';
+import { MtlsGate, peerChain } from './mtls-gate.js';
 import { NoiseLog } from './noise-log.js';
 
 export interface TlsServerOptions {
@@ -30,17 +31,11 @@ export function startTlsServer(node: HsmNode, options: TlsServerOptions): Promis
   const limits = transportLimits(undefined, options.limits);
   const noise = new NoiseLog(log, options.noiseIntervalMs);
   const sockets = new Set<net.Socket>();
-  const secureContext = tls.createSecureContext({
-    cert: options.cert,
-    key: options.key,
-    minVersion: 'TLSv1.2',
-    maxVersion: 'TLSv1.3',
-  });
+  // cluster mtls: each connection gets the TLS options of the enforcement level and anchors stored now.
+  const gate = new MtlsGate(node, { cert: options.cert, key: options.key });
   // A plain TCP server wrapping each socket in TLS itself: the first-frame deadline starts at accept,
   // before the handshake, on a socket this code holds.
-  const server = net.createServer((raw) =>
-    serveConnection(node, raw, secureContext, { sockets, log, noise, limits }),
-  );
+  const server = net.createServer((raw) => serveConnection(node, raw, gate, { sockets, log, noise, limits }));
   server.maxConnections = limits.maxConnections;
   server.on('drop', () =>
     noise.note(
@@ -80,12 +75,14 @@ type Work = { kind: 'frame'; body: Buffer } | { kind: 'oversized'; size: number 
 function serveConnection(
   node: HsmNode,
   raw: net.Socket,
-  secureContext: tls.SecureContext,
+  gate: MtlsGate,
   { sockets, noise, limits }: ConnectionContext,
 ) {
   sockets.add(raw);
-  const socket = new tls.TLSSocket(raw, { isServer: true, secureContext });
+  const socket = new tls.TLSSocket(raw, { isServer: true, ...gate.connectionTls() });
   const session = node.openSession();
+  /** The anchors setting the client chain last verified against (see MtlsGate.admits). */
+  const verified: { text?: string } = {};
   const decoder = new FrameDecoder();
   const work: Work[] = [];
   let secure = false;
@@ -186,9 +183,30 @@ function serveConnection(
     }
   };
 
-  socket.on('secure', () => (secure = true));
+  // Refused by enforcement: one error frame (the client reports "HSM is disconnected"), then the end.
+  // Nothing this connection sent is executed.
+  const refuseClientCertificate = () => {
+    closing = true;
+    work.length = 0;
+    noise.note(
+      'connections refused without a client certificate from a trust anchor',
+      'refused a connection: mtls enforcement is cluster and its client certificate does not chain to a registered trust anchor',
+    );
+    const error = new HsmError('ERR_HSM_DISCONNECTED');
+    send({ v: 1, id: null, ok: false, error: { code: error.code, message: error.message, params: {} } });
+    socket.end();
+    clearTimeout(deadline);
+    deadline = setTimeout(() => socket.destroy(), limits.frameBodyMs);
+  };
+  socket.on('secure', () => {
+    secure = true;
+    session.clientChain = peerChain(socket);
+    if (!gate.admits(session.clientChain, verified)) refuseClientCertificate();
+  });
   socket.on('data', (chunk: Buffer) => {
     if (closing) return;
+    // Enforcement turned on, or the anchor removed, since this connection was accepted.
+    if (!gate.admits(session.clientChain, verified)) return refuseClientCertificate();
     for (const event of decoder.push(chunk)) {
       work.push(event);
       if (event.kind === 'oversized') {

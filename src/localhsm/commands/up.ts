@@ -12,6 +12,7 @@ import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, ensurePrivateDir, startNodes } fro
 import { compareClusterWithSeed, createNewCluster } from '../new-cluster.js';
 import { writeMarker } from '../owned-files.js';
 import { loadSeedFile } from '../../seed/seed-file.js';
+import { DEFAULT_HSM_TYPE, HSM_TYPES, isHsmType } from '../../protocol/types.js';
 import { localCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../command/spec.js';
 
@@ -57,11 +58,18 @@ export const upCommand = localCommand({
       long: 'dev-clock',
       help: 'The clock of a new cluster can be moved with localhsm time advance / reset (rehearsals)',
     },
+    {
+      long: 'hsm-type',
+      value: 'TYPE',
+      help: `HSM type of a new cluster: the cluster quorum service exists on hsm2m.medium only, and the user limit follows the type [default: ${DEFAULT_HSM_TYPE}]`,
+      possible: HSM_TYPES.map((value) => ({ value })),
+    },
   ],
   examples: [
     'localhsm up --hsms 3 --detach',
     'localhsm up --state /tmp/c1 --kdf fast --base-port 0 --detach',
     'localhsm up --seed seed.yaml --dev-clock --detach',
+    'localhsm up --hsm-type hsm1.medium --detach',
   ],
   async run(options, ctx) {
     const dir = stateDirOf(options, ctx);
@@ -122,9 +130,11 @@ export async function bringUp(
       settings.mfa_token_seconds = seconds;
     }
     const devClock = options.flag('dev-clock');
+    const hsmType = options.string('hsm-type') ?? DEFAULT_HSM_TYPE;
+    if (!isHsmType(hsmType)) throw new HsmError('ERR_STATE', { detail: `unknown --hsm-type ${hsmType}` });
     await createNewCluster(
       dir,
-      { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock },
+      { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock, hsmType },
       ctx.err,
     );
     if (seed)
@@ -160,5 +170,13 @@ export async function bringUp(
 }
 
 /** Options that shape a new cluster; a resumed one keeps what it was created with. */
-const NEW_CLUSTER_OPTIONS = ['hsms', 'kdf', 'base-port', 'san', 'mfa-token-seconds', 'dev-clock'] as const;
+const NEW_CLUSTER_OPTIONS = [
+  'hsms',
+  'kdf',
+  'base-port',
+  'san',
+  'mfa-token-seconds',
+  'dev-clock',
+  'hsm-type',
+] as const;
 type NewClusterOption = (typeof NEW_CLUSTER_OPTIONS)[number];

@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../../../files/atomic-write.js';
 import { encodeBackup } from '../../backup-file.js';
 import { ensureBackupKey } from '../../backup-key.js';
 import { snapshotDatabase } from '../../clone.js';
+import { readSharedFiles } from '../../shared-files.js';
 import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { HSM_OPTION, selectHsms } from '../../select-hsms.js';
 
@@ -33,6 +34,7 @@ export const backupCreateCommand = localCommand({
         { clusterId: manifest.clusterId, hsmId: hsm!.id, createdAt: new Date().toISOString() },
         fs.readFileSync(copy),
         backupKey,
+        readSharedFiles(dir),
       );
       const out = path.resolve(options.required('out'));
       writeFileAtomic(out, bytes, 0o600);

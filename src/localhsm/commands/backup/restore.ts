@@ -14,6 +14,7 @@ import { decodeBackup } from '../../backup-file.js';
 import { readBackupKeyFile } from '../../backup-key.js';
 import { DEFAULT_BASE_PORT, createCluster, ensurePrivateDir } from '../../cluster-manager.js';
 import { cloneFrom } from '../../clone.js';
+import { unknownSharedFile, writeSharedFiles } from '../../shared-files.js';
 import { assertUsableForNewCluster } from '../../owned-files.js';
 import { localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 
@@ -58,10 +59,16 @@ export const backupRestoreCommand = localCommand({
       throw new HsmError('ERR_BACKUP_INVALID', { file, detail: describeFsError(error) });
     }
     const keyFile = options.string('key-file');
-    const { header, database, legacy } = decodeBackup(file, bytes, {
+    const { header, database, files, legacy } = decodeBackup(file, bytes, {
       key: keyFile === undefined ? undefined : readBackupKeyFile(path.resolve(keyFile)),
       allowUnauthenticated: options.flag('allow-unauthenticated'),
     });
+    const unknown = unknownSharedFile(files);
+    if (unknown !== undefined)
+      throw new HsmError('ERR_BACKUP_INVALID', {
+        file,
+        detail: `it carries a state file this LocalHSM does not know (${unknown}); restore it with the LocalHSM that made it`,
+      });
     if (legacy) ctx.err(`warning: ${file} is an unauthenticated v1 backup; restoring it as you asked`);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'localhsm-restore-'));
     try {
@@ -73,6 +80,8 @@ export const backupRestoreCommand = localCommand({
         (store.database.pragma('integrity_check', { simple: true }) as string) === 'ok' &&
         settingsAreValid(store);
       const kdf = ok ? readSetting(store, 'kdf') : undefined;
+      // The restored cluster is of the backed-up HSM's type (its cfg `type` says so too).
+      const hsmType = ok ? readSetting(store, 'hsm_type') : undefined;
       store.close();
       if (kdf === undefined)
         throw new HsmError('ERR_BACKUP_INVALID', {
@@ -86,11 +95,14 @@ export const backupRestoreCommand = localCommand({
         {
           hsms: Number(options.string('hsms') ?? '3'),
           kdf,
+          ...(hsmType && { hsmType }),
           basePort: Number(options.string('base-port') ?? DEFAULT_BASE_PORT),
           progress: ctx.err,
         },
         cloneFrom(source, `backup of ${header.hsmId}`),
       );
+      // The clone shares the source's cluster-wide secrets (CLONE_SHARED_FILES), as it shares its users.
+      writeSharedFiles(dir, files);
       ctx.out(
         `Restored the backup of ${header.hsmId} (${header.clusterId}, ${header.createdAt}) into new cluster ${manifest.clusterId}.`,
       );

@@ -16,8 +16,10 @@ import {
   SIGNER_REQUIRES,
   SIGN_COMMAND_OPTIONS,
 } from '../../../signers/options.js';
-import { type LocalContext, localCommand } from '../../context.js';
+import { type LocalContext, localCommand, STATE_OPTION, stateDirOf } from '../../context.js';
 import { signTokenWithOptions } from '../../signing.js';
+import { approverFacts } from '../../quorum-check.js';
+import { verifyTokenSignature } from '../../../tokens/token-sign.js';
 
 /** An RSA-2048 private key from PEM; asks for the pass phrase of an encrypted one. */
 async function readSigningKey(file: string, ctx: LocalContext): Promise<KeyObject> {
@@ -82,6 +84,14 @@ export const quorumApproveCommand = localCommand({
     },
     ...PKCS11_OPTIONS,
     ...SIGN_COMMAND_OPTIONS,
+    {
+      long: 'replace',
+      help: "Replace the approver's signature already in the file (a signature made with the wrong key)",
+    },
+    {
+      ...STATE_OPTION,
+      help: 'Cluster whose registered quorum key of --username checks the signature, and whose quorum value counts the approvals [default: $LOCALHSM_STATE, else ./.localhsm; a file from another cluster is signed unchecked]',
+    },
   ],
   exactlyOne: LOCAL_SIGNER_RULES.exactlyOne,
   requires: SIGNER_REQUIRES,
@@ -96,7 +106,8 @@ export const quorumApproveCommand = localCommand({
     if (!isValidUsername(raw)) throw new HsmError('ERR_INVALID_USERNAME', { username: raw.slice(0, 64) });
     const username = normalizeUsername(raw);
     const sameUser = (name: string) => normalizeUsername(name) === username;
-    if (approval.signatures.some((e) => sameUser(e.username) && isSigned(e))) {
+    const replace = options.flag('replace');
+    if (!replace && approval.signatures.some((e) => sameUser(e.username) && isSigned(e))) {
       throw new HsmError('ERR_QUORUM_DUPLICATE_APPROVER', { file, username });
     }
     // The approver's key: a PEM file (read as before), a PKCS#11 token or a command; the signature is verified.
@@ -105,14 +116,42 @@ export const quorumApproveCommand = localCommand({
         pemKey: (keyFile) => readSigningKey(keyFile, ctx),
       })
     ).toString('base64');
-    // A placeholder entry for this user (a real cluster may list approvers with empty signatures) is filled in place.
-    const placeholder = approval.signatures.find((e) => sameUser(e.username) && !isSigned(e));
-    if (placeholder) placeholder.signature = signature;
+    // The mistake of signing with another approver's key shows here, not at use, when the cluster is at hand.
+    const dir = stateDirOf(options, ctx);
+    const facts = approverFacts(dir, username, Buffer.from(approval.approval_data, 'base64'));
+    if (!facts.checked)
+      ctx.err(
+        `note: the signature was not checked against ${username}'s registered quorum key: ${facts.why}`,
+      );
+    else if (!facts.publicKey)
+      ctx.err(
+        `note: the signature was not checked: ${username} ${facts.userExists ? 'has no registered quorum key' : 'is not a user'} in the cluster in ${dir}`,
+      );
+    else if (
+      !verifyTokenSignature(
+        parseTokenSignPublicKey(facts.publicKey),
+        tokenOf(approval),
+        Buffer.from(signature, 'base64'),
+      )
+    )
+      throw new HsmError('ERR_QUORUM_APPROVER_KEY', { username, dir });
+    // An entry for this user (a placeholder of a real cluster's file, or the one --replace swaps) is filled in place.
+    const existing =
+      approval.signatures.find((e) => sameUser(e.username) && !isSigned(e)) ??
+      approval.signatures.find((e) => sameUser(e.username));
+    const replaced = existing !== undefined && isSigned(existing);
+    if (existing) existing.signature = signature;
     else approval.signatures.push({ username, signature });
     writeTokenFile(file, approval);
     const count = approval.signatures.filter(isSigned).length;
+    const progress =
+      facts.checked && facts.quorumValue !== undefined
+        ? `${count} of ${facts.quorumValue} approvals`
+        : `${count} ${count === 1 ? 'signature' : 'signatures'}`;
     ctx.out(
-      `Added the signature of ${username} to ${file} (${count} ${count === 1 ? 'signature' : 'signatures'})`,
+      replaced
+        ? `Replaced the signature of ${username} in ${file} (${progress})`
+        : `Added the signature of ${username} to ${file} (${progress})`,
     );
     return 0;
   },

@@ -1,5 +1,5 @@
 // quorum token-sign generate: writes an unsigned quorum token file (admin services) or registration token file.
-import { generateApprovalData, generateRegistrationTokens } from '../../../../cluster/quorum.js';
+import { generateApprovalData, generateRegistrationToken } from '../../../../cluster/quorum.js';
 import { HsmError } from '../../../../errors.js';
 import { isAdminService, isKeyService } from '../../../../protocol/quorum.js';
 import { newApprovalFile } from '../../../../tokens/approval-file.js';
@@ -28,7 +28,7 @@ export const quorumTokenGenerateCommand = cliCommand({
     if (isKeyService(service)) throw new HsmError('ERR_QUORUM_KEY_SERVICE', { service });
     const cluster = ctx.session.cluster(options.string('cluster-id'));
     if (service === 'registration') {
-      writeTokenFile(file, newRegistrationFile(await generateRegistrationTokens(cluster, ctx.io.warn)));
+      writeTokenFile(file, newRegistrationFile([await generateRegistrationToken(cluster, ctx.io.warn)]));
     } else if (isAdminService(service)) {
       writeTokenFile(file, newApprovalFile(await generateApprovalData(cluster, service, ctx.io.warn)));
     }

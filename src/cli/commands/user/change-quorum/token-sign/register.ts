@@ -6,6 +6,7 @@ import { readInputFile } from '../../../../../files/read-input.js';
 import { readSignedRegistrationFile } from '../../../../../tokens/registration-file.js';
 import { parseTokenSignPublicKey } from '../../../../../tokens/token-sign.js';
 import { CLUSTER_ID_OPTION, cliCommand } from '../../../../context.js';
+import { clusterLogin } from '../../../../preconditions.js';
 
 export const userChangeQuorumTokenSignRegisterCommand = cliCommand({
   path: ['user', 'change-quorum', 'token-sign', 'register'],
@@ -34,6 +35,18 @@ export const userChangeQuorumTokenSignRegisterCommand = cliCommand({
     parseTokenSignPublicKey(pem);
     const tokens = readSignedRegistrationFile(options.required('signed-token'));
     const cluster = ctx.session.cluster(options.string('cluster-id'));
-    return registerQuorumKey(cluster, pem, tokens, ctx.io.warn);
+    // Registering again replaces the key silently on the HSMs: an approver who registered another
+    // approver's public key by mistake is told what was replaced (stderr; the envelope is unchanged).
+    const login = clusterLogin(cluster);
+    const lists = login ? await cluster.fanOut('user-list', {}) : [];
+    const hadKey = lists.some(
+      (o) => o.ok && o.value.users.some((u) => u.username === login!.username && u.quorum),
+    );
+    const result = await registerQuorumKey(cluster, pem, tokens, ctx.io.warn);
+    if (hadKey && login)
+      ctx.io.warn(
+        `note: this replaced the quorum key registered for ${login.username}; approvals signed with the old key no longer count`,
+      );
+    return result;
   },
 });
