@@ -288,7 +288,7 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
           fs.writeFileSync(path.join(work, given.write), fill(given.text));
           continue;
         }
-        owners.add(given.as);
+        if (data.users[given.as]!.role === 'crypto-user') owners.add(given.as);
         if (given.save) {
           const out = await ok(given.as, argv(fill(given.command)));
           for (const [name, jsonPath] of Object.entries(given.save)) saved[name] = String(at(out, jsonPath));
