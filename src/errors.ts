@@ -115,6 +115,7 @@ export const MESSAGES = {
   ERR_WRAP_PAYLOAD: 'The key cannot be wrapped with {mechanism}: {detail}',
   ERR_UNWRAP_FAILED: 'Unwrap failed',
   ERR_UNWRAPPED_KEY: 'The unwrapped data is not a valid {keyTypeClass} key: {detail}',
+  ERR_KEY_WRAP_TRUSTED: 'Wrapping key must be trusted to wrap this key',
   // quorum (M of N) token-sign
   ERR_QUORUM_REQUIRED: 'Quorum approval is required for this operation',
   ERR_QUORUM_TOO_FEW:

@@ -38,6 +38,22 @@ import { keyGenerateEcCommand } from './commands/key/generate-asymmetric-pair/ec
 import { keyGenerateAesCommand } from './commands/key/generate-symmetric/aes.js';
 import { keyGenerateGenericSecretCommand } from './commands/key/generate-symmetric/generic-secret.js';
 import { keyImportPemCommand } from './commands/key/import/pem.js';
+import { keyWrapAesGcmCommand } from './commands/key/wrap/aes-gcm.js';
+import { keyWrapAesNoPadCommand } from './commands/key/wrap/aes-no-pad.js';
+import { keyWrapAesPkcs5PadCommand } from './commands/key/wrap/aes-pkcs5-pad.js';
+import { keyWrapAesZeroPadCommand } from './commands/key/wrap/aes-zero-pad.js';
+import { keyWrapCloudhsmAesGcmCommand } from './commands/key/wrap/cloudhsm-aes-gcm.js';
+import { keyWrapRsaAesCommand } from './commands/key/wrap/rsa-aes.js';
+import { keyWrapRsaOaepCommand } from './commands/key/wrap/rsa-oaep.js';
+import { keyWrapRsaPkcsCommand } from './commands/key/wrap/rsa-pkcs.js';
+import { keyUnwrapAesGcmCommand } from './commands/key/unwrap/aes-gcm.js';
+import { keyUnwrapAesNoPadCommand } from './commands/key/unwrap/aes-no-pad.js';
+import { keyUnwrapAesPkcs5PadCommand } from './commands/key/unwrap/aes-pkcs5-pad.js';
+import { keyUnwrapAesZeroPadCommand } from './commands/key/unwrap/aes-zero-pad.js';
+import { keyUnwrapCloudhsmAesGcmCommand } from './commands/key/unwrap/cloudhsm-aes-gcm.js';
+import { keyUnwrapRsaAesCommand } from './commands/key/unwrap/rsa-aes.js';
+import { keyUnwrapRsaOaepCommand } from './commands/key/unwrap/rsa-oaep.js';
+import { keyUnwrapRsaPkcsCommand } from './commands/key/unwrap/rsa-pkcs.js';
 import { cryptoSignRsaPkcsCommand } from './commands/crypto/sign/rsa-pkcs.js';
 import { cryptoSignRsaPkcsPssCommand } from './commands/crypto/sign/rsa-pkcs-pss.js';
 import { cryptoSignEcdsaCommand } from './commands/crypto/sign/ecdsa.js';
@@ -86,6 +102,22 @@ export const COMMANDS: readonly CliCommand[] = [
   keyGenerateAesCommand,
   keyGenerateGenericSecretCommand,
   keyImportPemCommand,
+  keyWrapAesGcmCommand,
+  keyWrapAesNoPadCommand,
+  keyWrapAesPkcs5PadCommand,
+  keyWrapAesZeroPadCommand,
+  keyWrapCloudhsmAesGcmCommand,
+  keyWrapRsaAesCommand,
+  keyWrapRsaOaepCommand,
+  keyWrapRsaPkcsCommand,
+  keyUnwrapAesGcmCommand,
+  keyUnwrapAesNoPadCommand,
+  keyUnwrapAesPkcs5PadCommand,
+  keyUnwrapAesZeroPadCommand,
+  keyUnwrapCloudhsmAesGcmCommand,
+  keyUnwrapRsaAesCommand,
+  keyUnwrapRsaOaepCommand,
+  keyUnwrapRsaPkcsCommand,
   cryptoSignRsaPkcsCommand,
   cryptoSignRsaPkcsPssCommand,
   cryptoSignEcdsaCommand,
@@ -107,6 +139,8 @@ export const GROUPS: Readonly<Record<string, string>> = {
   'key generate-asymmetric-pair': 'Generate an asymmetric key pair',
   'key generate-symmetric': 'Generate a symmetric key',
   'key import': 'Import a key',
+  'key wrap': 'Wrap a key using a specified mechanism',
+  'key unwrap': 'Unwrap a key using a specified mechanism',
   crypto: 'Cryptographic operations',
   'crypto sign': 'Sign with a private key',
   'crypto verify': 'Verify with a public key',

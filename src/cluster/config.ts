@@ -40,10 +40,10 @@ export interface ClusterEntry {
   caFile: string;
   ca: string;
   servers: { hostname: string; port: number; enable: boolean }[];
-  /** Spec §14.3: a token key must be on at least 2 HSMs to be created, listed or used. */
-  keyAvailabilityCheck: boolean;
   /** The client certificate (PEM, with any intermediates) and key for cluster mtls, when configured. */
   client?: { cert: string; key: string };
+  /** Spec §14.3: a token key must be on at least 2 HSMs to be created, listed or used. */
+  keyAvailabilityCheck: boolean;
 }
 
 export function buildConfig(
@@ -121,8 +121,8 @@ export function selectCluster(config: CliConfig, file: string, clusterId: string
     caFile,
     ca,
     servers: chosen.cluster.servers,
-    keyAvailabilityCheck: config.disable_key_availability_check !== true,
     ...(client ? { client } : {}),
+    keyAvailabilityCheck: config.disable_key_availability_check !== true,
   };
 }
 

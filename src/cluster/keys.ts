@@ -84,14 +84,16 @@ export async function onOne<O extends OperationName>(
  */
 export async function createKeys(
   cluster: ClusterClient,
-  op: 'key-generate' | 'key-import',
-  args: OpArgs<'key-generate'> | OpArgs<'key-import'>,
+  op: 'key-generate' | 'key-import' | 'key-unwrap',
+  args: OpArgs<'key-generate'> | OpArgs<'key-import'> | OpArgs<'key-unwrap'>,
   warn: Warn,
+  on: readonly HsmConnection[] = cluster.connections,
 ): Promise<KeyObject[]> {
-  const token = !(op === 'key-generate' && (args as OpArgs<'key-generate'>).session);
+  const token = !(op !== 'key-import' && (args as OpArgs<'key-generate' | 'key-unwrap'>).session);
   const check = cluster.entry.keyAvailabilityCheck && token;
   if (check && cluster.size < 2) throw availabilityError(warn);
-  const created = await onOne(cluster.connections, op, args as never);
+  // `on`: the HSMs that can create it (an unwrap runs where its unwrapping key is).
+  const created = await onOne(on, op, args as never);
   const result = created.value as OpResult<'key-generate'>;
   const others = cluster.connections.filter((c) => c !== created.connection);
   let holders = [created.connection];

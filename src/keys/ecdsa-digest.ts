@@ -111,14 +111,24 @@ function digestInt(c: CurveParams, digest: Buffer): bigint {
   return excess > 0 ? e >> BigInt(excess) : e;
 }
 
+/** Per key object, its private scalar (exporting it costs as much as the rest of a signature). */
+const scalars = new WeakMap<crypto.KeyObject, bigint>();
+/** One ECDH object per curve, reused for k·G (JavaScript runs one signature at a time). */
+const multipliers = new Map<string, crypto.ECDH>();
+
 export function ecdsaSignDigest(privateKey: crypto.KeyObject, digest: Buffer): Buffer {
   const [name, c] = curveOf(privateKey);
-  const d = toBig(derChildren(privateKey.export({ type: 'sec1', format: 'der' }))[1]!.body);
+  let d = scalars.get(privateKey);
+  if (d === undefined) {
+    d = toBig(derChildren(privateKey.export({ type: 'sec1', format: 'der' }))[1]!.body);
+    scalars.set(privateKey, d);
+  }
   const nBytes = Math.ceil(c.n.toString(16).length / 2);
   const e = digestInt(c, digest);
+  let ecdh = multipliers.get(name);
+  if (!ecdh) multipliers.set(name, (ecdh = crypto.createECDH(name)));
   for (;;) {
     const k = mod(toBig(crypto.randomBytes(nBytes + 16)), c.n - 1n) + 1n;
-    const ecdh = crypto.createECDH(name);
     ecdh.setPrivateKey(toBytes(k, nBytes));
     const kG = ecdh.getPublicKey();
     const r = mod(toBig(kG.subarray(1, 1 + c.bytes)), c.n);

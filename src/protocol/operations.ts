@@ -12,6 +12,7 @@ import {
   KeyRefSchema,
   KeyViewSchema,
 } from './keys.js';
+import { UNWRAP_KEY_TYPE_CLASSES, WRAP_MECHANISMS, WrapParamsShape } from './key-wrap.js';
 
 // Loose string bounds on the wire: the node applies the real rules and reports them with clear codes.
 const name = z.string().max(256);
@@ -563,6 +564,52 @@ export const OPERATIONS = {
     writes: false,
     display: 'Key generate file',
     summary: 'The key file `key generate-file` writes.',
+  },
+  'key-wrap': {
+    args: z
+      .object({
+        mechanism: z.enum(WRAP_MECHANISMS),
+        payloadRef: KeyRefSchema,
+        wrappingRef: KeyRefSchema,
+        ...WrapParamsShape,
+      })
+      .strict(),
+    result: z.object({
+      payloadRef: z.string(),
+      wrappingRef: z.string(),
+      wrapped: z.string(),
+      iv: z.string().optional(),
+    }),
+    access: cryptoUser('wrap keys'),
+    rule: 'payload: owner only, extractable=true (wrap-with-trusted needs a trusted wrapping key); wrapping key: owner, shared user or a public key, wrap=true',
+    writes: false,
+    display: 'Key wrap',
+    summary: 'Wraps a private or secret key under a wrapping key (base64 result; `iv` in hex for aes-gcm).',
+  },
+  'key-unwrap': {
+    args: z
+      .object({
+        mechanism: z.enum(WRAP_MECHANISMS),
+        ref: KeyRefSchema,
+        wrapped: z.string().max(32 * 1024),
+        keyTypeClass: z.enum(UNWRAP_KEY_TYPE_CLASSES),
+        label: z.string().max(1024),
+        attributes: AttributeWordsSchema.optional(),
+        session: z.boolean().optional(),
+        share: z.array(name).max(64).optional(),
+        manageQuorum: smallInt.optional(),
+        useQuorum: smallInt.optional(),
+        ...WrapParamsShape,
+        iv: z.string().max(64).optional(),
+      })
+      .strict(),
+    result: CreatedKeysSchema,
+    access: cryptoUser('unwrap keys'),
+    rule: "unwrapping key: owner or shared user, unwrap=true; the new key is the caller's, local=false",
+    writes: true,
+    display: 'Key unwrap',
+    summary:
+      'Unwraps a key into a new key owned by the caller (local=false), with its sealed copy for the other HSMs.',
   },
   'crypto-sign': {
     args: z

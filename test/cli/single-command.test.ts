@@ -173,10 +173,10 @@ describe('single-command usage errors and help (no cluster needed)', () => {
     `error: ${first}\n\n${usageLine}\n\nFor more information, try '--help'.\n`;
 
   const USAGE_ERRORS: [string[], string][] = [
-    [['frobnicate'], usage("unrecognized subcommand 'frobnicate'", 'Usage: cloudhsm-cli <COMMAND>')],
+    [['xyzzy'], usage("unrecognized subcommand 'xyzzy'", 'Usage: cloudhsm-cli <COMMAND>')],
     [
-      ['user', 'frobnicate'],
-      usage("unrecognized subcommand 'frobnicate'", 'Usage: cloudhsm-cli user <COMMAND>'),
+      ['user', 'xyzzy'],
+      usage("unrecognized subcommand 'xyzzy'", 'Usage: cloudhsm-cli user <COMMAND>'),
     ],
     [
       ['user', 'create', '--username', 'x'],

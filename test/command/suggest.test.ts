@@ -73,8 +73,8 @@ describe('did you mean', () => {
 
   it('adds no tip when nothing is near (the error stays exactly clap-style)', () => {
     assert.equal(
-      usageError(cli, ['user', 'frobnicate']),
-      "error: unrecognized subcommand 'frobnicate'\n\nUsage: cloudhsm-cli user <COMMAND>\n\nFor more information, try '--help'.",
+      usageError(cli, ['user', 'xyzzy']),
+      "error: unrecognized subcommand 'xyzzy'\n\nUsage: cloudhsm-cli user <COMMAND>\n\nFor more information, try '--help'.",
     );
   });
 });

@@ -140,7 +140,7 @@ const SESSION = `user list
 login --username admin --role admin --password admin-pass-1
 user create --username dave --role crypto-user --password dave-pass-1
 user create --username dave --role crypto-user --password other-pass-1
-user frobnicate
+user xyzzy
 user change-password --username dave --role crypto-user
 dave-pass-2
 dave-pass-2

@@ -54,6 +54,11 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'quorum-set-policy': { selfApproval: true },
   'dev-clock-get': {},
   'dev-clock-set': { offsetMs: 1000 },
+  'mtls-register-trust-anchor': { certificate: 'x' },
+  'mtls-deregister-trust-anchor': { reference: '0x01' },
+  'mtls-list-trust-anchors': {},
+  'mtls-set-enforcement': { level: 'none' },
+  'mtls-get-enforcement': {},
   'key-generate': { type: 'aes', label: 'k', keyLengthBytes: 32 },
   'key-import': { pem: 'x', label: 'k', keyTypeClass: 'rsa-public' },
   'key-insert': { copy: 'x' },
@@ -63,13 +68,10 @@ const SAMPLE_ARGS: { [O in OperationName]: OpArgs<O> } = {
   'key-unshare': { ref: '0x1', username: 'carol', role: 'crypto-user' },
   'key-set-attribute': { ref: '0x1', name: 'label', value: 'x' },
   'key-export': { ref: '0x1', encoding: 'pem' },
+  'key-wrap': { mechanism: 'aes-zero-pad', payloadRef: '0x1', wrappingRef: '0x2' },
+  'key-unwrap': { mechanism: 'aes-zero-pad', ref: '0x1', wrapped: '', keyTypeClass: 'aes', label: 'k' },
   'crypto-sign': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '' },
   'crypto-verify': { ref: '0x1', mechanism: 'ecdsa', hash: 'sha256', digest: '', signature: '' },
-  'mtls-register-trust-anchor': { certificate: 'x' },
-  'mtls-deregister-trust-anchor': { reference: '0x01' },
-  'mtls-list-trust-anchors': {},
-  'mtls-set-enforcement': { level: 'none' },
-  'mtls-get-enforcement': {},
 };
 
 const ALL = Object.keys(OPERATIONS) as OperationName[];

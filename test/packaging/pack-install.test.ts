@@ -138,7 +138,7 @@ describe('a clone builds, packs and installs into an empty project', () => {
     );
   });
 
-  it('npm publish --dry-run (offline) would publish what npm pack packs, both executables included, and warns of nothing else', () => {
+  it('npm publish --dry-run (offline) would publish what npm pack packs, every executable included, and warns of nothing else', () => {
     const publish = run('npm', ['publish', '--dry-run', '--offline', '--ignore-scripts', '--json'], clone);
     assert.equal(publish.status, 0, publish.output);
     const published = JSON.parse(publish.stdout) as Record<
@@ -150,7 +150,7 @@ describe('a clone builds, packs and installs into an empty project', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(clone, 'package.json'), 'utf8')) as {
       bin: Record<string, string>;
     };
-    assert.deepEqual(Object.keys(manifest.bin).sort(), ['cloudhsm-cli', 'localhsm']);
+    assert.deepEqual(Object.keys(manifest.bin).sort(), ['cloudhsm-cli', 'configure-cli', 'localhsm']);
     for (const bin of Object.values(manifest.bin)) {
       const file = entry.files.find((f) => f.path === bin);
       assert.ok(file && file.mode & 0o100, `${bin} is published executable`);

@@ -30,6 +30,11 @@ import { quorumSetTimeout } from './quorum-set-timeout.js';
 import { quorumDelete } from './quorum-delete.js';
 import { quorumGetPolicy } from './quorum-get-policy.js';
 import { quorumSetPolicy } from './quorum-set-policy.js';
+import { mtlsRegisterTrustAnchor } from './mtls-register-trust-anchor.js';
+import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
+import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
+import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
+import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
 import { keyGenerate } from './key-generate.js';
 import { keyImport } from './key-import.js';
 import { keyInsert } from './key-insert.js';
@@ -39,13 +44,10 @@ import { keyShare } from './key-share.js';
 import { keyUnshare } from './key-unshare.js';
 import { keySetAttribute } from './key-set-attribute.js';
 import { keyExport } from './key-export.js';
+import { keyWrap } from './key-wrap.js';
+import { keyUnwrap } from './key-unwrap.js';
 import { cryptoSign } from './crypto-sign.js';
 import { cryptoVerify } from './crypto-verify.js';
-import { mtlsRegisterTrustAnchor } from './mtls-register-trust-anchor.js';
-import { mtlsDeregisterTrustAnchor } from './mtls-deregister-trust-anchor.js';
-import { mtlsListTrustAnchors } from './mtls-list-trust-anchors.js';
-import { mtlsSetEnforcement } from './mtls-set-enforcement.js';
-import { mtlsGetEnforcement } from './mtls-get-enforcement.js';
 
 type Handler<O extends OperationName> = (
   ctx: OpContext,
@@ -82,6 +84,11 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'quorum-delete': quorumDelete,
   'quorum-get-policy': quorumGetPolicy,
   'quorum-set-policy': quorumSetPolicy,
+  'mtls-register-trust-anchor': mtlsRegisterTrustAnchor,
+  'mtls-deregister-trust-anchor': mtlsDeregisterTrustAnchor,
+  'mtls-list-trust-anchors': mtlsListTrustAnchors,
+  'mtls-set-enforcement': mtlsSetEnforcement,
+  'mtls-get-enforcement': mtlsGetEnforcement,
   'key-generate': keyGenerate,
   'key-import': keyImport,
   'key-insert': keyInsert,
@@ -91,11 +98,8 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'key-unshare': keyUnshare,
   'key-set-attribute': keySetAttribute,
   'key-export': keyExport,
+  'key-wrap': keyWrap,
+  'key-unwrap': keyUnwrap,
   'crypto-sign': cryptoSign,
   'crypto-verify': cryptoVerify,
-  'mtls-register-trust-anchor': mtlsRegisterTrustAnchor,
-  'mtls-deregister-trust-anchor': mtlsDeregisterTrustAnchor,
-  'mtls-list-trust-anchors': mtlsListTrustAnchors,
-  'mtls-set-enforcement': mtlsSetEnforcement,
-  'mtls-get-enforcement': mtlsGetEnforcement,
 };

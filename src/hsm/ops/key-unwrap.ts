@@ -1,0 +1,76 @@
+// key-unwrap: wrapped key data opened with a key the caller may use, stored as a new key the caller owns
+// (`local=false`, `always-sensitive=false`, `never-extractable=false`; spec §10.1, §10.4).
+import { HsmError } from '../../errors.js';
+import { materialForUnwrap } from '../../keys/material.js';
+import { unwrapKey } from '../../keys/wrap.js';
+import type { OpArgs, OpResult } from '../../protocol/operations.js';
+import { decodeBase64 } from '../keys/base64.js';
+import { sealCopy } from '../keys/copies.js';
+import { buildAttributes, checkKeyQuorum, checkLabel, parseCreationAttributes } from '../keys/create.js';
+import { keyViewer, requireAttribute, requireMasking, requireUsableKey } from '../keys/key-rules.js';
+import { type KeyRecord, MAX_KEYS_PER_HSM } from '../keys/record.js';
+import { shareTargets } from '../keys/users.js';
+import { keyView } from '../keys/view.js';
+import { checkMechanismKey, wrapParams } from '../keys/wrap-params.js';
+import type { OpContext } from '../op-context.js';
+
+export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<'key-unwrap'> {
+  const viewer = keyViewer(ctx);
+  const masking = requireMasking(ctx);
+  const unwrapping = requireUsableKey(ctx, args.ref);
+  requireAttribute(unwrapping, 'unwrap');
+  checkMechanismKey(args.mechanism, unwrapping, 'unwrap');
+  // Key-management approvals are not implemented yet: an unwrapping key with a manage quorum cannot unwrap.
+  if (unwrapping.manageQuorum > 1) throw new HsmError('ERR_KEY_QUORUM_FAILED');
+  // Every refusal that needs no material first: label, attributes, shares, quorum values, room.
+  const keyClass = args.keyTypeClass.endsWith('-private') ? 'private-key' : 'secret-key';
+  const label = checkLabel(args.label);
+  const given = parseCreationAttributes(args.attributes ?? [], keyClass);
+  const shared = shareTargets(ctx.store, viewer.username, args.share ?? []);
+  const quorum = checkKeyQuorum(args.manageQuorum, args.useQuorum, 1 + shared.length);
+  if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+  const params = wrapParams(args.mechanism, args);
+  const wrapped = decodeBase64(args.wrapped, 'wrapped key data');
+
+  const unwrappingKey = masking.openMaterial(unwrapping.ref, unwrapping.material);
+  let clear: Buffer;
+  try {
+    clear = unwrapKey(args.mechanism, unwrappingKey, wrapped, params);
+  } finally {
+    unwrappingKey.fill(0);
+  }
+  const material = materialForUnwrap(args.keyTypeClass, clear);
+  clear.fill(0);
+  const sessionId = args.session ? ctx.session.id : null;
+  const key = ctx.store.transaction(() => {
+    const ref = ctx.store.allocateKeyRef();
+    const common = {
+      ref,
+      keyType: material.keyType,
+      keyClass: material.class,
+      label,
+      owner: viewer.username,
+      shared,
+      manageQuorum: quorum.manageQuorum,
+      useQuorum: quorum.useQuorum,
+      sessionId,
+    };
+    const attributes = buildAttributes({
+      ...common,
+      clear: material.material,
+      ...(material.curve ? { curve: material.curve } : {}),
+      local: false,
+      given,
+    });
+    const record: KeyRecord = {
+      ...common,
+      attributes,
+      material: masking.sealMaterial(ref, material.material),
+    };
+    ctx.store.insertKey(record);
+    return record;
+  });
+  material.material.fill(0);
+  ctx.auditTarget = keyView(key, false).ref;
+  return { keys: [keyView(key, true)], copies: sessionId === null ? [sealCopy(masking, key)] : [] };
+}
