@@ -1,4 +1,4 @@
-// docs/ci.md and docs/library.md run as written: their marked code blocks are saved and executed in a project
+// docs/ci.md, docs/library.md and docs/keys.md run as written: their marked code blocks are saved and executed in a project
 // where LocalHSM is installed (linked to this build), so an example that drifts from the code fails the suite.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -38,7 +38,7 @@ function consumerProject(): string {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   fs.mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'localhsm'), 'dir');
-  for (const bin of ['localhsm', 'cloudhsm-cli'])
+  for (const bin of ['localhsm', 'cloudhsm-cli', 'configure-cli'])
     fs.symlinkSync(path.join(ROOT, 'bin', bin), path.join(dir, 'node_modules', '.bin', bin));
   return dir;
 }
@@ -117,6 +117,7 @@ describe('docs run as written', () => {
   for (const [doc, kinds] of [
     ['docs/ci.md', ['file', 'setup', 'run']],
     ['docs/library.md', ['node-test']],
+    ['docs/keys.md', ['run']],
   ] as const) {
     it(`${doc}: every marked example runs`, () => {
       const found = new Set(markedBlocks(fs.readFileSync(path.join(ROOT, doc), 'utf8')).map((b) => b.kind));
