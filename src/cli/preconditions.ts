@@ -4,7 +4,7 @@ import type { ClusterClient } from '../cluster/cluster.js';
 import { HsmError } from '../errors.js';
 import { OPERATIONS, type OperationName } from '../protocol/operations.js';
 import type { Approval } from '../protocol/quorum.js';
-import { isLoginRole, isValidUsername, normalizeUsername } from '../protocol/types.js';
+import { APPLIANCE_USER, isLoginRole, isValidUsername, normalizeUsername } from '../protocol/types.js';
 import type { CliIo } from './context.js';
 
 type Login = { username: string; role: string };
@@ -31,6 +31,8 @@ export interface Precondition {
   /** 'always': the `user` service quorum applies; 'other-user': only when the target is not the caller. */
   userQuorum?: 'always' | 'other-user';
   approval?: Approval | undefined;
+  /** The target must exist with that role: anyone may list users, so saying so before a prompt reveals nothing. */
+  targetMustExist?: boolean;
 }
 
 /**
@@ -64,7 +66,24 @@ export async function checkBeforeSecrets(
     if (!self && login.role !== 'admin')
       throw new HsmError('ERR_PERMISSION_DENIED', { role: login.role, action: access.action });
   }
-  if (!valid || pre.approval || !pre.userQuorum || (pre.userQuorum === 'other-user' && self)) return;
+  if (!valid || pre.approval) return;
+  if (pre.userQuorum && !(pre.userQuorum === 'other-user' && self)) await requireNoUserQuorum(cluster, io);
+  if (pre.targetMustExist) await requireTarget(cluster, target);
+}
+
+/** The node's answer when every HSM that answers lacks the target user, or holds it with another role. */
+async function requireTarget(cluster: ClusterClient, target: Login): Promise<void> {
+  const username = normalizeUsername(target.username);
+  const lists = (await cluster.fanOut('user-list', {})).filter((l) => l.ok);
+  const found = lists.map((l) => l.value.users.find((u) => u.username === username));
+  if (lists.length === 0 || username === APPLIANCE_USER) return;
+  if (found.every((u) => u === undefined)) throw new HsmError('ERR_USER_NOT_FOUND', { username });
+  if (found.every((u) => u !== undefined && u.role !== target.role))
+    throw new HsmError('ERR_ROLE_MISMATCH', { username, role: target.role });
+}
+
+/** Throws when the `user` service needs approvals on every HSM, saying how to get them. */
+async function requireNoUserQuorum(cluster: ClusterClient, io: CliIo): Promise<void> {
   const values = await cluster.fanOut('quorum-list-values', {});
   const required = values.map((v) => (v.ok ? v.value.user : undefined));
   if (required.some((m) => m === undefined || m <= 1)) return;

@@ -92,6 +92,23 @@ describe('preconditions before secrets (2 HSMs, user quorum 2)', () => {
     noPrompt(run);
   });
 
+  it("an admin changing an unknown user's MFA, or a user's under another role: the node's answer, before the prompt", async () => {
+    const mfa = (username: string, role: string) =>
+      cluster.as(
+        'admin',
+        'admin',
+        ADMIN_PASS,
+        ['user', 'change-mfa', 'token-sign', '--username', username, '--role', role, '--token', 'mfa.json'],
+        '',
+      );
+    const unknown = await mfa('nobody', 'crypto-user');
+    assert.deepEqual(unknown.json, { error_code: 1, data: 'User nobody does not exist' });
+    noPrompt(unknown);
+    const mismatch = await mfa('alice', 'admin');
+    assert.deepEqual(mismatch.json, { error_code: 1, data: 'User alice does not have the role admin' });
+    noPrompt(mismatch);
+  });
+
   it('a change that needs no approval still prompts (own password)', async () => {
     const args = ['user', 'change-password', '--username', 'alice', '--role', 'crypto-user'];
     const run = await cluster.as('crypto-user', 'alice', ALICE_PASS, args, 'alice-pass-2\nalice-pass-2\n');

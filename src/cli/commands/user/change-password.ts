@@ -53,6 +53,7 @@ export const userChangePasswordCommand = cliCommand({
       target,
       userQuorum: 'other-user',
       approval,
+      targetMustExist: true,
     });
     const password = await passwordFrom(options.string('password'), ctx.io, true);
     return withApprovalHints(ctx.io, () =>

@@ -70,6 +70,7 @@ export const userChangeMfaTokenSignCommand = cliCommand({
     await checkBeforeSecrets(cluster, ctx.io, {
       op: options.flag('deregister') ? 'change-mfa-deregister' : 'change-mfa-start',
       target,
+      targetMustExist: true,
     });
     const password = await passwordFrom(options.string('change-password'), ctx.io, true);
     const args = {
