@@ -17,7 +17,7 @@ export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResul
       detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}`,
     });
   const grant = requireKeyQuorumApproval(ctx, key, 'key-usage', args.approval);
-  const privateDer = requireMasking(ctx).openMaterial(key.ref, key.material);
+  const privateKey = requireMasking(ctx).openPrivateKey(key.ref, key.material);
   const signature = signData(
     {
       mechanism: args.mechanism,
@@ -26,7 +26,7 @@ export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResul
       ...(args.mgf ? { mgf: args.mgf as MgfName } : {}),
       ...(args.saltLength !== undefined ? { saltLength: args.saltLength } : {}),
     },
-    privateDer,
+    privateKey,
     decodeBase64(args.digest, 'data'),
   );
   // Consumed only by a signature made: a refusal above leaves the token usable.
