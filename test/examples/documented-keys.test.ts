@@ -1,6 +1,7 @@
 // The key-plane documented examples of spec §21 (test/examples/documented/key-plane.json), each run through
 // bin/cloudhsm-cli on a real 2-HSM cluster after its preconditions; random values are compared by shape and
-// by the relations the spec gives (check-value = SHA-1 of the key's own SPKI, counts, order, next_token).
+// by the relations the spec gives (check-value = SHA-1 of the key's own SPKI, counts, order, next_token, values
+// an earlier step returned, sizes).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -131,6 +132,17 @@ export function keyMatches(actual: unknown, expected: unknown, where = '$'): str
       : `${where}: not a check value`;
   if (expected === '<hex>')
     return typeof actual === 'string' && /^0x([0-9a-f]{2})+$/.test(actual) ? undefined : `${where}: not hex`;
+  // `<hex:N>` / `<base64:N>`: a random value of a documented length in bytes (an IV, wrapped key data).
+  const sized = typeof expected === 'string' ? /^<(hex|base64):(\d+)>$/.exec(expected) : null;
+  if (sized) {
+    const [, kind, bytes] = sized;
+    const ok =
+      typeof actual === 'string' &&
+      (kind === 'hex'
+        ? /^0x([0-9a-f]{2})*$/.test(actual) && actual.length === 2 + 2 * Number(bytes)
+        : /^[A-Za-z0-9+/]*={0,2}$/.test(actual) && Buffer.from(actual, 'base64').length === Number(bytes));
+    return ok ? undefined : `${where}: ${JSON.stringify(actual)} is not ${kind} of ${bytes} bytes`;
+  }
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length)
       return `${where}: expected an array of ${expected.length}, got ${JSON.stringify(actual)}`;
@@ -316,7 +328,11 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
       const envelope = JSON.parse(run.stdout) as { error_code: number };
       if (expect.json === undefined) assert.equal(envelope.error_code, expect.error_code, transcript);
       else {
-        const wanted = example.shape_only ? loosen(expect.json) : expect.json;
+        // `{{saved:NAME}}` in the expected output: the value an earlier step returned (a reference, a check-value).
+        const filled = JSON.parse(JSON.stringify(expect.json), (_, v: unknown) =>
+          typeof v === 'string' ? fill(v) : v,
+        ) as unknown;
+        const wanted = example.shape_only ? loosen(filled) : filled;
         const problem = keyMatches(envelope, wanted);
         assert.equal(problem, undefined, `${problem}\n${transcript}`);
       }
