@@ -246,6 +246,11 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
     clone = dir;
     return dir;
   };
+  after(async () => {
+    if (!clone) return;
+    await downIfPresent(clone);
+    fs.rmSync(path.dirname(clone), { recursive: true, force: true });
+  });
   const ok = async (user: string | undefined, args: string[]) => {
     const run = await cli(user, args);
     assert.equal(run.exitCode, 0, `${args.join(' ')}\n${run.stdout}${run.stderr}`);
@@ -271,10 +276,6 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
         ]);
   });
   after(async () => {
-    if (clone) {
-      await downIfPresent(clone);
-      fs.rmSync(path.dirname(clone), { recursive: true, force: true });
-    }
     await downIfPresent(state);
     fs.rmSync(state, { recursive: true, force: true });
     fs.rmSync(work, { recursive: true, force: true });
