@@ -258,6 +258,19 @@ describe('seeded keys', () => {
     assert.ok(TEST_MASKING.openMaterial(priv!.ref, priv!.material).equals(pkcs8));
     assert.ok(!priv!.material.includes(pkcs8.subarray(-32)), 'stored sealed');
     assert.equal(pub!.attributes['check-value'], priv!.attributes['check-value']);
+    // Each HSM checks again with its own rules: a key owned by an admin is refused, whatever the file said.
+    const { store: other } = await makeNode({ hsmId: 'hsm-ccccccccccc' });
+    const forged = { ...seed, keys: [{ ...seed.keys![0]!, owner: 'admin' }] };
+    await assert.rejects(
+      importSeed(other, forged, undefined, { masking: TEST_MASKING, material: [material[0]!] }),
+      {
+        message: 'seed: the owner of a key must be a crypto user; admin is not',
+      },
+    );
+    assert.equal(other.countKeys(), 0);
+    assert.equal(other.countUsers(), 2, 'the whole import was rolled back');
+    // Keys need the cluster masking key.
+    await assert.rejects(importSeed(other, seed), { code: 'ERR_KEY_MASKING' });
     assert.deepEqual(
       stores[0]!
         .listAudit()
