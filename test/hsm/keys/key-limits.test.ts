@@ -104,6 +104,26 @@ describe('key limits per HSM type', () => {
     );
   });
 
+  it('applies to unwrap', async () => {
+    const { t, alice } = await node('hsm1.medium');
+    const kek = (await t.ok(alice, 'key-generate', aes('kek', { attributes: ['wrap=true', 'unwrap=true'] })))
+      .keys[0]!.ref;
+    const payload = (await t.ok(alice, 'key-generate', aes('payload'))).keys[0]!.ref;
+    const wrap = { mechanism: 'aes-zero-pad' as const, payloadRef: payload, wrappingRef: kek };
+    const { wrapped } = await t.ok(alice, 'key-wrap', wrap);
+    fill(t, 3300 - 2, 'secret-key');
+    const unwrap = {
+      mechanism: 'aes-zero-pad' as const,
+      ref: kek,
+      wrapped,
+      keyTypeClass: 'aes' as const,
+      label: 'u',
+    };
+    assert.equal((await t.fails(alice, 'key-unwrap', unwrap)).message, full('hsm1.medium', 3300, 'keys'));
+    await t.ok(alice, 'key-delete', { ref: payload });
+    await t.ok(alice, 'key-unwrap', unwrap);
+  });
+
   it('session keys count', async () => {
     const { t, alice } = await node('hsm1.medium');
     fill(t, 3300 - 1, 'secret-key');
