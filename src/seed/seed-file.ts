@@ -238,6 +238,7 @@ function readPem(value: string, baseDir: string, problems: Problem[], at: Path):
   try {
     return readInputFile(file).toString('utf8');
   } catch (error) {
+    // The resolved path too: a relative path is read from the seed's folder, not the current directory.
     const where = file === value ? '' : ` as ${file}`;
     problems.push({ path: at, detail: `cannot read ${value}${where} (${fsErrorCode(error)})` });
     return null;
@@ -245,18 +246,8 @@ function readPem(value: string, baseDir: string, problems: Problem[], at: Path):
 }
 
 function readKey(value: string, baseDir: string, problems: Problem[], at: Path): string | null {
-  let pem = value;
-  if (!value.includes('-----BEGIN')) {
-    const file = path.resolve(baseDir, value);
-    try {
-      pem = readInputFile(file).toString('utf8');
-    } catch (error) {
-      // The resolved path too: a relative path is read from the seed's folder, not the current directory.
-      const where = file === value ? '' : ` as ${file}`;
-      problems.push({ path: at, detail: `cannot read ${value}${where} (${fsErrorCode(error)})` });
-      return null;
-    }
-  }
+  const pem = readPem(value, baseDir, problems, at);
+  if (pem === null) return null;
   try {
     parseTokenSignPublicKey(pem);
     return pem;
