@@ -191,7 +191,10 @@ export const MESSAGES = {
   ERR_KEY_NOT_SHARED: 'Key is not shared with user {username}',
   ERR_KEY_SHARE_OWNER: 'Key cannot be shared with its owner',
   ERR_USER_OWNS_KEYS: 'User owns keys and cannot be deleted',
-  ERR_KEY_LIMIT: 'Maximum number of keys reached',
+  ERR_USER_KEY_QUORUM:
+    "User {username} cannot be deleted: key {ref} is shared with it and its quorum values need {needed} associated users; the key's owner must share it with another crypto user first",
+  ERR_KEY_LIMIT:
+    'Maximum number of keys reached: an HSM of type {hsmType} holds at most {limit} {kind} (each key of a pair and each session key counts); delete keys that are no longer needed with key delete, then try again',
   ERR_KEY_MECHANISM: 'The key cannot be used with this mechanism: {detail}',
   ERR_KEY_ENCODING: 'Encoding {encoding} is not available for a {class} key',
   ERR_KEY_MASKING:

@@ -4,7 +4,8 @@ import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { openCopy } from '../keys/copies.js';
 import { keyViewer, requireMasking } from '../keys/key-rules.js';
-import { type KeyRecord, MAX_KEYS_PER_HSM, formatRef } from '../keys/record.js';
+import { requireKeyRoom } from '../keys/limits.js';
+import { type KeyRecord, formatRef } from '../keys/record.js';
 import { keyView } from '../keys/view.js';
 import type { OpContext } from '../op-context.js';
 
@@ -25,7 +26,7 @@ export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<
       if (!sameKey(existing, key, masking)) throw new HsmError('ERR_KEY_EXISTS', { ref: formatRef(key.ref) });
       return { key: keyView(existing, true) };
     }
-    if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+    requireKeyRoom(ctx.store, [key.keyClass]);
     ctx.store.insertKey(key);
     return { key: keyView(key, true) };
   });

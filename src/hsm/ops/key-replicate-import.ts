@@ -3,7 +3,8 @@ import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { clearMaterial, keyDigest, openKey } from '../keys/key-seal.js';
 import { requireMasking } from '../keys/key-rules.js';
-import { type KeyRecord, MAX_KEYS_PER_HSM, formatRef, parseRef } from '../keys/record.js';
+import { requireKeyRoom } from '../keys/limits.js';
+import { type KeyRecord, formatRef, parseRef } from '../keys/record.js';
 import { keyView } from '../keys/view.js';
 import type { OpContext } from '../op-context.js';
 import { cloneFamilyKey } from '../replicate-seal.js';
@@ -53,7 +54,7 @@ export function keyReplicateImport(
         throw new HsmError('ERR_KEY_EXISTS', { ref: formatRef(ref) });
       return { key: keyView(existing, true), alreadyInEffect: true };
     }
-    if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+    requireKeyRoom(ctx.store, [key.keyClass]);
     ctx.store.insertKey(key);
     return { key: keyView(key, true) };
   });

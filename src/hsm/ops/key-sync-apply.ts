@@ -4,7 +4,7 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { applianceMessage, requireAppliance } from '../keys/appliance.js';
 import { openCopy } from '../keys/copies.js';
 import { requireMasking } from '../keys/key-rules.js';
-import { MAX_KEYS_PER_HSM } from '../keys/record.js';
+import { hasKeyRoom } from '../keys/limits.js';
 import type { OpContext } from '../op-context.js';
 
 export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): OpResult<'key-sync-apply'> {
@@ -36,7 +36,8 @@ export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): Op
           conflicts.push(key.ref);
         continue;
       }
-      if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) break;
+      // A full HSM takes what still fits (a secret key may fit where an asymmetric one does not).
+      if (!hasKeyRoom(ctx.store, [key.keyClass])) continue;
       ctx.store.insertKey(key);
       inserted++;
     }
