@@ -8,7 +8,7 @@ import { sealCopy } from '../keys/copies.js';
 import { buildAttributes, checkKeyQuorum, checkLabel, parseCreationAttributes } from '../keys/create.js';
 import { keyViewer, requireAttribute, requireMasking, requireUsableKey } from '../keys/key-rules.js';
 import { requireKeyRoom } from '../keys/limits.js';
-import type { KeyRecord } from '../keys/record.js';
+import { type KeyRecord, formatRef } from '../keys/record.js';
 import { shareTargets } from '../keys/users.js';
 import { keyView } from '../keys/view.js';
 import { checkMechanismKey, wrapParams } from '../keys/wrap-params.js';
@@ -18,6 +18,7 @@ import { requireKeyQuorumApproval } from '../quorum/approval.js';
 export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<'key-unwrap'> {
   const viewer = keyViewer(ctx);
   const masking = requireMasking(ctx);
+  // A refusal's audit entry names the unwrapping key (requireUsableKey sets it); a success's, the new key first.
   const unwrapping = requireUsableKey(ctx, args.ref);
   requireAttribute(unwrapping, 'unwrap');
   checkMechanismKey(args.mechanism, unwrapping, 'unwrap');
@@ -71,9 +72,10 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
     };
     ctx.store.insertKey(record);
     grant.commit();
+    // Set before the commit: the audit entry is written with it.
+    ctx.auditTarget = `${formatRef(ref)} ${formatRef(unwrapping.ref)}`;
     return record;
   });
   material.material.fill(0);
-  ctx.auditTarget = keyView(key, false).ref;
   return { keys: [keyView(key, true)], copies: sessionId === null ? [sealCopy(masking, key)] : [] };
 }
