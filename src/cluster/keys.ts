@@ -60,14 +60,18 @@ export async function resolveKey(
   return { ref: best.view.ref, session: best.view.session, holders: best.holders };
 }
 
-/** Runs `op` on the first of `connections` that answers (an HSM's refusal is the answer). */
+/**
+ * Runs `op` on the first of `connections` that answers (an HSM's refusal is the answer), the least busy
+ * first: with several requests in flight (the library API) signatures spread over the HSMs that hold the key.
+ */
 export async function onOne<O extends OperationName>(
   connections: readonly HsmConnection[],
   op: O,
   args: OpArgs<O>,
 ): Promise<{ connection: HsmConnection; value: OpResult<O> }> {
   let last: UnreachableError | undefined;
-  for (const connection of connections) {
+  // A stable sort: one request at a time goes to the first HSM, as before.
+  for (const connection of [...connections].sort((a, b) => a.inFlight - b.inFlight)) {
     try {
       return { connection, value: await connection.call(op, args) };
     } catch (error) {
