@@ -236,7 +236,7 @@ export async function benchKeyCreation(record: Record_, log: (line: string) => v
       );
     await create(three.session)();
     await create(one.session)();
-    const [t3, t1] = await alternate(25, create(three.session), create(one.session));
+    const [t3, t1] = await alternate(19, create(three.session), create(one.session));
     record(
       {
         name: 'token RSA-2048 pair, 3 HSMs',
