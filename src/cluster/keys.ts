@@ -1,6 +1,12 @@
 // Client-side key flows over a cluster: resolve a filter to one key, create and copy keys, list with coverage, change everywhere.
 import { HsmError } from '../errors.js';
-import { type OpArgs, type OpResult, type OperationName, displayName } from '../protocol/operations.js';
+import {
+  OPERATIONS,
+  type OpArgs,
+  type OpResult,
+  type OperationName,
+  displayName,
+} from '../protocol/operations.js';
 import type { KeyView } from '../protocol/keys.js';
 import type { ClusterClient, Outcome } from './cluster.js';
 import { type HsmConnection, UnreachableError } from './connection.js';
@@ -61,8 +67,10 @@ export async function resolveKey(
 }
 
 /**
- * Runs `op` on the first of `connections` that answers (an HSM's refusal is the answer), the least busy
- * first: with several requests in flight (the library API) signatures spread over the HSMs that hold the key.
+ * Runs `op` on the first of `connections` that answers (an HSM's refusal is the answer). An operation that
+ * changes nothing goes to the least busy first, so that with several requests in flight (the library API)
+ * signatures spread over the HSMs that hold the key; one that creates keys stays in order, so that concurrent
+ * creations take their references from one HSM's counter (each HSM hands out its own).
  */
 export async function onOne<O extends OperationName>(
   connections: readonly HsmConnection[],
@@ -71,7 +79,10 @@ export async function onOne<O extends OperationName>(
 ): Promise<{ connection: HsmConnection; value: OpResult<O> }> {
   let last: UnreachableError | undefined;
   // A stable sort: one request at a time goes to the first HSM, as before.
-  for (const connection of [...connections].sort((a, b) => a.inFlight - b.inFlight)) {
+  const order = OPERATIONS[op].writes
+    ? connections
+    : [...connections].sort((a, b) => a.inFlight - b.inFlight);
+  for (const connection of order) {
     try {
       return { connection, value: await connection.call(op, args) };
     } catch (error) {
