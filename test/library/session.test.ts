@@ -78,6 +78,26 @@ describe('cluster.login(): key and crypto calls without cloudhsm-cli', () => {
     assert.equal(key.attributes['value-len'] ?? key.attributes['key-length-bytes'], 32);
   });
 
+  it('creates keys concurrently: each on every HSM, each its own reference', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        alice.generateSymmetric({ type: 'generic-secret', label: `burst-${i}`, keyLengthBytes: 16 }),
+      ),
+    );
+    assert.equal(new Set(created.map(({ key }) => key['key-reference'])).size, 6);
+    for (const { key } of created) assert.equal(key['key-info']['cluster-coverage'], 'full');
+    const listed = await alice.listKeys({
+      filter: 'attr.key-type=generic-secret',
+      maxItems: 10,
+      verbose: true,
+    });
+    assert.equal(listed.total_key_count, 6);
+    for (const key of listed.matched_keys as KeyObject[])
+      assert.equal(key['key-info']['cluster-coverage'], 'full');
+    for (const { key } of created)
+      await alice.run(['key', 'delete', '--filter', `key-reference=${key['key-reference']}`]);
+  });
+
   it('lists keys page by page and by label', async () => {
     const first = await alice.listKeys({ maxItems: 2 });
     assert.equal(first.total_key_count, 5);
