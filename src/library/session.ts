@@ -1,6 +1,6 @@
 // A logged-in cloudhsm-cli session for the library API: any command in this process, typed key and crypto calls, several in flight.
 import { loginCluster, logoutCluster } from '../cluster/operations.js';
-import type { KeyObject, KeySummary } from '../cluster/key-objects.js';
+import type { KeyObject } from '../cluster/key-objects.js';
 import type { KeyListPage } from '../cluster/keys.js';
 import { resolve } from '../command/tree.js';
 import { HsmError } from '../errors.js';
@@ -87,9 +87,8 @@ export interface KeyPair {
   public_key: KeyObject;
   private_key: KeyObject;
 }
-export interface KeyListResult extends Omit<KeyListPage, 'matched_keys'> {
-  matched_keys: (KeyObject | KeySummary)[];
-}
+/** `matched_keys` holds key objects with `verbose`, else references and labels (KeySummary). */
+export type KeyListResult = KeyListPage;
 
 const words = (filter: KeyFilter | undefined) =>
   filter === undefined ? [] : typeof filter === 'string' ? [filter] : [...filter];
