@@ -71,3 +71,15 @@ export function opensslRsa2048VerifyPerSecond(seconds: number): number {
   if (!line) throw new Error('could not read openssl speed output');
   return Number(line.trim().split(/\s+/).pop());
 }
+
+/** `openssl speed -seconds S <algorithm>` sign/s on this machine (one core): rsa2048, ecdsap256. */
+export function opensslSignPerSecond(algorithm: 'rsa2048' | 'ecdsap256', seconds: number): number {
+  const out = spawnSync('openssl', ['speed', '-seconds', String(seconds), algorithm], {
+    encoding: 'utf8',
+  }).stdout;
+  const row = algorithm === 'rsa2048' ? /^rsa\s+2048 bits/ : /^\s*256 bits ecdsa \(nistp256\)/;
+  const line = out.split('\n').find((l) => row.test(l));
+  if (!line) throw new Error(`could not read openssl speed ${algorithm} output`);
+  // Columns: time per sign, time per verify, sign/s, verify/s.
+  return Number(line.trim().split(/\s+/).at(-2));
+}

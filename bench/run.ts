@@ -9,6 +9,7 @@ import { ClusterClient } from '../src/cluster/cluster.js';
 import { readConfig, selectCluster } from '../src/cluster/config.js';
 import { HsmConnection } from '../src/cluster/connection.js';
 import { RawClient } from './raw-client.js';
+import { benchKeyCreation, benchKeyList, benchSignThroughput } from './keys.js';
 import { type IssuedToken, changeMfaTokenSign, loginWithMfa } from '../src/cluster/mfa.js';
 import { listUsers, loginCluster, logoutCluster } from '../src/cluster/operations.js';
 import { publicKeyPemOf, signUnsigned } from '../src/tokens/private-key.js';
@@ -597,6 +598,9 @@ try {
   if (!only || only === 'memory') await benchMemory(shared);
   if (!only || only === 'load') await benchLoad();
   if (!only || only === 'kdf') await benchKdf();
+  if (!only || only === 'sign') await benchSignThroughput(record, log);
+  if (!only || only === 'key-list') await benchKeyList(record, log);
+  if (!only || only === 'key-create') await benchKeyCreation(record, log);
 } finally {
   await dropCluster(shared);
 }

@@ -9,6 +9,21 @@ export {
   type HsmAddress,
 } from './library/start-cluster.js';
 export {
+  ClusterSession,
+  type LoginOptions,
+  type KeyAttributes,
+  type KeyPairOptions,
+  type SymmetricKeyOptions,
+  type KeyFilter,
+  type ListKeysOptions,
+  type SignMechanism,
+  type SignOptions,
+  type VerifyOptions,
+  type KeyPair,
+  type KeyListResult,
+} from './library/session.js';
+export type { KeyObject, KeySummary } from './cluster/key-objects.js';
+export {
   loadSeedFile,
   resolveSeed,
   type Seed,

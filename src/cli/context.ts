@@ -14,6 +14,8 @@ export type CliIo = Prompter;
 export class CliSession {
   private config: CliConfig | undefined;
   private readonly clients = new Map<string, ClusterClient>();
+  /** The client of the config's one cluster, asked for without an id. */
+  private onlyClient: ClusterClient | undefined;
   /** The state directory and where its path came from, for the hints after an error (src/cli/hints.ts). */
   state: { dir: string; source: StateSource; installed: string } | undefined;
 
@@ -24,6 +26,10 @@ export class CliSession {
   ) {}
 
   cluster(clusterId?: string): ClusterClient {
+    // Commands of one session ask for the same cluster again and again (the library runs many at once).
+    const asked = clusterId ?? this.defaultClusterId;
+    const known = asked === undefined ? this.onlyClient : this.clients.get(asked);
+    if (known) return known;
     this.config ??= readConfig(this.configFile);
     const entry = selectCluster(this.config, this.configFile, clusterId ?? this.defaultClusterId);
     let client = this.clients.get(entry.clusterId);
@@ -31,12 +37,14 @@ export class CliSession {
       client = new ClusterClient(entry);
       this.clients.set(entry.clusterId, client);
     }
+    if (asked === undefined) this.onlyClient = client;
     return client;
   }
 
   close(): void {
     for (const c of this.clients.values()) c.close();
     this.clients.clear();
+    this.onlyClient = undefined;
   }
 }
 

@@ -66,6 +66,10 @@ export class HsmConnection {
   get forgotLogin(): boolean {
     return this.lostLogin;
   }
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
   get connected(): boolean {
     return this.socket !== undefined && !this.socket.destroyed;
   }
@@ -89,6 +93,9 @@ export class HsmConnection {
       socket.once('secureConnect', () => {
         socket.off('error', fail);
         socket.setTimeout(0);
+        // Several requests in flight (the library API): each goes out at once, not after the previous
+        // reply's ACK (Nagle's algorithm).
+        socket.setNoDelay(true);
         this.attach(socket);
         resolve();
       });

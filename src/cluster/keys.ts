@@ -1,6 +1,12 @@
 // Client-side key flows over a cluster: resolve a filter to one key, create and copy keys, list with coverage, change everywhere.
 import { HsmError } from '../errors.js';
-import { type OpArgs, type OpResult, type OperationName, displayName } from '../protocol/operations.js';
+import {
+  OPERATIONS,
+  type OpArgs,
+  type OpResult,
+  type OperationName,
+  displayName,
+} from '../protocol/operations.js';
 import type { KeyView } from '../protocol/keys.js';
 import type { ClusterClient, Outcome } from './cluster.js';
 import { type HsmConnection, UnreachableError } from './connection.js';
@@ -60,14 +66,23 @@ export async function resolveKey(
   return { ref: best.view.ref, session: best.view.session, holders: best.holders };
 }
 
-/** Runs `op` on the first of `connections` that answers (an HSM's refusal is the answer). */
+/**
+ * Runs `op` on the first of `connections` that answers (an HSM's refusal is the answer). An operation that
+ * changes nothing goes to the least busy first, so that with several requests in flight (the library API)
+ * signatures spread over the HSMs that hold the key; one that creates keys stays in order, so that concurrent
+ * creations take their references from one HSM's counter (each HSM hands out its own).
+ */
 export async function onOne<O extends OperationName>(
   connections: readonly HsmConnection[],
   op: O,
   args: OpArgs<O>,
 ): Promise<{ connection: HsmConnection; value: OpResult<O> }> {
   let last: UnreachableError | undefined;
-  for (const connection of connections) {
+  // A stable sort: one request at a time goes to the first HSM, as before.
+  const order = OPERATIONS[op].writes
+    ? connections
+    : [...connections].sort((a, b) => a.inFlight - b.inFlight);
+  for (const connection of order) {
     try {
       return { connection, value: await connection.call(op, args) };
     } catch (error) {

@@ -40,8 +40,20 @@ export function childrenOf(tree: CommandTree<unknown, unknown>, path: readonly s
 /** The binary prints its version for `-V`/`--version` as its first word (not inside the shell). */
 const offersVersion = (tree: CommandTree<unknown, unknown>) => Boolean(tree.name && tree.version);
 
+/** Whether `path` begins with `prefix` (compared word by word: resolve runs this per command per word). */
+const startsWith = (path: readonly string[], prefix: readonly string[]) =>
+  path.length >= prefix.length && prefix.every((word, i) => path[i] === word);
+
 function findCommand<Ctx, Out>(tree: CommandTree<Ctx, Out>, path: readonly string[]) {
-  return tree.commands.find((c) => key(c.path) === key(path));
+  return tree.commands.find((c) => c.path.length === path.length && startsWith(c.path, path));
+}
+
+/** Whether `word` names a command or group right below `path` (what childrenOf lists, without building it). */
+function hasChild(tree: CommandTree<unknown, unknown>, path: readonly string[], word: string): boolean {
+  if (path.length === 0 && tree.extra?.some((e) => e.name === word)) return true;
+  return tree.commands.some(
+    (c) => c.path.length > path.length && c.path[path.length] === word && startsWith(c.path, path),
+  );
 }
 
 /** The command whose last path word is `word` or one of its hidden aliases, below `path`. */
@@ -83,7 +95,7 @@ export function resolve<Ctx, Out>(
   let i = 0;
   while (i < argv.length) {
     const word = argv[i]!;
-    if (childrenOf(tree, path).some((c) => c.name === word)) path.push(word);
+    if (hasChild(tree as CommandTree<unknown, unknown>, path, word)) path.push(word);
     else {
       const aliased = findAlias(tree, path, word);
       if (!aliased) break;

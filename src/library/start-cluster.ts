@@ -25,6 +25,7 @@ import { ensureDevClockSecret } from '../localhsm/dev-clock-secret.js';
 import { compareClusterWithSeed, createNewCluster } from '../localhsm/new-cluster.js';
 import type { HsmType } from '../protocol/types.js';
 import { type Seed, type SeedInput, loadSeedFile, resolveSeed } from '../seed/seed-file.js';
+import { ClusterSession, type LoginOptions } from './session.js';
 
 export interface StartClusterOptions {
   /** HSMs of a new cluster, 1 to 28 [default 3]. */
@@ -103,6 +104,11 @@ export interface LocalCluster {
    * inherit CLOUDHSM_ROLE / CLOUDHSM_PIN from process.env: pass them in `options.env`.
    */
   cli(args: readonly string[], input?: string, options?: CliOptions): Promise<CliResult>;
+  /**
+   * Logs in (password login) on every HSM and resolves with a session that runs key and crypto calls,
+   * or any cloudhsm-cli command, in this process without a child process; calls may overlap.
+   */
+  login(options: LoginOptions): Promise<ClusterSession>;
   /** Moves every HSM's clock forward (`'10m'`, `'1h30m'`, or seconds); needs `devClock: true`. */
   advanceTime(duration: string | number): Promise<void>;
   /** Puts every HSM back on the system clock; needs `devClock: true`. */
@@ -279,6 +285,8 @@ function makeCluster(
   const binDir = path.dirname(CLOUDHSM_CLI_BIN);
   const env = { LOCALHSM_STATE: dir, PATH: [binDir, process.env.PATH].filter(Boolean).join(path.delimiter) };
   let stopped = false;
+  /** Sessions from login(): stop() closes their connections, so none keeps the process alive. */
+  const sessions = new Set<ClusterSession>();
   const moveClock = async (move: Parameters<typeof moveClusterClock>[1]) => {
     const session = new CliSession(files.config);
     try {
@@ -301,6 +309,11 @@ function makeCluster(
         ? runCliProcess(args, input, { ...runEnv, PATH: env.PATH })
         : runCliInProcess(args, input, runEnv);
     },
+    async login(options) {
+      const session = await ClusterSession.open(files.config, manifest.clusterId, options);
+      sessions.add(session);
+      return session;
+    },
     async advanceTime(duration) {
       const ms = typeof duration === 'number' ? duration * 1000 : parseDuration(duration);
       if (ms === undefined || !Number.isSafeInteger(ms) || ms < 0)
@@ -313,6 +326,7 @@ function makeCluster(
     async stop() {
       if (stopped) return;
       stopped = true;
+      for (const session of sessions) session.close();
       await runner.stopAll();
       if (temporary) fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -58,6 +58,8 @@ const MIGRATIONS: readonly string[] = [
   // Deleted token key references (issue 16 server-side sync): a key deleted while an HSM was down is deleted
   // there when it returns, and a copy of a deleted key is never taken back.
   `CREATE TABLE key_tombstones (ref INTEGER PRIMARY KEY) STRICT;`,
+  // Session keys are few: total_key_count counts those of other sessions through this index (see findKeys).
+  `CREATE INDEX keys_session ON keys (session_id) WHERE session_id IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -167,6 +169,23 @@ const KEY_ATTRIBUTE_COLUMNS: Record<string, string> = {
 };
 /** SQLite has no booleans: json_extract reads JSON true/false as 1/0. */
 const sqlValue = (v: AttributeValue): string | number => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
+
+/**
+ * total_key_count without a filter: every key less the ones the viewer may not see. SQLite counts a whole
+ * table from its pages, not its rows, so this reads only the hidden keys (other sessions' keys by their
+ * partial index, other owners' private and secret keys by keys_owner) and is cheap for a user who sees
+ * most keys; counting the visible rows would read every one of them. The same set as the page's WHERE.
+ */
+function visibleCountSql(viewer: KeyViewer): string {
+  const otherSessions = 'SELECT count(*) FROM keys WHERE session_id IS NOT NULL AND session_id <> @sid';
+  if (viewer.role === 'admin')
+    return 'SELECT (SELECT count(*) FROM keys) - (SELECT count(*) FROM keys WHERE session_id IS NOT NULL) AS n';
+  const othersHidden =
+    "SELECT count(*) FROM keys WHERE (owner < @user OR owner > @user) AND class <> 'public-key' " +
+    'AND (session_id IS NULL OR session_id = @sid) ' +
+    "AND NOT (shared <> '[]' AND EXISTS (SELECT 1 FROM json_each(keys.shared) WHERE value = @user))";
+  return `SELECT (SELECT count(*) FROM keys) - (${otherSessions}) - (${othersHidden}) AS n`;
+}
 
 const USER_COLUMNS =
   'username, role, password_hash, failed_logins, locked, mfa_public_key, quorum_public_key';
@@ -363,7 +382,9 @@ export class SqliteStore implements Store {
     });
     const clause = where.join(' AND ');
     const total = (
-      this.keyQuery(`SELECT count(*) AS n FROM keys WHERE ${clause}`).get(params) as { n: number }
+      this.keyQuery(
+        conditions.length === 0 ? visibleCountSql(viewer) : `SELECT count(*) AS n FROM keys WHERE ${clause}`,
+      ).get(params) as { n: number }
     ).n;
     const rows = this.keyQuery(
       `SELECT ${KEY_COLUMNS} FROM keys WHERE ${clause} ORDER BY ref LIMIT @limit OFFSET @offset`,

@@ -79,6 +79,9 @@ function serveConnection(
   { sockets, noise, limits }: ConnectionContext,
 ) {
   sockets.add(raw);
+  // Replies go out at once: with Nagle's algorithm a reply waits for the client's delayed ACK of the one
+  // before it (up to 40 ms) whenever a client keeps several requests in flight.
+  raw.setNoDelay(true);
   const socket = new tls.TLSSocket(raw, { isServer: true, ...gate.connectionTls() });
   const session = node.openSession();
   /** The anchors setting the client chain last verified against (see MtlsGate.admits). */

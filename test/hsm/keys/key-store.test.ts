@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { parseFilter, type KeyViewer } from '../../../src/hsm/keys/filter.js';
+import { isVisible, parseFilter, type KeyViewer } from '../../../src/hsm/keys/filter.js';
 import type { KeyRecord } from '../../../src/hsm/keys/record.js';
 import { MemoryStore } from '../../../src/hsm/store/memory.js';
 import { SqliteStore } from '../../../src/hsm/store/sqlite.js';
@@ -75,6 +75,37 @@ function contract(name: string, open: () => { store: Store; cleanup(): void }): 
       assert.deepEqual(refs(store.findKeys(bob, [], all)), [2, 3]);
       assert.deepEqual(refs(store.findKeys(admin, [], all)), [1, 2, 3, 4]);
       assert.deepEqual(refs(store.findKeys({ ...alice, sessionId: 7 }, [], all)), [1, 2, 3, 4]);
+    });
+
+    it('counts (total_key_count) exactly the keys each viewer sees, whoever owns, shares or holds them in a session', () => {
+      const owners = ['aaron', 'alice', 'bob', 'zed'];
+      const classes = ['secret-key', 'private-key', 'public-key'] as const;
+      let ref = 0;
+      for (const owner of owners)
+        for (const keyClass of classes)
+          for (const shared of [[], ['alice'], ['bob', 'carol'], ['alicia']])
+            for (const sessionId of [null, 1, 2, 7])
+              store.insertKey(key(++ref, { owner, keyClass, shared, sessionId }));
+      const viewers: KeyViewer[] = [
+        alice,
+        bob,
+        admin,
+        { username: 'carol', role: 'crypto-user', sessionId: 7 },
+        { username: 'nobody', role: 'crypto-user', sessionId: 4 },
+        { ...alice, sessionId: 2 },
+        { ...admin, sessionId: 1 },
+      ];
+      for (const viewer of viewers) {
+        const seen = store.findKeys(viewer, [], { limit: 1000, offset: 0 });
+        const expected =
+          ref - [...Array(ref).keys()].filter((i) => !isVisible(store.getKey(i + 1)!, viewer)).length;
+        assert.equal(seen.keys.length, expected, `${viewer.username}/${viewer.sessionId} rows`);
+        assert.equal(
+          store.findKeys(viewer, [], { limit: 1, offset: 0 }).total,
+          expected,
+          `${viewer.username}/${viewer.sessionId} count`,
+        );
+      }
     });
 
     it('filters by label, class, reference and JSON attributes (ANDed), and pages in reference order', () => {
