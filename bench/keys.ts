@@ -94,9 +94,10 @@ export async function benchSignThroughput(record: Record_, log: (line: string) =
       { name: 'crypto sign ecdsa P-256', mechanism: 'ecdsa', label: 'bench-ec', openssl: 'ecdsap256' },
     ] as const;
     for (const c of cases) {
+      // Found once, as an application keeps a PKCS#11 handle: each signature is then one request.
       const request = {
         mechanism: c.mechanism,
-        keyFilter: `attr.label=${c.label}`,
+        keyFilter: await session.findKey(`attr.label=${c.label}`),
         hashFunction: 'sha256',
         data: 'benchmark data',
       } as const;
@@ -109,7 +110,7 @@ export async function benchSignThroughput(record: Record_, log: (line: string) =
       }
       record(
         {
-          name: `${c.name}, 3 HSMs, 16 in flight (2 CPUs: HSM count cannot beat the core count)`,
+          name: `${c.name}, 3 HSMs, 16 in flight, key found once (2 CPUs: HSM count cannot beat the core count)`,
           value: Math.max(...ours),
           unit: 'sign/s',
           baseline: `openssl speed -seconds 3 ${c.openssl} (1 core)`,

@@ -1,12 +1,13 @@
 // A logged-in cloudhsm-cli session for the library API: any command in this process, typed key and crypto calls, several in flight.
 import { loginCluster, logoutCluster } from '../cluster/operations.js';
 import type { KeyObject } from '../cluster/key-objects.js';
-import type { KeyListPage } from '../cluster/keys.js';
+import { type KeyListPage, type ResolvedKey, onOne, resolveKey } from '../cluster/keys.js';
 import { resolve } from '../command/tree.js';
 import { HsmError } from '../errors.js';
 import type { HashName } from '../keys/sign.js';
 import type { LoginRole } from '../protocol/types.js';
 import { type CliContext, CliSession } from '../cli/context.js';
+import { digestFor } from '../cli/keys.js';
 import { cliTree } from '../cli/registry.js';
 
 export interface LoginOptions {
@@ -63,9 +64,20 @@ export interface ListKeysOptions {
 
 export type SignMechanism = 'rsa-pkcs' | 'rsa-pkcs-pss' | 'ecdsa';
 
+/**
+ * One key found once by `findKey()` and used by reference afterwards, as a PKCS#11 application keeps an object
+ * handle: each later call is one request to one HSM that holds the key (the HSM still checks the key exists and
+ * that this user may use it). Opaque; valid for the session that found it.
+ */
+export interface KeyHandle {
+  readonly 'key-reference': string;
+  readonly resolved: ResolvedKey;
+}
+
 export interface SignOptions {
   mechanism: SignMechanism;
-  keyFilter: KeyFilter;
+  /** A filter, resolved on every call as `crypto sign --key-filter` does, or a handle from `findKey()`. */
+  keyFilter: KeyFilter | KeyHandle;
   hashFunction: HashName;
   /** The data, bytes or text (UTF-8; hashed in this process, as cloudhsm-cli does), or its digest with `dataType: 'digest'`. */
   data: Uint8Array | string;
@@ -94,6 +106,11 @@ const words = (filter: KeyFilter | undefined) =>
   filter === undefined ? [] : typeof filter === 'string' ? [filter] : [...filter];
 const attributeWords = (attributes: KeyAttributes) =>
   Object.entries(attributes).map(([name, value]) => `${name}=${String(value)}`);
+const isHandle = (key: KeyFilter | KeyHandle): key is KeyHandle =>
+  typeof key === 'object' && 'resolved' in key;
+/** A handle stands for its key reference where a filter is expected. */
+const filterWords = (key: KeyFilter | KeyHandle) =>
+  isHandle(key) ? [`key-reference=${key['key-reference']}`] : words(key);
 /** Data: bytes, or text (UTF-8). */
 const dataBase64 = (data: Uint8Array | string) => Buffer.from(data).toString('base64');
 /** A signature: bytes, or already base64 (as sign() returns it). */
@@ -214,8 +231,40 @@ export class ClusterSession {
     ]) as Promise<KeyListResult>;
   }
 
-  /** `crypto sign <mechanism>`: the signature in base64, by the first key the filter selects (exactly one). */
-  sign(options: SignOptions): Promise<{ 'key-reference': string; signature: string }> {
+  /**
+   * Resolves a key filter once with `crypto sign`'s rules (exactly one key; with the availability check, a token
+   * key on at least 2 HSMs) into a handle for `sign()`. A later change of the key (deleted, unshared) is the
+   * HSM's to refuse; a second key given the same label afterwards is not seen, as with a PKCS#11 handle.
+   */
+  async findKey(filter: KeyFilter): Promise<KeyHandle> {
+    const resolved = await resolveKey(this.session.cluster(), words(filter), this.ctx.io.warn);
+    return { 'key-reference': resolved.ref, resolved };
+  }
+
+  /**
+   * `crypto sign <mechanism>`: the signature in base64, by the one key the filter selects; with a handle from
+   * `findKey()`, one request to the least busy HSM holding the key (an approval needs a filter: it is used up on
+   * every HSM, which `crypto sign` does).
+   */
+  async sign(options: SignOptions): Promise<{ 'key-reference': string; signature: string }> {
+    const key = options.keyFilter;
+    if (isHandle(key) && options.approval === undefined) {
+      const args = {
+        ref: key.resolved.ref,
+        mechanism: options.mechanism,
+        hash: options.hashFunction,
+        digest: digestFor(
+          options.mechanism,
+          options.hashFunction,
+          options.dataType,
+          Buffer.from(options.data),
+        ),
+        ...(options.mgf !== undefined ? { mgf: options.mgf } : {}),
+        ...(options.saltLength !== undefined ? { saltLength: options.saltLength } : {}),
+      };
+      const { value } = await onOne(key.resolved.holders, 'crypto-sign', args);
+      return { 'key-reference': key.resolved.ref, signature: value.signature };
+    }
     return this.run([
       'crypto',
       'sign',
@@ -238,7 +287,7 @@ export class ClusterSession {
 
   private cryptoOptions(options: Omit<SignOptions, 'approval'>): string[] {
     return [
-      ...option('key-filter', words(options.keyFilter)),
+      ...option('key-filter', filterWords(options.keyFilter)),
       ...option('hash-function', options.hashFunction),
       ...option('mgf', options.mgf),
       ...option('salt-length', options.saltLength),

@@ -148,6 +148,57 @@ describe('cluster.login(): key and crypto calls without cloudhsm-cli', () => {
     assert.equal(new Set(signed.map((s) => s['key-reference'])).size, 2);
   });
 
+  it('findKey(): a handle signs with one request per signature; the HSM still refuses a key no longer usable', async () => {
+    const pair = await alice.generateKeyPair({
+      type: 'ec',
+      curve: 'prime256v1',
+      publicLabel: 'handle-pub',
+      privateLabel: 'handle-priv',
+      privateAttributes: { sign: true },
+      shareCryptoUsers: ['bob'],
+    });
+    const ecPublic = await publicKeyOf(alice, 'handle-pub');
+    const bob = await cluster.login({ username: 'bob', password: 'bob-pass-1' });
+    try {
+      const handle = await bob.findKey('attr.label=handle-priv');
+      assert.equal(handle['key-reference'], pair.private_key['key-reference']);
+      const request = { mechanism: 'ecdsa', keyFilter: handle, hashFunction: 'sha256' } as const;
+      const signed = await Promise.all(
+        ['m1', 'm2', 'm3', 'm4'].map((data) => bob.sign({ ...request, data })),
+      );
+      signed.forEach(({ signature, 'key-reference': ref }, i) => {
+        assert.equal(ref, handle['key-reference']);
+        const bytes = Buffer.from(signature, 'base64');
+        assert.ok(
+          crypto.verify(
+            'sha256',
+            Buffer.from(`m${i + 1}`),
+            { key: ecPublic, dsaEncoding: 'ieee-p1363' },
+            bytes,
+          ),
+        );
+      });
+      // The handle skips the lookup, not the HSM's checks: unshared, bob's handle signs no more.
+      await alice.run([
+        'key',
+        'unshare',
+        '--filter',
+        'attr.label=handle-priv',
+        '--username',
+        'bob',
+        '--role',
+        'crypto-user',
+      ]);
+      await assert.rejects(bob.sign({ ...request, data: 'after unshare' }), (error: unknown) => {
+        assert.ok(error instanceof HsmError, String(error));
+        return true;
+      });
+      await assert.rejects(bob.findKey('attr.label=handle-priv'), HsmError);
+    } finally {
+      await bob.logout();
+    }
+  });
+
   it('verifies signatures made outside, and refuses a signature over other data', async () => {
     const file = path.join(dir, 'outside.pem');
     const outside = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
