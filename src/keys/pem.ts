@@ -19,12 +19,24 @@ import crypto from 'node:crypto';
 import { HsmError } from '../errors.js';
 import { derChildren, derInteger, derSequence, derTlv, pemBlock } from './der.js';
 import { isCurve, type Curve } from './material.js';
+import { mlDsaPublicKey } from './ml-dsa.js';
 
 export function publicKeyPem(spkiDer: Buffer): string {
+  // Node 20 cannot parse ML-DSA keys: their SPKI (RFC 9881) is armoured as it is, as openssl 3.5 writes it.
+  if (isMlDsaSpki(spkiDer)) return pemBlock('PUBLIC KEY', spkiDer);
   return crypto
     .createPublicKey({ key: spkiDer, format: 'der', type: 'spki' })
     .export({ type: 'spki', format: 'pem' })
     .toString();
+}
+
+function isMlDsaSpki(spkiDer: Buffer): boolean {
+  try {
+    mlDsaPublicKey(spkiDer);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface ImportedPublicKey {
