@@ -42,7 +42,8 @@ function isMlDsaSpki(spkiDer: Buffer): boolean {
 export interface ImportedPublicKey {
   keyType: 'rsa' | 'ec';
   publicDer: Buffer;
-  curve?: Curve;
+  /** `ed25519` for an Ed25519 key imported as `ec-public` (the node allows it where Ed25519 exists). */
+  curve?: Curve | 'ed25519';
   modulusBits?: number;
 }
 
@@ -69,6 +70,8 @@ export function parsePublicKeyPem(text: string, keyTypeClass: 'rsa-public' | 'ec
     throw bad('the PEM block is not a readable public key');
   }
   const expected = keyTypeClass === 'rsa-public' ? 'rsa' : 'ec';
+  if (expected === 'ec' && key.asymmetricKeyType === 'ed25519')
+    return { keyType: 'ec', publicDer: key.export({ type: 'spki', format: 'der' }), curve: 'ed25519' };
   if (key.asymmetricKeyType !== expected)
     throw bad(`it is a ${key.asymmetricKeyType} key, not ${keyTypeClass}`);
   const publicDer = key.export({ type: 'spki', format: 'der' });

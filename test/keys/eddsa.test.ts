@@ -78,11 +78,13 @@ describe('Ed25519 (PureEdDSA)', () => {
     );
   });
 
-  it('makes signatures openssl pkeyutl -verify -rawin accepts, for 0, 3 and 16,000 bytes', () => {
+  it('makes signatures openssl pkeyutl -verify -rawin accepts, for 3 and 16,000 bytes (and 0, by Node)', () => {
     for (const message of [Buffer.alloc(0), Buffer.from('abc'), crypto.randomBytes(ED25519_MAX_MESSAGE)]) {
       const signature = ed25519Sign(pair.privateDer, message);
       assert.equal(signature.length, 64);
-      assert.ok(opensslVerifies(pubPem, message, signature));
+      // OpenSSL 3.0's pkeyutl -rawin cannot read an empty input ("Could not allocate 0 bytes").
+      if (message.length > 0) assert.ok(opensslVerifies(pubPem, message, signature));
+      assert.equal(ed25519Verify(pair.publicDer, message, signature), true);
       // Deterministic (RFC 8032): the same message gives the same signature.
       assert.deepEqual(ed25519Sign(pair.privateDer, message), signature);
     }

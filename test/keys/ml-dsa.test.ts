@@ -30,7 +30,7 @@ const SIZES = {
 function rawFromPem(pem: string, pkBytes: number, oid: number): Buffer {
   const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
   // SEQUENCE { SEQUENCE { OID 2.16.840.1.101.3.4.3.<oid> } BIT STRING (0 unused bits) pk }
-  const algorithm = Buffer.from(`300b0609608648016503040${oid.toString(16).padStart(3, '0')}`, 'hex');
+  const algorithm = Buffer.from(`300b06096086480165030403${oid.toString(16)}`, 'hex');
   assert.ok(der.includes(algorithm), 'the SPKI names id-ml-dsa by its OID');
   assert.equal(der[der.length - pkBytes - 1], 0, 'no unused bits');
   return der.subarray(der.length - pkBytes);

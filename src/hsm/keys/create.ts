@@ -77,7 +77,7 @@ export interface NewKey {
   sessionId: number | null;
   /** PKCS#8 DER, SPKI DER or the secret's bytes, in clear (sealed by the caller before storing). */
   clear: Buffer;
-  curve?: Curve;
+  curve?: Curve | 'ed25519';
   /** Generated on this HSM (true) or imported / unwrapped (false). */
   local: boolean;
   given: Record<string, AttributeValue>;
