@@ -40,7 +40,7 @@ export const MESSAGES = {
   ERR_NOT_CLONES:
     'The source and destination clusters are not clones: user replicate needs clusters created from a common backup (localhsm backup restore)',
   ERR_NO_CLONE_FAMILY:
-    'This cluster has no clone family (it was created by an earlier LocalHSM); user replicate needs clusters created, or restored from a backup, by this version',
+    'This cluster has no clone family (it was created by an earlier LocalHSM); user and key replicate need clusters created, or restored from a backup, by this version',
   ERR_REPLICATE_SAME_CLUSTER: 'The source and destination clusters must be different clusters',
   // token-sign (MFA and quorum)
   ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
@@ -199,6 +199,10 @@ export const MESSAGES = {
     'This HSM has no cluster masking key ({file}); a cluster made before LocalHSM had keys cannot hold keys: create a new one with localhsm up',
   ERR_KEY_BLOB: 'Rejected key copy: {detail}',
   ERR_KEY_EXISTS: 'Key {ref} already exists on this HSM with different contents',
+  // key replicate (cloned clusters)
+  ERR_KEY_NOT_SYNCHRONIZED: 'The selected key is not synchronized throughout the cluster',
+  ERR_KEY_NOT_CLONES:
+    'The source and destination clusters are not clones: key replicate needs clusters created from a common backup (localhsm backup restore)',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

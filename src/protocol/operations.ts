@@ -591,6 +591,43 @@ export const OPERATIONS = {
     display: 'Key generate file',
     summary: 'The key file `key generate-file` writes.',
   },
+  // key replicate between a cluster and its clone (src/hsm/keys/key-seal.ts), as user replicate: the destination
+  // issues a challenge, the source seals the whole key record to it, the destination opens the seal.
+  'key-replicate-challenge': {
+    args: z.object({ ref: KeyRefSchema }).strict(),
+    result: z.object({ challenge: MfaToken }),
+    access: login,
+    rule: 'the challenge is single-use, bound to this login and the reference, and expires like an MFA token',
+    writes: true,
+    display: 'Key replicate',
+    summary: 'Destination, step 1: a challenge the source HSMs seal the key to.',
+  },
+  'key-replicate-export': {
+    args: z
+      .object({
+        ref: KeyRefSchema,
+        destinationClusterId: name,
+        challenges: z.array(MfaToken).min(1).max(16),
+      })
+      .strict(),
+    result: z.object({ key: KeyViewSchema, digest: z.string(), sealed: z.array(z.string()) }),
+    access: login,
+    rule: 'a token key: a crypto user must own it, an admin may replicate any; a cluster without a clone family refuses',
+    writes: true,
+    display: 'Key replicate',
+    summary:
+      "Source: the key record sealed under the clone family's key once per destination challenge, and a keyed digest to compare HSMs.",
+  },
+  'key-replicate-import': {
+    args: z.object({ ref: KeyRefSchema, challenge: MfaToken, sealed: z.string().max(96 * 1024) }).strict(),
+    result: z.object({ key: KeyViewSchema, alreadyInEffect: z.boolean().optional() }),
+    access: login,
+    rule: "the seal opens under this HSM's clone family key for this cluster, challenge and reference; a crypto user must be the owner; owner and shared users exist here",
+    writes: true,
+    display: 'Key replicate',
+    summary:
+      'Destination, step 2: stores the key (same reference, owner, shares, quorum values, attributes); an identical key is a no-op.',
+  },
   'key-wrap': {
     args: z
       .object({
