@@ -196,6 +196,7 @@ export const MESSAGES = {
   ERR_KEY_LIMIT:
     'Maximum number of keys reached: an HSM of type {hsmType} holds at most {limit} {kind} (each key of a pair and each session key counts); delete keys that are no longer needed with key delete, then try again',
   ERR_KEY_MECHANISM: 'The key cannot be used with this mechanism: {detail}',
+  ERR_MECHANISM_UNSUPPORTED: 'Operation not supported by the HSM: {detail}',
   ERR_KEY_ENCODING: 'Encoding {encoding} is not available for a {class} key',
   ERR_KEY_MASKING:
     'This HSM has no cluster masking key ({file}); a cluster made before LocalHSM had keys cannot hold keys: create a new one with localhsm up',

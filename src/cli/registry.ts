@@ -36,6 +36,7 @@ import { keyReplicateCommand } from './commands/key/replicate.js';
 import { keyGenerateFileCommand } from './commands/key/generate-file.js';
 import { keyGenerateRsaCommand } from './commands/key/generate-asymmetric-pair/rsa.js';
 import { keyGenerateEcCommand } from './commands/key/generate-asymmetric-pair/ec.js';
+import { keyGenerateMlDsaCommand } from './commands/key/generate-asymmetric-pair/ml-dsa.js';
 import { keyGenerateAesCommand } from './commands/key/generate-symmetric/aes.js';
 import { keyGenerateGenericSecretCommand } from './commands/key/generate-symmetric/generic-secret.js';
 import { keyImportPemCommand } from './commands/key/import/pem.js';
@@ -58,9 +59,15 @@ import { keyUnwrapRsaPkcsCommand } from './commands/key/unwrap/rsa-pkcs.js';
 import { cryptoSignRsaPkcsCommand } from './commands/crypto/sign/rsa-pkcs.js';
 import { cryptoSignRsaPkcsPssCommand } from './commands/crypto/sign/rsa-pkcs-pss.js';
 import { cryptoSignEcdsaCommand } from './commands/crypto/sign/ecdsa.js';
+import { cryptoSignEd25519Command } from './commands/crypto/sign/ed25519.js';
+import { cryptoSignEd25519phCommand } from './commands/crypto/sign/ed25519ph.js';
+import { cryptoSignMlDsaCommand } from './commands/crypto/sign/ml-dsa.js';
 import { cryptoVerifyRsaPkcsCommand } from './commands/crypto/verify/rsa-pkcs.js';
 import { cryptoVerifyRsaPkcsPssCommand } from './commands/crypto/verify/rsa-pkcs-pss.js';
 import { cryptoVerifyEcdsaCommand } from './commands/crypto/verify/ecdsa.js';
+import { cryptoVerifyEd25519Command } from './commands/crypto/verify/ed25519.js';
+import { cryptoVerifyEd25519phCommand } from './commands/crypto/verify/ed25519ph.js';
+import { cryptoVerifyMlDsaCommand } from './commands/crypto/verify/ml-dsa.js';
 
 /** Printed by `-V, --version`; the package version (a test keeps them equal). */
 export const CLI_VERSION = '0.1.0';
@@ -101,6 +108,7 @@ export const COMMANDS: readonly CliCommand[] = [
   keyGenerateFileCommand,
   keyGenerateRsaCommand,
   keyGenerateEcCommand,
+  keyGenerateMlDsaCommand,
   keyGenerateAesCommand,
   keyGenerateGenericSecretCommand,
   keyImportPemCommand,
@@ -123,9 +131,15 @@ export const COMMANDS: readonly CliCommand[] = [
   cryptoSignRsaPkcsCommand,
   cryptoSignRsaPkcsPssCommand,
   cryptoSignEcdsaCommand,
+  cryptoSignEd25519Command,
+  cryptoSignEd25519phCommand,
+  cryptoSignMlDsaCommand,
   cryptoVerifyRsaPkcsCommand,
   cryptoVerifyRsaPkcsPssCommand,
   cryptoVerifyEcdsaCommand,
+  cryptoVerifyEd25519Command,
+  cryptoVerifyEd25519phCommand,
+  cryptoVerifyMlDsaCommand,
 ];
 
 export const GROUPS: Readonly<Record<string, string>> = {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { HsmError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomic-write.js';
 import { dataFiles } from '../hsm/data-files.js';
-import { HSM_TYPES } from '../protocol/types.js';
+import { HSM_MODES, HSM_TYPES } from '../protocol/types.js';
 
 export const DEFAULT_STATE_DIR = '.localhsm';
 
@@ -24,6 +24,8 @@ const ManifestSchema = z.object({
   kdf: z.enum(['strong', 'fast']),
   /** `up --hsm-type`; absent in clusters made before types existed (hsm2m.medium). */
   hsmType: z.enum(HSM_TYPES).optional(),
+  /** `up --mode`; absent in clusters made before modes existed (fips). */
+  mode: z.enum(HSM_MODES).optional(),
   /** Extra certificate names given at creation (`up --san`), reused for HSMs added later. */
   san: z.array(z.string()).optional(),
   hsms: z.array(

@@ -1,7 +1,9 @@
 // Provisioning: what a brand-new HSM holds, like a new CloudHSM cluster (unactivated admin and app_user).
 import {
   APPLIANCE_USER,
+  DEFAULT_HSM_MODE,
   DEFAULT_HSM_TYPE,
+  type HsmMode,
   type HsmType,
   INITIAL_ADMIN,
   MAX_USERS_BY_TYPE,
@@ -17,6 +19,8 @@ export interface HsmIdentity {
   kdf: KdfProfile;
   /** hsm2m.medium when not given. */
   hsmType?: HsmType;
+  /** fips when not given. */
+  mode?: HsmMode;
 }
 
 const newUser = (username: string, role: UserRecord['role']): UserRecord => ({
@@ -42,6 +46,7 @@ export function provisionHsm(store: Store, identity: HsmIdentity): void {
       serial_number: identity.serialNumber,
       kdf: identity.kdf,
       hsm_type: identity.hsmType ?? DEFAULT_HSM_TYPE,
+      hsm_mode: identity.mode ?? DEFAULT_HSM_MODE,
       max_users: MAX_USERS_BY_TYPE[identity.hsmType ?? DEFAULT_HSM_TYPE],
     });
     store.insertUser(newUser(INITIAL_ADMIN, 'unactivated-admin'));

@@ -81,7 +81,10 @@ export function checkSeedKeyParameters(source: SeedKeySource): void {
 }
 
 /** An imported public key, RSA or EC as the PEM says (or as `type` demands). */
-export function parseSeedPublicKey(pem: string, type?: SeedKeyType): ImportedPublicKey {
+export function parseSeedPublicKey(
+  pem: string,
+  type?: SeedKeyType,
+): ImportedPublicKey & { curve?: Exclude<ImportedPublicKey['curve'], 'ed25519'> } {
   let detected = type;
   if (detected === undefined) {
     try {
@@ -92,7 +95,13 @@ export function parseSeedPublicKey(pem: string, type?: SeedKeyType): ImportedPub
   }
   if (detected !== 'rsa' && detected !== 'ec')
     throw new HsmError('ERR_PEM_INVALID', { detail: `a ${detected} key has no public key to import` });
-  return parsePublicKeyPem(pem, detected === 'ec' ? 'ec-public' : 'rsa-public');
+  const key = parsePublicKeyPem(pem, detected === 'ec' ? 'ec-public' : 'rsa-public');
+  if (key.curve === 'ed25519')
+    throw new HsmError('ERR_PEM_INVALID', {
+      detail:
+        'a seed imports RSA and EC keys; import an Ed25519 key with key import pem on a non-FIPS cluster',
+    });
+  return { ...key, curve: key.curve };
 }
 
 /** An imported private key, checked as `key unwrap` checks an unwrapped one (RSA 2048–4096, supported curves). */

@@ -12,7 +12,15 @@
 // list its default and a few bad values in test/hsm/settings.test.ts (the test fails until you do) and add
 // its row to the table in docs/decisions.md (issue 12, "Node settings").
 import { z } from 'zod';
-import { DEFAULT_HSM_TYPE, HSM_TYPES, type HsmType, MAX_USERS } from '../protocol/types.js';
+import {
+  DEFAULT_HSM_MODE,
+  DEFAULT_HSM_TYPE,
+  HSM_MODES,
+  HSM_TYPES,
+  type HsmMode,
+  type HsmType,
+  MAX_USERS,
+} from '../protocol/types.js';
 import {
   ADMIN_SERVICES,
   type AdminService,
@@ -152,6 +160,12 @@ export const SETTINGS = {
     default: DEFAULT_HSM_TYPE,
     about: 'HSM type (hsm1.medium or hsm2m.medium): the cluster quorum service and the user limit follow it',
   } satisfies SettingSpec<HsmType>,
+  // Not required: a state provisioned before modes existed reads as FIPS, AWS's default for a new cluster.
+  hsm_mode: {
+    ...oneOf(HSM_MODES, { provisioning: true, upOption: '--mode' }, ''),
+    default: DEFAULT_HSM_MODE,
+    about: 'Cluster mode (fips or non-fips; hsm1.medium is always fips): Ed25519 needs hsm2m.medium non-fips',
+  } satisfies SettingSpec<HsmMode>,
   max_users: integer(
     1,
     MAX_USERS,

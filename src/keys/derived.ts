@@ -8,9 +8,11 @@
 // Material is PKCS#8 DER for private keys, SPKI DER for public keys and the raw bytes for secret keys.
 import crypto from 'node:crypto';
 import { HsmError } from '../errors.js';
+import { ed25519RawPublic } from './eddsa.js';
 import { isCurve, opensslCurve, type Curve } from './material.js';
+import { ML_DSA_SIZES, mlDsaPrivateKey, mlDsaPublicFromPrivate, mlDsaPublicKey } from './ml-dsa.js';
 
-export type DerivedKeyType = 'rsa' | 'ec' | 'aes' | 'generic-secret' | 'des3';
+export type DerivedKeyType = 'rsa' | 'ec' | 'aes' | 'generic-secret' | 'des3' | 'ml-dsa';
 export type KeyClass = 'public-key' | 'private-key' | 'secret-key';
 
 export interface KeyMaterialRef {
@@ -18,7 +20,7 @@ export interface KeyMaterialRef {
   class: KeyClass;
   material: Buffer;
   /** EC keys: the name given at generation, echoed as `curve` (spec §2.2); defaults to OpenSSL's name. */
-  curve?: Curve;
+  curve?: Curve | 'ed25519';
 }
 
 export interface DerivedAttributes {
@@ -29,6 +31,8 @@ export interface DerivedAttributes {
   'modulus-size-bits'?: number;
   'ec-point'?: string;
   curve?: string;
+  /** ML-DSA keys: shown between `private` and `sensitive` (spec §2.5). */
+  'mldsa-algorithm'?: string;
 }
 
 /**
@@ -60,6 +64,10 @@ export function checkValue(key: KeyMaterialRef): string {
     }
     case 'generic-secret':
       return NO_CHECK_VALUE;
+    case 'ml-dsa': {
+      const spki = key.class === 'private-key' ? mlDsaPublicFromPrivate(key.material) : key.material;
+      return hex(crypto.createHash('sha1').update(spki).digest().subarray(0, 3));
+    }
     default: {
       const spki = publicKeyOf(key).export({ type: 'spki', format: 'der' });
       return hex(crypto.createHash('sha1').update(spki).digest().subarray(0, 3));
@@ -112,7 +120,28 @@ function derHeaderEnd(der: Buffer, pos: number): number {
 export function deriveAttributes(key: KeyMaterialRef): DerivedAttributes {
   const kcv = checkValue(key);
   if (key.class === 'secret-key') return { 'check-value': kcv, 'key-length-bytes': key.material.length };
+  if (key.keyType === 'ml-dsa') {
+    // Spec §2.7: the raw FIPS 204 sizes, both halves.
+    const { algorithm } =
+      key.class === 'private-key' ? mlDsaPrivateKey(key.material) : mlDsaPublicKey(key.material);
+    return {
+      'check-value': kcv,
+      'key-length-bytes': ML_DSA_SIZES[algorithm][key.class === 'private-key' ? 'secretKey' : 'publicKey'],
+      'mldsa-algorithm': algorithm,
+    };
+  }
   const pub = publicKeyOf(key);
+  if (pub.asymmetricKeyType === 'ed25519') {
+    // docs/decisions.md: the 32-byte point A as a DER OCTET STRING (as for the other curves), its raw length
+    // as the public key-length-bytes, the PKCS#8 length (48) as the private one.
+    const point = ed25519RawPublic(pub);
+    return {
+      'check-value': kcv,
+      'key-length-bytes': key.class === 'private-key' ? key.material.length : point.length,
+      'ec-point': hex(ecPointDer(point)),
+      curve: 'ed25519',
+    };
+  }
   if (key.keyType === 'rsa') {
     const jwk = pub.export({ format: 'jwk' });
     const n = Buffer.from(jwk.n as string, 'base64url');

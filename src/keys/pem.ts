@@ -19,18 +19,31 @@ import crypto from 'node:crypto';
 import { HsmError } from '../errors.js';
 import { derChildren, derInteger, derSequence, derTlv, pemBlock } from './der.js';
 import { isCurve, type Curve } from './material.js';
+import { mlDsaPublicKey } from './ml-dsa.js';
 
 export function publicKeyPem(spkiDer: Buffer): string {
+  // Node 20 cannot parse ML-DSA keys: their SPKI (RFC 9881) is armoured as it is, as openssl 3.5 writes it.
+  if (isMlDsaSpki(spkiDer)) return pemBlock('PUBLIC KEY', spkiDer);
   return crypto
     .createPublicKey({ key: spkiDer, format: 'der', type: 'spki' })
     .export({ type: 'spki', format: 'pem' })
     .toString();
 }
 
+function isMlDsaSpki(spkiDer: Buffer): boolean {
+  try {
+    mlDsaPublicKey(spkiDer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface ImportedPublicKey {
   keyType: 'rsa' | 'ec';
   publicDer: Buffer;
-  curve?: Curve;
+  /** `ed25519` for an Ed25519 key imported as `ec-public` (the node allows it where Ed25519 exists). */
+  curve?: Curve | 'ed25519';
   modulusBits?: number;
 }
 
@@ -57,6 +70,8 @@ export function parsePublicKeyPem(text: string, keyTypeClass: 'rsa-public' | 'ec
     throw bad('the PEM block is not a readable public key');
   }
   const expected = keyTypeClass === 'rsa-public' ? 'rsa' : 'ec';
+  if (expected === 'ec' && key.asymmetricKeyType === 'ed25519')
+    return { keyType: 'ec', publicDer: key.export({ type: 'spki', format: 'der' }), curve: 'ed25519' };
   if (key.asymmetricKeyType !== expected)
     throw bad(`it is a ${key.asymmetricKeyType} key, not ${keyTypeClass}`);
   const publicDer = key.export({ type: 'spki', format: 'der' });

@@ -23,7 +23,7 @@ import {
 } from '../localhsm/cluster-manager.js';
 import { ensureDevClockSecret } from '../localhsm/dev-clock-secret.js';
 import { compareClusterWithSeed, createNewCluster } from '../localhsm/new-cluster.js';
-import type { HsmType } from '../protocol/types.js';
+import type { HsmMode, HsmType } from '../protocol/types.js';
 import { type Seed, type SeedInput, loadSeedFile, resolveSeed } from '../seed/seed-file.js';
 import { ClusterSession, type LoginOptions } from './session.js';
 
@@ -49,6 +49,8 @@ export interface StartClusterOptions {
   devClock?: boolean;
   /** HSM type of a new cluster: no `cluster` quorum service and 250 users on hsm1.medium [default 'hsm2m.medium']. */
   hsmType?: HsmType;
+  /** Mode of a new cluster: Ed25519 needs an hsm2m.medium 'non-fips' cluster [default 'fips']. */
+  mode?: HsmMode;
   /** In-process HSMs only: the time source of every node (tests that drive time themselves). */
   clock?: Clock;
   /** Where node log lines go [default: nowhere]. With processes, each node logs to its node.log. */
@@ -168,6 +170,7 @@ export async function launchCluster(options: StartClusterOptions = {}): Promise<
           seed,
           devClock: options.devClock,
           ...(options.hsmType && { hsmType: options.hsmType }),
+          ...(options.mode && { mode: options.mode }),
         },
         log,
       );

@@ -24,7 +24,7 @@ import { writeMarker } from './owned-files.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { ensureMaskingKey } from '../hsm/keys/masking-file.js';
 import { type SettingValues, readSetting, writeSettings } from '../hsm/settings.js';
-import { DEFAULT_HSM_TYPE, type HsmType, configType } from '../protocol/types.js';
+import { DEFAULT_HSM_TYPE, type HsmMode, type HsmType, configType } from '../protocol/types.js';
 import { newCloneFamilyKey } from '../hsm/replicate-seal.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 
@@ -43,6 +43,8 @@ export interface CreateOptions {
   subjectAltNames?: readonly string[];
   /** hsm1.medium or hsm2m.medium (the default): written into every new HSM and the manifest. */
   hsmType?: HsmType;
+  /** fips (the default) or non-fips: written into every new HSM and the manifest. */
+  mode?: HsmMode;
   /** Node settings written into every new HSM's state (e.g. `mfa_token_seconds`). */
   settings?: SettingValues;
   progress?: (line: string) => void;
@@ -113,6 +115,10 @@ export async function createCluster(
   options: CreateOptions,
   makeState: StateMaker = provisionFresh,
 ): Promise<ClusterManifest> {
+  if (options.hsmType === 'hsm1.medium' && options.mode === 'non-fips')
+    throw new HsmError('ERR_STATE', {
+      detail: 'an hsm1.medium cluster is always in FIPS mode: --mode non-fips needs --hsm-type hsm2m.medium',
+    });
   const host = options.host ?? '127.0.0.1';
   const progress = options.progress ?? (() => {});
   const files = paths(dir);
@@ -131,6 +137,7 @@ export async function createCluster(
     clusterId,
     kdf: options.kdf,
     ...(options.hsmType && { hsmType: options.hsmType }),
+    ...(options.mode && { mode: options.mode }),
     hsms: [],
     ...(san && { san }),
   };
@@ -184,6 +191,7 @@ export async function addNodeFiles(
     serialNumber: newSerialNumber(),
     kdf: manifest.kdf,
     ...(manifest.hsmType && { hsmType: manifest.hsmType }),
+    ...(manifest.mode && { mode: manifest.mode }),
   });
   // Every HSM has its audit key from the start (state makers that write entries made it already).
   const store = new SqliteStore(files.db);

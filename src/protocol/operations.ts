@@ -73,6 +73,21 @@ const admin = (action: string): Access => ({ level: 'admin', action });
 const selfOrAdmin = (action: string): Access => ({ level: 'self-or-admin', action });
 const cryptoUser = (action: string): Access => ({ level: 'crypto-user', action });
 const smallInt = z.number().int().min(0).max(1_000_000);
+/** The crypto-sign/verify mechanisms and hash names on the wire (ed25519 takes none, ml-dsa shake256). */
+export const SIGN_WIRE_MECHANISMS = [
+  'rsa-pkcs',
+  'rsa-pkcs-pss',
+  'ecdsa',
+  'ed25519',
+  'ed25519ph',
+  'ml-dsa',
+] as const;
+export const SIGN_WIRE_HASHES = ['sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'shake256'] as const;
+/**
+ * Base64 of the most data crypto-sign/verify carry: ML-DSA `raw` data goes to the HSM whole (the client cannot
+ * compute mu without the key), so up to 512 KiB within the 1 MiB frame.
+ */
+export const MAX_SIGN_DATA_CHARS = Math.ceil((512 * 1024) / 3) * 4;
 
 export interface OperationDescriptor<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly args: A;
@@ -456,7 +471,7 @@ export const OPERATIONS = {
   'key-generate': {
     args: z
       .object({
-        type: z.enum(['rsa', 'ec', 'aes', 'generic-secret']),
+        type: z.enum(['rsa', 'ec', 'aes', 'generic-secret', 'ml-dsa']),
         label: z.string().max(1024).optional(),
         publicLabel: z.string().max(1024).optional(),
         privateLabel: z.string().max(1024).optional(),
@@ -468,6 +483,7 @@ export const OPERATIONS = {
           .max(2 ** 40)
           .optional(),
         curve: z.string().max(32).optional(),
+        mldsaAlgorithm: z.string().max(32).optional(),
         keyLengthBytes: smallInt.optional(),
         attributes: AttributeWordsSchema.optional(),
         publicAttributes: AttributeWordsSchema.optional(),
@@ -480,6 +496,7 @@ export const OPERATIONS = {
       .strict(),
     result: CreatedKeysSchema,
     access: cryptoUser('generate keys'),
+    rule: 'curve ed25519: hsm2m.medium in non-FIPS mode only; ml-dsa: hsm2m.medium only',
     writes: true,
     display: 'Key generate',
     summary:
@@ -677,9 +694,10 @@ export const OPERATIONS = {
     args: z
       .object({
         ref: KeyRefSchema,
-        mechanism: z.enum(['rsa-pkcs', 'rsa-pkcs-pss', 'ecdsa']),
-        hash: z.enum(['sha1', 'sha224', 'sha256', 'sha384', 'sha512']),
-        digest: z.string().max(4096),
+        mechanism: z.enum(SIGN_WIRE_MECHANISMS),
+        hash: z.enum(SIGN_WIRE_HASHES).optional(),
+        digest: z.string().max(MAX_SIGN_DATA_CHARS),
+        dataType: z.enum(['raw', 'external-mu']).optional(),
         mgf: z.string().max(32).optional(),
         saltLength: smallInt.optional(),
         approval: ApprovalSchema.optional(),
@@ -687,12 +705,12 @@ export const OPERATIONS = {
       .strict(),
     result: z.object({ signature: z.string() }),
     access: cryptoUser('sign'),
-    rule: 'owner or shared user; the private key has sign=true; key-usage approval when the use quorum > 1',
+    rule: 'owner or shared user; the private key has sign=true; key-usage approval when the use quorum > 1; ed25519/ed25519ph: hsm2m.medium non-FIPS; ml-dsa: hsm2m.medium',
     writes: false,
     auditedWhen: 'when the use quorum > 1 (it consumes an approval)',
     display: 'Crypto sign',
     summary:
-      'Signs a digest (the client hashes raw data; rsa-pkcs digests are DER DigestInfo) with a private key.',
+      'Signs with a private key: a digest (the client hashes raw data; rsa-pkcs digests are DER DigestInfo; ed25519ph takes SHA-512), the message itself (ed25519, ml-dsa `raw`) or a 64-byte mu (ml-dsa `external-mu`).',
   },
   'key-sync-list': {
     args: z.object({ proof: z.string().max(64) }).strict(),
@@ -737,20 +755,21 @@ export const OPERATIONS = {
     args: z
       .object({
         ref: KeyRefSchema,
-        mechanism: z.enum(['rsa-pkcs', 'rsa-pkcs-pss', 'ecdsa']),
-        hash: z.enum(['sha1', 'sha224', 'sha256', 'sha384', 'sha512']),
-        digest: z.string().max(4096),
-        signature: z.string().max(4096),
+        mechanism: z.enum(SIGN_WIRE_MECHANISMS),
+        hash: z.enum(SIGN_WIRE_HASHES).optional(),
+        digest: z.string().max(MAX_SIGN_DATA_CHARS),
+        dataType: z.enum(['raw', 'external-mu']).optional(),
+        signature: z.string().max(8192),
         mgf: z.string().max(32).optional(),
         saltLength: smallInt.optional(),
       })
       .strict(),
     result: z.object({}),
     access: cryptoUser('verify'),
-    rule: 'a visible public key with verify=true',
+    rule: 'a visible public key with verify=true; ed25519/ed25519ph: hsm2m.medium non-FIPS; ml-dsa: hsm2m.medium',
     writes: false,
     display: 'Crypto verify',
-    summary: 'Verifies a signature over a digest with a public key.',
+    summary: 'Verifies a signature with a public key, over the same input as crypto-sign.',
   },
   // The operator's read of what otherwise needs a login (localhsm console): proven by the HSM's audit key.
   'quorum-list-operator': {

@@ -24,6 +24,18 @@ export const HSM_TYPES = ['hsm1.medium', 'hsm2m.medium'] as const;
 export type HsmType = (typeof HSM_TYPES)[number];
 export const DEFAULT_HSM_TYPE: HsmType = 'hsm2m.medium';
 
+/**
+ * The mode of a cluster (`localhsm up --mode`, AWS create-cluster `--mode`): FIPS unless asked, as AWS creates
+ * clusters; hsm1.medium clusters are always FIPS. Ed25519 exists on hsm2m.medium non-FIPS clusters only.
+ */
+export const HSM_MODES = ['fips', 'non-fips'] as const;
+export type HsmMode = (typeof HSM_MODES)[number];
+export const DEFAULT_HSM_MODE: HsmMode = 'fips';
+
+export function isHsmMode(value: string): value is HsmMode {
+  return (HSM_MODES as readonly string[]).includes(value);
+}
+
 export function isHsmType(value: string): value is HsmType {
   return (HSM_TYPES as readonly string[]).includes(value);
 }

@@ -2,6 +2,8 @@
 // bin/cloudhsm-cli on a real 2-HSM cluster after its preconditions; random values are compared by shape and
 // by the relations the spec gives (check-value = SHA-1 of the key's own SPKI, counts, order, next_token, values
 // an earlier step returned, sizes).
+// The cluster is hsm2m.medium in FIPS mode (the default), or in non-FIPS mode for examples that say
+// `"mode": "non-fips"` (Ed25519 exists there only; that cluster is made when the first such example runs).
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -41,6 +43,8 @@ interface Example {
   page: string;
   documented: string;
   pending?: string;
+  /** The example needs an hsm2m.medium cluster in non-FIPS mode (Ed25519). */
+  mode?: 'non-fips';
   not_followed?: string;
   corrected?: string;
   shape_only?: string;
@@ -108,7 +112,11 @@ export function checkValueProblems(value: unknown, where = '$'): string[] {
         format: 'jwk',
       })
       .export({ type: 'spki', format: 'der' });
-  if (attrs['key-type'] === 'ec' && typeof attrs['ec-point'] === 'string') {
+  if (attrs['key-type'] === 'ec' && attrs['curve'] === 'ed25519' && typeof attrs['ec-point'] === 'string') {
+    // RFC 8410: id-Ed25519 (1.3.101.112) and the 32-byte key, here inside the DER OCTET STRING of ec-point.
+    const point = Buffer.from(attrs['ec-point'].replace(/^0x0420/, ''), 'hex');
+    spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), point]);
+  } else if (attrs['key-type'] === 'ec' && typeof attrs['ec-point'] === 'string') {
     const bytes = Buffer.from(attrs['ec-point'].replace(/^0x/, ''), 'hex');
     // The DER OCTET STRING form (spec §2.7) wraps the raw point 04‖X‖Y.
     const point = bytes[0] === 0x04 && bytes[1] === bytes.length - 2 ? bytes.subarray(2) : bytes;
@@ -216,7 +224,10 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
   const runnable = data.examples.filter((e) => !e.pending && !e.not_followed);
   const pending = data.examples.filter((e) => e.pending);
   const notFollowed = data.examples.filter((e) => e.not_followed);
+  /** The cluster the current example runs on: `fips` (made first) or `nonFips`. */
   let state: string;
+  let fips: string;
+  let nonFips: string | undefined;
   let work: string;
   /**
    * The clone of the main cluster (key replicate, KR-*): made by backup restore with 3 HSMs when an example
@@ -269,10 +280,10 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
     return JSON.parse(run.stdout) as { error_code: number; data: any };
   };
 
-  before(async () => {
-    state = tempDir('localhsm-documented-keys-');
-    work = tempDir('localhsm-documented-keys-work-');
-    await upDetached(state, 2);
+  /** A new 2-HSM cluster in `dir`, activated, with every user of the data file; current from then on. */
+  const prepare = async (dir: string, up: string[]) => {
+    state = dir;
+    await upDetached(state, 2, up);
     await ok(undefined, ['cluster', 'activate', '--password', data.users['admin']!.password]);
     for (const [name, user] of Object.entries(data.users))
       if (name !== 'admin')
@@ -286,10 +297,18 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
           '--password',
           user.password,
         ]);
+  };
+  before(async () => {
+    work = tempDir('localhsm-documented-keys-work-');
+    fips = tempDir('localhsm-documented-keys-');
+    await prepare(fips, []);
   });
   after(async () => {
-    await downIfPresent(state);
-    fs.rmSync(state, { recursive: true, force: true });
+    for (const dir of [fips, nonFips]) {
+      if (dir === undefined) continue;
+      await downIfPresent(dir);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     fs.rmSync(work, { recursive: true, force: true });
   });
   /** Runs commands in one interactive session of `user` (stdin piped); returns each command's envelope. */
@@ -330,6 +349,7 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
     assert.equal(data.examples.filter((e) => !e.id.startsWith('OB-')).length, 78, 'the 78 examples of §21');
     for (const e of data.examples) {
       assert.match(e.id, /^[A-Z]+-\d+$/);
+      assert.ok(e.mode === undefined || e.mode === 'non-fips', `${e.id}: mode`);
       assert.ok(e.page && e.documented, `${e.id}: page and the command the page shows`);
       if (!e.pending && !e.not_followed) assert.ok(e.command && e.expect, `${e.id}: how it runs`);
     }
@@ -353,6 +373,13 @@ describe('documented examples of the user guide (key plane, spec §21)', () => {
 
   for (const example of runnable) {
     it(`${example.id} ${example.page}: ${example.title}`, async () => {
+      if (example.mode === 'non-fips') {
+        if (nonFips === undefined) {
+          nonFips = tempDir('localhsm-documented-keys-non-fips-');
+          await prepare(nonFips, ['--mode', 'non-fips']);
+        }
+        state = nonFips;
+      } else state = fips;
       const saved: Record<string, string> = {};
       // {{cluster_id:main|clone}}, {{state:clone}}, {{hsm:clone:N}} (the clone's HSM ids by position).
       if (JSON.stringify(example).includes(':clone')) await ensureClone();

@@ -57,7 +57,12 @@ export class ManualClock {
 
 /** In-process HSMs over real TLS, sharing one ManualClock; built on the library's startCluster. */
 export async function startTestCluster(
-  options: { hsms?: number; seed?: StartClusterOptions['seed']; devClock?: boolean } = {},
+  options: {
+    hsms?: number;
+    seed?: StartClusterOptions['seed'];
+    devClock?: boolean;
+    mode?: StartClusterOptions['mode'];
+  } = {},
 ): Promise<TestCluster> {
   const clock = new ManualClock();
   const {
@@ -91,7 +96,9 @@ export async function startTestCluster(
 export const ADMIN_PASSWORD = 'admin-pass-1';
 
 /** A cluster that is activated, with the admin password ADMIN_PASSWORD. */
-export async function startActivatedCluster(options: { hsms?: number } = {}): Promise<TestCluster> {
+export async function startActivatedCluster(
+  options: { hsms?: number; mode?: StartClusterOptions['mode'] } = {},
+): Promise<TestCluster> {
   const cluster = await startTestCluster(options);
   const run = await cluster.cli(['cluster', 'activate', '--password', ADMIN_PASSWORD]);
   if (run.json?.error_code !== 0) throw new Error(`activation failed: ${run.stdout}${run.stderr}`);

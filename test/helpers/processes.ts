@@ -70,7 +70,11 @@ export function cloudhsmCli(
 }
 
 /** `localhsm up` of a new 3-HSM detached cluster with the fast KDF on free ports. */
-export async function upDetached(state: string, hsms = 3): Promise<ProcessRun> {
+export async function upDetached(
+  state: string,
+  hsms = 3,
+  extra: readonly string[] = [],
+): Promise<ProcessRun> {
   const run = await localhsm([
     'up',
     '--hsms',
@@ -82,6 +86,7 @@ export async function upDetached(state: string, hsms = 3): Promise<ProcessRun> {
     '--detach',
     '--state',
     state,
+    ...extra,
   ]);
   if (run.exitCode !== 0) throw new Error(`localhsm up failed (${run.exitCode}): ${run.stderr}`);
   return run;

@@ -38,6 +38,7 @@ const FRESH: Record<SettingKey, unknown> = {
   serial_number: 'LHSM-TEST',
   kdf: 'fast',
   hsm_type: 'hsm2m.medium',
+  hsm_mode: 'fips',
   max_users: 1024,
   session_idle_seconds: 1800,
   mfa_token_seconds: 600,
@@ -209,6 +210,14 @@ describe('node settings', () => {
         ['hsm2m.medium', 'hsm2m.medium'],
       ],
       bad: ['', 'hsm1', 'hsm2m', 'HSM1.MEDIUM', 'hsm3.medium'],
+    },
+    {
+      keys: ['hsm_mode'],
+      good: [
+        ['fips', 'fips'],
+        ['non-fips', 'non-fips'],
+      ],
+      bad: ['', 'FIPS', 'nonfips', 'non_fips'],
     },
     {
       keys: ['hsm_id', 'cluster_id', 'serial_number'],

@@ -29,7 +29,7 @@ describe('an hsm1.medium cluster', () => {
   it('localhsm status shows the HSM type (table and JSON)', async () => {
     const table = await runLocalhsm(['status', '--state', dir]);
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^Cluster cluster-[a-z2-7]{11} \(HSM type hsm1\.medium\)$/m);
+    assert.match(table.stdout, /^Cluster cluster-[a-z2-7]{11} \(HSM type hsm1\.medium, FIPS mode\)$/m);
     const json = await runLocalhsm(['status', '--state', dir, '--json']);
     assert.equal(JSON.parse(json.stdout).hsmType, 'hsm1.medium');
   });

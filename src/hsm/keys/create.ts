@@ -77,7 +77,7 @@ export interface NewKey {
   sessionId: number | null;
   /** PKCS#8 DER, SPKI DER or the secret's bytes, in clear (sealed by the caller before storing). */
   clear: Buffer;
-  curve?: Curve;
+  curve?: Curve | 'ed25519';
   /** Generated on this HSM (true) or imported / unwrapped (false). */
   local: boolean;
   given: Record<string, AttributeValue>;
@@ -128,7 +128,12 @@ export function buildAttributes(k: NewKey): Record<string, AttributeValue> {
     values[name] = value;
   }
   const out: Record<string, AttributeValue> = {};
-  for (const name of ATTRIBUTE_ORDER) out[name] = values[name]!;
+  for (const name of ATTRIBUTE_ORDER) {
+    // Spec §2.5: ML-DSA keys show their algorithm between `private` and `sensitive`.
+    if (name === 'sensitive' && derived['mldsa-algorithm'])
+      out['mldsa-algorithm'] = derived['mldsa-algorithm'];
+    out[name] = values[name]!;
+  }
   const extra = k.keyType === 'rsa' ? RSA_ATTRIBUTES : k.keyType === 'ec' ? EC_ATTRIBUTES : [];
   for (const name of extra) {
     const v = (derived as unknown as Record<string, AttributeValue | undefined>)[name];

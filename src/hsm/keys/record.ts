@@ -87,6 +87,7 @@ export const ATTRIBUTE_TYPES: Readonly<Record<string, 'bool' | 'string' | 'hex' 
   'modulus-size-bits': 'number',
   'ec-point': 'hex',
   curve: 'string',
+  'mldsa-algorithm': 'string',
 };
 
 /** `0x` + 16 lower-case hex digits, as every key reference is printed. */

@@ -1,8 +1,9 @@
-// crypto-sign: signs a digest with a private key the caller owns or is shared with (the client hashes raw data).
+// crypto-sign: signs with a private key the caller owns or is shared with (the client hashes raw data where the
+// mechanism allows; ed25519 and ml-dsa raw data come whole).
 import { HsmError } from '../../errors.js';
-import { type MgfName, signData } from '../../keys/sign.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { requireAttribute, requireMasking, requireUsableKey } from '../keys/key-rules.js';
+import { checkMechanism, signWith } from '../keys/signing.js';
 import type { OpContext } from '../op-context.js';
 import { requireKeyQuorumApproval } from '../quorum/approval.js';
 import { decodeBase64 } from '../keys/base64.js';
@@ -11,26 +12,17 @@ export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResul
   const key = requireUsableKey(ctx, args.ref);
   if (key.keyClass !== 'private-key') throw new HsmError('ERR_KEY_ATTRIBUTE_REQUIRED', { name: 'sign' });
   requireAttribute(key, 'sign');
-  const expected = args.mechanism === 'ecdsa' ? 'ec' : 'rsa';
-  if (key.keyType !== expected)
-    throw new HsmError('ERR_KEY_MECHANISM', {
-      detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}`,
-    });
+  checkMechanism(ctx.store, key, args);
   // A signature that needs approvals consumes a token: audited on every attempt, target the key's reference
   // (set by requireUsableKey); plain signatures are not audited (the hot path).
   if (key.useQuorum > 1) ctx.auditRead = true;
   const grant = requireKeyQuorumApproval(ctx, key, 'key-usage', args.approval);
-  const privateKey = requireMasking(ctx).openPrivateKey(key.ref, key.material);
-  const signature = signData(
-    {
-      mechanism: args.mechanism,
-      hash: args.hash,
-      dataType: 'digest',
-      ...(args.mgf ? { mgf: args.mgf as MgfName } : {}),
-      ...(args.saltLength !== undefined ? { saltLength: args.saltLength } : {}),
-    },
-    privateKey,
+  const masking = requireMasking(ctx);
+  const signature = signWith(
+    args,
     decodeBase64(args.digest, 'data'),
+    () => masking.openPrivateKey(key.ref, key.material),
+    () => masking.openMaterial(key.ref, key.material),
   );
   // Consumed only by a signature made: a refusal above leaves the token usable.
   grant.commit();

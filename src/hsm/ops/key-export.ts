@@ -14,7 +14,13 @@ export function keyExport(ctx: OpContext, args: OpArgs<'key-export'>): OpResult<
     if (key.keyClass !== 'public-key') throw refuse();
     return { pem: publicKeyPem(key.material) };
   }
-  if (key.keyClass !== 'private-key' || (key.keyType !== 'rsa' && key.keyType !== 'ec')) throw refuse();
+  // An ed25519 or ML-DSA reference PEM has no layout a TLS library reads (docs/decisions.md).
+  if (
+    key.keyClass !== 'private-key' ||
+    (key.keyType !== 'rsa' && key.keyType !== 'ec') ||
+    key.attributes['curve'] === 'ed25519'
+  )
+    throw refuse();
   // Only the public half leaves; the file carries the reference in place of the private values.
   const publicDer = publicFromPrivate(requireMasking(ctx).openMaterial(key.ref, key.material));
   return { pem: referencePem({ keyType: key.keyType, publicDer }, formatRef(key.ref)) };

@@ -1,5 +1,8 @@
-// key-generate: a new RSA or EC pair, or an AES or generic secret key, owned by the caller; token keys come with sealed copies.
+// key-generate: a new RSA, EC (Ed25519 included) or ML-DSA pair, or an AES or generic secret key, owned by the
+// caller; token keys come with sealed copies.
 import { HsmError } from '../../errors.js';
+import { generateEd25519Pair } from '../../keys/eddsa.js';
+import { checkMlDsaAlgorithm, generateMlDsaPair } from '../../keys/ml-dsa.js';
 import {
   type KeyPairMaterial,
   checkCurve,
@@ -14,6 +17,7 @@ import { buildAttributes, checkKeyQuorum, checkLabel, parseCreationAttributes } 
 import { sealCopy } from '../keys/copies.js';
 import { keyViewer, requireMasking } from '../keys/key-rules.js';
 import { requireKeyRoom } from '../keys/limits.js';
+import { requireFeature } from '../keys/mechanisms.js';
 import type { KeyRecord } from '../keys/record.js';
 import { shareTargets } from '../keys/users.js';
 import { keyView } from '../keys/view.js';
@@ -37,7 +41,7 @@ export async function keyGenerate(
   const viewer = keyViewer(ctx);
   const masking = requireMasking(ctx);
   const sessionId = args.session ? ctx.session.id : null;
-  const pair = args.type === 'rsa' || args.type === 'ec';
+  const pair = args.type === 'rsa' || args.type === 'ec' || args.type === 'ml-dsa';
   // Every refusal before the (slow) generation: parameters, attributes, shares, quorum values, room.
   const parts: Part[] = pair
     ? [
@@ -64,7 +68,13 @@ export async function keyGenerate(
       required(args.modulusBits, 'modulus-size-bits'),
       required(args.publicExponent, 'public-exponent'),
     );
-  if (args.type === 'ec') checkCurve(required(args.curve, 'curve'));
+  const ed25519 = args.type === 'ec' && args.curve === 'ed25519';
+  if (ed25519) requireFeature(ctx.store, 'ed25519');
+  else if (args.type === 'ec') checkCurve(required(args.curve, 'curve'));
+  if (args.type === 'ml-dsa') {
+    requireFeature(ctx.store, 'ml-dsa');
+    checkMlDsaAlgorithm(required(args.mldsaAlgorithm, 'mldsa-algorithm'));
+  }
   if (args.type === 'aes' || args.type === 'generic-secret')
     checkSecretLength(args.type, required(args.keyLengthBytes, 'key-length-bytes'));
   const shared = shareTargets(ctx.store, viewer.username, args.share ?? []);
@@ -73,13 +83,17 @@ export async function keyGenerate(
   requireKeyRoom(ctx.store, classes);
 
   let clear: Buffer[];
-  if (args.type === 'rsa' || args.type === 'ec') {
+  if (pair) {
     const m: KeyPairMaterial =
       args.type === 'rsa'
         ? await generateRsaPair(args.modulusBits!, args.publicExponent!)
-        : generateEcPair(args.curve!);
+        : args.type === 'ml-dsa'
+          ? generateMlDsaPair(args.mldsaAlgorithm!)
+          : ed25519
+            ? generateEd25519Pair()
+            : generateEcPair(args.curve!);
     clear = [m.publicDer, m.privateDer];
-  } else clear = [generateSecret(args.type, args.keyLengthBytes!)];
+  } else clear = [generateSecret(args.type as 'aes' | 'generic-secret', args.keyLengthBytes!)];
 
   const keys = ctx.store.transaction(() => {
     // Again inside the transaction: other creations may have taken the room while this key was generated.

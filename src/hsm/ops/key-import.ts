@@ -5,6 +5,7 @@ import { sealCopy } from '../keys/copies.js';
 import { buildAttributes, checkLabel, parseCreationAttributes } from '../keys/create.js';
 import { keyViewer, requireMasking } from '../keys/key-rules.js';
 import { requireKeyRoom } from '../keys/limits.js';
+import { requireFeature } from '../keys/mechanisms.js';
 import type { KeyRecord } from '../keys/record.js';
 import { keyView } from '../keys/view.js';
 import type { OpContext } from '../op-context.js';
@@ -15,6 +16,7 @@ export function keyImport(ctx: OpContext, args: OpArgs<'key-import'>): OpResult<
   const label = checkLabel(args.label);
   const given = parseCreationAttributes(args.attributes ?? [], 'public-key');
   const imported = parsePublicKeyPem(args.pem, args.keyTypeClass);
+  if (imported.curve === 'ed25519') requireFeature(ctx.store, 'ed25519');
   const key = ctx.store.transaction(() => {
     requireKeyRoom(ctx.store, ['public-key']);
     const ref = ctx.store.allocateKeyRef();

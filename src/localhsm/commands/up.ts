@@ -12,7 +12,14 @@ import { CLOUDHSM_CLI_BIN, DEFAULT_BASE_PORT, ensurePrivateDir, startNodes } fro
 import { compareClusterWithSeed, createNewCluster } from '../new-cluster.js';
 import { writeMarker } from '../owned-files.js';
 import { loadSeedFile } from '../../seed/seed-file.js';
-import { DEFAULT_HSM_TYPE, HSM_TYPES, isHsmType } from '../../protocol/types.js';
+import {
+  DEFAULT_HSM_MODE,
+  DEFAULT_HSM_TYPE,
+  HSM_MODES,
+  HSM_TYPES,
+  isHsmMode,
+  isHsmType,
+} from '../../protocol/types.js';
 import { localCommand, type LocalContext, STATE_OPTION, stateDirOf } from '../context.js';
 import type { ParsedOptions } from '../../command/spec.js';
 
@@ -64,12 +71,19 @@ export const upCommand = localCommand({
       help: `HSM type of a new cluster: the cluster quorum service exists on hsm2m.medium only, and the user limit follows the type [default: ${DEFAULT_HSM_TYPE}]`,
       possible: HSM_TYPES.map((value) => ({ value })),
     },
+    {
+      long: 'mode',
+      value: 'MODE',
+      help: `Mode of a new cluster, as AWS create-cluster --mode: Ed25519 keys and mechanisms exist on hsm2m.medium non-fips clusters only; hsm1.medium is always fips [default: ${DEFAULT_HSM_MODE}]`,
+      possible: HSM_MODES.map((value) => ({ value })),
+    },
   ],
   examples: [
     'localhsm up --hsms 3 --detach',
     'localhsm up --state /tmp/c1 --kdf fast --base-port 0 --detach',
     'localhsm up --seed seed.yaml --dev-clock --detach',
     'localhsm up --hsm-type hsm1.medium --detach',
+    'localhsm up --mode non-fips --detach',
   ],
   async run(options, ctx) {
     const dir = stateDirOf(options, ctx);
@@ -98,6 +112,8 @@ export async function bringUp(
   const seedFile = options.string('seed');
   const hsmType = options.string('hsm-type') ?? DEFAULT_HSM_TYPE;
   if (!isHsmType(hsmType)) throw new HsmError('ERR_STATE', { detail: `unknown --hsm-type ${hsmType}` });
+  const mode = options.string('mode') ?? DEFAULT_HSM_MODE;
+  if (!isHsmMode(mode)) throw new HsmError('ERR_STATE', { detail: `unknown --mode ${mode}` });
   const seed = seedFile === undefined ? undefined : loadSeedFile(seedFile, hsmType);
   const resumed = hasCluster(dir);
   if (!resumed) {
@@ -134,7 +150,7 @@ export async function bringUp(
     const devClock = options.flag('dev-clock');
     await createNewCluster(
       dir,
-      { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock, hsmType },
+      { hsms, kdf, basePort, subjectAltNames, settings, progress, seed, devClock, hsmType, mode },
       ctx.err,
     );
     if (seed)
@@ -178,5 +194,6 @@ const NEW_CLUSTER_OPTIONS = [
   'mfa-token-seconds',
   'dev-clock',
   'hsm-type',
+  'mode',
 ] as const;
 type NewClusterOption = (typeof NEW_CLUSTER_OPTIONS)[number];

@@ -84,6 +84,7 @@ export const backupRestoreCommand = localCommand({
       const kdf = ok ? readSetting(store, 'kdf') : undefined;
       // The restored cluster is of the backed-up HSM's type (its cfg `type` says so too).
       const hsmType = ok ? readSetting(store, 'hsm_type') : undefined;
+      const mode = ok ? readSetting(store, 'hsm_mode') : undefined;
       store.close();
       if (kdf === undefined)
         throw new HsmError('ERR_BACKUP_INVALID', {
@@ -101,6 +102,7 @@ export const backupRestoreCommand = localCommand({
           hsms,
           kdf,
           ...(hsmType && { hsmType }),
+          ...(mode && { mode }),
           basePort: Number(options.string('base-port') ?? DEFAULT_BASE_PORT),
           progress: ctx.err,
         },

@@ -16,7 +16,8 @@ export const keyGenerateEcCommand = cliCommand({
       value: 'CURVE',
       required: true,
       help: 'Elliptic curve used to generate the key pair',
-      possible: CURVES.map((value) => ({ value })),
+      // ed25519 exists on hsm2m.medium clusters in non-FIPS mode only (the HSM refuses it elsewhere).
+      possible: [...CURVES, 'ed25519'].map((value) => ({ value })),
     },
     ...PAIR_TAIL_OPTIONS,
   ],
