@@ -9,6 +9,7 @@ import { applianceMessage } from '../hsm/keys/appliance.js';
 import type { Masking } from '../hsm/keys/masking.js';
 import { readMaskingKey } from '../hsm/keys/masking-file.js';
 import { parseRef } from '../hsm/keys/record.js';
+import { applianceClientCertificate } from './appliance-tls.js';
 import { type KeyState, newerState } from '../hsm/keys/version.js';
 
 /** Seconds between two runs of a node's sync job (CloudHSM's interval is undocumented; the issue asks ≤ 30 s). */
@@ -133,9 +134,11 @@ export async function syncClusterKeys(
     .find((m) => m !== undefined);
   if (!masking) return { copied: 0, updated: 0, deleted: 0, unreachable: [], conflicts: [] };
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
+  // Under cluster mtls enforcement the nodes admit the appliance's client certificate (and no certificate-less peer).
+  const client = await applianceClientCertificate(masking);
   const members = manifest.hsms.map((h) => ({
     id: h.id,
-    connection: new HsmConnection({ hostname: h.host, port: h.port }, ca),
+    connection: new HsmConnection({ hostname: h.host, port: h.port }, ca, client),
   }));
   try {
     return await syncKeys(members, masking, into);

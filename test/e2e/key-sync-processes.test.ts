@@ -216,4 +216,66 @@ describe('server-side key sync (real processes)', () => {
       assertConverged(key);
     });
   });
+
+  describe('under cluster mtls enforcement', () => {
+    const state = path.join(root, 'mtls');
+    const cfg = path.join(state, 'cloudhsm-cli.cfg');
+    const mtlsDir = path.join(root, 'mtls-client');
+    let manifest: ClusterManifest;
+    const withClientCert = (on: boolean) => {
+      const config = JSON.parse(fs.readFileSync(cfg, 'utf8'));
+      const cluster = config.clusters[0].cluster;
+      delete cluster.client_cert_hsm_tls_file;
+      delete cluster.client_key_hsm_tls_file;
+      if (on) {
+        cluster.client_cert_hsm_tls_file = path.join(mtlsDir, 'client.crt');
+        cluster.client_key_hsm_tls_file = path.join(mtlsDir, 'client.key');
+      }
+      fs.writeFileSync(cfg, JSON.stringify(config, null, 2));
+    };
+    before(async () => {
+      manifest = await upCluster(state, '1');
+      assert.equal((await localhsm(['mtls', 'issue-client-cert', '--out', mtlsDir])).exitCode, 0);
+      await ok(
+        cloudhsmCli(
+          state,
+          ['cluster', 'mtls', 'register-trust-anchor', '--path', path.join(mtlsDir, 'ca.crt')],
+          { env: ADMIN },
+        ),
+      );
+      withClientCert(true);
+      await ok(
+        cloudhsmCli(state, ['cluster', 'mtls', 'set-enforcement', '--level', 'cluster'], { env: ADMIN }),
+      );
+    });
+    after(() => downIfPresent(state));
+
+    it('the nodes and localhsm hsm sync still catch an HSM up; a client without a certificate is still refused', async () => {
+      const down = manifest.hsms[2]!.id;
+      assert.equal((await localhsm(['hsm', 'stop', '--hsm', down, '--state', state])).exitCode, 0);
+      await generateAes(state, 'enforced');
+      await generateAes(state, 'forced');
+      const start = await localhsm(['hsm', 'start', '--hsm', down, '--state', state], {
+        env: { LOCALHSM_KEY_SYNC_SECONDS: '1' },
+      });
+      assert.equal(start.exitCode, 0, start.stderr);
+      let seen: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        seen = await coverage(state, 'enforced');
+        if (seen[0] === 'full') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(seen, ['full']);
+      // The operator's tool, too: a second pass (or the nodes' own) finds every HSM answering, none unreachable.
+      const sync = await localhsm(['hsm', 'sync', '--state', state]);
+      assert.equal(sync.exitCode, 0, sync.stderr);
+      assert.equal(sync.stderr, '');
+      assert.deepEqual(await coverage(state, 'forced'), ['full']);
+
+      withClientCert(false);
+      const refused = await cloudhsmCli(state, ['key', 'list'], { env: ALICE });
+      withClientCert(true);
+      assert.deepEqual(JSON.parse(refused.stdout), { error_code: 1, data: 'HSM is disconnected' });
+    });
+  });
 });
