@@ -558,7 +558,8 @@ export const OPERATIONS = {
         approval: ApprovalSchema.optional(),
       })
       .strict(),
-    result: z.object({}),
+    // A session key made a token key (token false→true): its sealed copy, for the client to carry to the other HSMs.
+    result: z.object({ copy: KeyCopySchema.optional() }),
     access: login,
     rule: 'the owner (crypto user), with key-management approval when the manage quorum > 1; an admin for `trusted` only',
     writes: true,
