@@ -13,14 +13,7 @@ export function keyState(key: Omit<KeyRecord, 'material' | 'sessionId'>): KeySta
   const digest = crypto
     .createHash('sha256')
     .update(
-      JSON.stringify([
-        key.label,
-        key.owner,
-        key.shared,
-        key.manageQuorum,
-        key.useQuorum,
-        key.attributes,
-      ]),
+      JSON.stringify([key.label, key.owner, key.shared, key.manageQuorum, key.useQuorum, key.attributes]),
     )
     .digest('hex')
     .slice(0, 16);

@@ -1,7 +1,13 @@
 // In-memory Store for unit tests: same contract as SQLite, nothing on disk.
 import type { AuditEntry } from '../audit.js';
 import type { UserView } from '../../protocol/types.js';
-import { AUDIT_HEAD_SETTING, type KeyInventory, type Store, type UserRecord, summarizeUser } from './store.js';
+import {
+  AUDIT_HEAD_SETTING,
+  type KeyInventory,
+  type Store,
+  type UserRecord,
+  summarizeUser,
+} from './store.js';
 import type { SettingKey } from '../settings.js';
 import { copyKey } from '../keys/copy.js';
 import { type KeyCondition, type KeyViewer, isVisible, matches } from '../keys/filter.js';

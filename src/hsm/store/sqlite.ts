@@ -346,7 +346,10 @@ export class SqliteStore implements Store {
   keyInventory(): KeyInventory {
     const states = this.stmts.tokenKeyStates
       .all()
-      .map((r) => ({ ref: r.ref, ...keyState(fromKeyRow({ ...r, material: Buffer.alloc(0), session_id: null })) }));
+      .map((r) => ({
+        ref: r.ref,
+        ...keyState(fromKeyRow({ ...r, material: Buffer.alloc(0), session_id: null })),
+      }));
     return {
       refs: states.map((s) => s.ref),
       versions: states.map((s) => s.version),
