@@ -40,7 +40,7 @@ export const MESSAGES = {
   ERR_NOT_CLONES:
     'The source and destination clusters are not clones: user replicate needs clusters created from a common backup (localhsm backup restore)',
   ERR_NO_CLONE_FAMILY:
-    'This cluster has no clone family (it was created by an earlier LocalHSM); user replicate needs clusters created, or restored from a backup, by this version',
+    'This cluster has no clone family (it was created by an earlier LocalHSM); user and key replicate need clusters created, or restored from a backup, by this version',
   ERR_REPLICATE_SAME_CLUSTER: 'The source and destination clusters must be different clusters',
   // token-sign (MFA and quorum)
   ERR_BAD_PUBLIC_KEY: 'Invalid public key: {detail}',
@@ -191,13 +191,20 @@ export const MESSAGES = {
   ERR_KEY_NOT_SHARED: 'Key is not shared with user {username}',
   ERR_KEY_SHARE_OWNER: 'Key cannot be shared with its owner',
   ERR_USER_OWNS_KEYS: 'User owns keys and cannot be deleted',
-  ERR_KEY_LIMIT: 'Maximum number of keys reached',
+  ERR_USER_KEY_QUORUM:
+    "User {username} cannot be deleted: key {ref} is shared with it and its quorum values need {needed} associated users; the key's owner must share it with another crypto user first",
+  ERR_KEY_LIMIT:
+    'Maximum number of keys reached: an HSM of type {hsmType} holds at most {limit} {kind} (each key of a pair and each session key counts); delete keys that are no longer needed with key delete, then try again',
   ERR_KEY_MECHANISM: 'The key cannot be used with this mechanism: {detail}',
   ERR_KEY_ENCODING: 'Encoding {encoding} is not available for a {class} key',
   ERR_KEY_MASKING:
     'This HSM has no cluster masking key ({file}); a cluster made before LocalHSM had keys cannot hold keys: create a new one with localhsm up',
   ERR_KEY_BLOB: 'Rejected key copy: {detail}',
   ERR_KEY_EXISTS: 'Key {ref} already exists on this HSM with different contents',
+  // key replicate (cloned clusters)
+  ERR_KEY_NOT_SYNCHRONIZED: 'The selected key is not synchronized throughout the cluster',
+  ERR_KEY_NOT_CLONES:
+    'The source and destination clusters are not clones: key replicate needs clusters created from a common backup (localhsm backup restore)',
 } as const;
 
 export type ErrorCode = keyof typeof MESSAGES;

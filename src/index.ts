@@ -14,6 +14,7 @@ export {
   type Seed,
   type SeedInput,
   type SeedUser,
+  type SeedKey,
   type SeedDuration,
 } from './seed/seed-file.js';
 export { parseDuration } from './cluster/duration.js';

@@ -70,8 +70,14 @@ export async function cloudhsmCliMain(
     const wanted = logins.filter(({ prefix }) => env[`${prefix}ROLE`] || env[`${prefix}PIN`]);
     if (command.needsLogin && wanted.length > 0) {
       try {
-        for (const { option, prefix } of wanted)
-          await loginFromEnvironment(ctx, resolved.options.string(option), prefix);
+        // One login per cluster: a replicate naming one cluster as both ends is refused by the command.
+        const clusters = new Set<string | undefined>();
+        for (const { option, prefix } of wanted) {
+          const clusterId = resolved.options.string(option);
+          if (clusters.has(clusterId)) continue;
+          clusters.add(clusterId);
+          await loginFromEnvironment(ctx, clusterId, prefix);
+        }
       } catch (error) {
         const hint = nextStep(error, session);
         if (hint) ctx.io.warn(hint);

@@ -32,6 +32,7 @@ import { keyDeleteCommand } from './commands/key/delete.js';
 import { keyShareCommand } from './commands/key/share.js';
 import { keyUnshareCommand } from './commands/key/unshare.js';
 import { keySetAttributeCommand } from './commands/key/set-attribute.js';
+import { keyReplicateCommand } from './commands/key/replicate.js';
 import { keyGenerateFileCommand } from './commands/key/generate-file.js';
 import { keyGenerateRsaCommand } from './commands/key/generate-asymmetric-pair/rsa.js';
 import { keyGenerateEcCommand } from './commands/key/generate-asymmetric-pair/ec.js';
@@ -96,6 +97,7 @@ export const COMMANDS: readonly CliCommand[] = [
   keyShareCommand,
   keyUnshareCommand,
   keySetAttributeCommand,
+  keyReplicateCommand,
   keyGenerateFileCommand,
   keyGenerateRsaCommand,
   keyGenerateEcCommand,

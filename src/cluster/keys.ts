@@ -96,11 +96,17 @@ export async function createKeys(
   const created = await onOne(on, op, args as never);
   const result = created.value as OpResult<'key-generate'>;
   const others = cluster.connections.filter((c) => c !== created.connection);
+  // An unwrap with an approval: the other HSMs that hold the unwrapping key (and so a record of its token) take the
+  // copy with the approval and use their record up, as an approved signature does on every HSM.
+  const unwrap = op === 'key-unwrap' ? (args as OpArgs<'key-unwrap'>) : undefined;
+  const consume = unwrap?.approval ? { unwrappingRef: unwrap.ref, approval: unwrap.approval } : undefined;
   let holders = [created.connection];
   if (token && others.length > 0) {
     const copied = new Set(others);
     for (const copy of result.copies) {
-      const outcomes = await cluster.on([...copied], 'key-insert', { copy });
+      const outcomes = await cluster.on([...copied], 'key-insert', (c) =>
+        consume && on.includes(c) ? { copy, ...consume } : { copy },
+      );
       for (const o of outcomes) if (!o.ok) copied.delete(o.connection);
       reportCopyFailures(outcomes, warn);
     }

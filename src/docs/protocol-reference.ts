@@ -75,7 +75,7 @@ function operationRows(): string[] {
   return (Object.keys(OPERATIONS) as OperationName[]).map((op) => {
     const d: (typeof OPERATIONS)[OperationName] = OPERATIONS[op];
     const who = LEVEL_TEXT[d.access.level] + ('rule' in d ? `; ${d.rule}` : '');
-    return `| \`${op}\` | ${d.summary} | ${who} | ${d.writes ? 'yes' : 'no'} | ${d.display} |`;
+    return `| \`${op}\` | ${d.summary} | ${who} | ${d.writes ? 'yes' : 'auditedWhen' in d ? d.auditedWhen : 'no'} | ${d.display} |`;
   });
 }
 

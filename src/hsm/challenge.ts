@@ -41,6 +41,10 @@ export interface PendingByPurpose {
     actor: SessionUser;
     role: LoginRole;
   };
+  'key-replicate': {
+    /** The destination user who asked: only the same login may import (the challenge's username is the reference). */
+    actor: SessionUser;
+  };
 }
 export type ChallengePurpose = keyof PendingByPurpose;
 
@@ -48,6 +52,7 @@ const PURPOSE_TEXT: Record<ChallengePurpose, string> = {
   'mfa-login': 'an MFA login',
   'change-mfa': 'an MFA change',
   'user-replicate': 'a user replicate',
+  'key-replicate': 'a key replicate',
 };
 
 export interface Challenge<P extends ChallengePurpose> {

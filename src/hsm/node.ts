@@ -129,7 +129,17 @@ export class HsmNode implements OpNode {
         reply = errorReply(id, 'ERR_INTERNAL', {});
       }
     }
-    if (!audited) return reply;
+    if (!audited) {
+      if (ctx.auditRead) {
+        try {
+          this.store.transaction(() => this.appendAudit(entry(reply.ok ? 'ok' : reply.error.code)));
+        } catch (error) {
+          this.onInternalError(`audit of ${op}`, error);
+          if (reply.ok) reply = errorReply(id, 'ERR_INTERNAL', {});
+        }
+      }
+      return reply;
+    }
     const result = reply.ok ? 'ok' : reply.error.code;
     if (audited.committedResult === undefined) {
       // Nothing committed (a refusal, or a change kept in memory only): the entry is the whole write,

@@ -52,4 +52,10 @@ export interface OpContext {
    * login's count): the entry written with that change carries this code instead of 'ok'.
    */
   auditResult?: ErrorCode;
+  /**
+   * Set by a read-only operation whose attempt the audit log must show all the same: a signature under a key-usage
+   * quorum (it consumes an approval token) and a key wrap (key material leaves the HSM). The node then appends
+   * its entry, target `auditTarget`, as it does for a writing operation's refusal.
+   */
+  auditRead?: boolean;
 }

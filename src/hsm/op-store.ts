@@ -43,6 +43,9 @@ abstract class StoreView implements Store {
   countKeys(owner?: string): number {
     return this.inner.countKeys(owner);
   }
+  countAsymmetricKeys(): number {
+    return this.inner.countAsymmetricKeys();
+  }
   isTombstoned(ref: number): boolean {
     return this.inner.isTombstoned(ref);
   }

@@ -29,7 +29,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** Separate keys per use, so the family key itself never encrypts or authenticates anything directly. */
-function derive(familyKey: Buffer, label: string): Buffer {
+export function derive(familyKey: Buffer, label: string): Buffer {
   return Buffer.from(
     crypto.hkdfSync('sha256', familyKey, Buffer.alloc(0), `localhsm clone family v1 ${label}`, 32),
   );

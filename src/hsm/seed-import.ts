@@ -18,6 +18,9 @@ import { isProvisioned, newUser } from './provision.js';
 import { checkPassword, parseLoginRole, parseUsername } from './rules.js';
 import { MAX_SETTING_SECONDS, readSetting, validSettingValue, writeSetting } from './settings.js';
 import type { Store, UserRecord } from './store/store.js';
+import type { Masking } from './keys/masking.js';
+import { formatRef } from './keys/record.js';
+import { type SeedKeyMaterial, type SeedKeyState, insertSeedKey, seedKeyMaterial } from './seed-keys.js';
 
 export interface SeedUserState {
   username: string;
@@ -40,6 +43,15 @@ export interface SeedState {
   quorumValues?: Partial<Record<AdminService, number>>;
   /** Quorum token timeouts in seconds. */
   quorumTimeouts?: Partial<Record<TimeoutKind, number>>;
+  /** Keys the seed's crypto users own (see src/hsm/seed-keys.ts). */
+  keys?: readonly SeedKeyState[];
+}
+
+/** What seeded keys need on an HSM: the cluster masking key, and the material made once for every HSM. */
+export interface SeedKeyContext {
+  masking: Masking;
+  /** One entry per seeded key; made here when absent (a one-HSM import). */
+  material?: readonly SeedKeyMaterial[];
 }
 
 function checkSeconds(
@@ -76,8 +88,18 @@ function checkUser(user: SeedUserState): Omit<UserRecord, 'passwordHash'> {
  * in one transaction with one audit entry per user. Refused on an HSM that is activated or holds
  * any user beyond the built-in two: a seed never changes a cluster that is in use.
  */
-export async function importSeed(store: Store, seed: SeedState, auditKey?: AuditKey): Promise<void> {
+export async function importSeed(
+  store: Store,
+  seed: SeedState,
+  auditKey?: AuditKey,
+  keyContext?: SeedKeyContext,
+): Promise<void> {
   if (!isProvisioned(store)) throw new Error('seed import: the HSM state is not provisioned');
+  const keys = seed.keys ?? [];
+  if (keys.length > 0 && !keyContext) throw new HsmError('ERR_KEY_MASKING', { file: 'masking.key' });
+  const material = keys.length > 0 ? (keyContext!.material ?? (await seedKeyMaterial(keys))) : [];
+  if (material.length !== keys.length)
+    throw new HsmError('ERR_STATE', { detail: 'seed: the key material does not match the keys' });
   const kdf = readSetting(store, 'kdf');
   checkSeconds('mfa_token_seconds', seed.mfaTokenSeconds, 'the MFA token lifetime');
   checkSeconds('session_idle_seconds', seed.sessionIdleSeconds, 'the session idle timeout');
@@ -100,7 +122,7 @@ export async function importSeed(store: Store, seed: SeedState, auditKey?: Audit
   const time = new Date().toISOString();
   store.transaction(() => {
     const admin = store.getUser(INITIAL_ADMIN);
-    if (admin?.role !== 'unactivated-admin' || store.countUsers() !== 2) {
+    if (admin?.role !== 'unactivated-admin' || store.countUsers() !== 2 || store.countKeys() !== 0) {
       throw new HsmError('ERR_STATE', {
         detail: 'a seed is only imported into a new cluster that is not activated',
       });
@@ -126,5 +148,19 @@ export async function importSeed(store: Store, seed: SeedState, auditKey?: Audit
     for (const [kind, seconds] of Object.entries(seed.quorumTimeouts ?? {}) as [TimeoutKind, number][]) {
       setTokenTimeout(store, kind, seconds);
     }
+    // After the users (owners and shared users must exist). A fresh HSM allocates references from the start,
+    // so every HSM of the new cluster gives each seeded key the same reference.
+    keys.forEach((key, i) => {
+      for (const record of insertSeedKey(store, keyContext!.masking, key, material[i]!)) {
+        const fields = {
+          time,
+          actor: '-',
+          operation: 'seed-import',
+          target: formatRef(record.ref),
+          result: 'ok',
+        };
+        store.appendAudit(chainEntry(store.lastAudit(), fields, auditKey));
+      }
+    });
   });
 }

@@ -174,6 +174,10 @@ export async function addNodeFiles(
   const cert = await issueNodeCert(ca, hsm.id, [hsm.host, ...(manifest.san ?? [])]);
   writeFileAtomic(files.key, cert.key, 0o600);
   writeFileAtomic(files.cert, cert.cert, 0o644);
+  // The cluster's masking key: copied from an HSM already in it, or made for its first HSM. Before the state,
+  // which may hold seeded keys sealed under it.
+  const peer = manifest.hsms[0];
+  ensureMaskingKey(files.dir, peer && paths(dir).hsm(peer.id).dir);
   await makeState(files.db, {
     hsmId: hsm.id,
     clusterId: manifest.clusterId,
@@ -188,9 +192,6 @@ export async function addNodeFiles(
   } finally {
     store.close();
   }
-  // The cluster's masking key: copied from an HSM already in it, or made for its first HSM.
-  const peer = manifest.hsms[0];
-  ensureMaskingKey(files.dir, peer && paths(dir).hsm(peer.id).dir);
   manifest.hsms.push(hsm);
   return hsm;
 }

@@ -86,6 +86,11 @@ export interface OperationDescriptor<A extends z.ZodType = z.ZodType, R extends 
    * are not audited and get a store that refuses writes.
    */
   readonly writes: boolean;
+  /**
+   * A read-only operation audited all the same when this says (its handler sets `auditRead`): the case, for
+   * docs/protocol.md.
+   */
+  readonly auditedWhen?: string;
   /** The operation's name in client messages ("User delete failed on 1 of 3 connections"). */
   readonly display: string;
   /** One line for docs/protocol.md. */
@@ -496,10 +501,17 @@ export const OPERATIONS = {
     summary: 'Imports a public key (SPKI PEM) owned by the caller, with its sealed copy for the other HSMs.',
   },
   'key-insert': {
-    args: z.object({ copy: KeyCopySchema }).strict(),
+    args: z
+      .object({
+        copy: KeyCopySchema,
+        // key unwrap --approval: this HSM's record of the unwrapping key's token is consumed with the copy.
+        unwrappingRef: KeyRefSchema.optional(),
+        approval: ApprovalSchema.optional(),
+      })
+      .strict(),
     result: z.object({ key: KeyViewSchema }),
     access: cryptoUser('copy keys'),
-    rule: "the copy was sealed by an HSM of this cluster and the caller is the key's owner",
+    rule: "the copy was sealed by an HSM of this cluster and the caller is the key's owner; with `unwrappingRef`, the key-management approval of that key as key-unwrap checks it",
     writes: true,
     display: 'Key synchronization',
     summary:
@@ -575,6 +587,43 @@ export const OPERATIONS = {
     display: 'Key generate file',
     summary: 'The key file `key generate-file` writes.',
   },
+  // key replicate between a cluster and its clone (src/hsm/keys/key-seal.ts), as user replicate: the destination
+  // issues a challenge, the source seals the whole key record to it, the destination opens the seal.
+  'key-replicate-challenge': {
+    args: z.object({ ref: KeyRefSchema }).strict(),
+    result: z.object({ challenge: MfaToken }),
+    access: login,
+    rule: 'the challenge is single-use, bound to this login and the reference, and expires like an MFA token',
+    writes: true,
+    display: 'Key replicate',
+    summary: 'Destination, step 1: a challenge the source HSMs seal the key to.',
+  },
+  'key-replicate-export': {
+    args: z
+      .object({
+        ref: KeyRefSchema,
+        destinationClusterId: name,
+        challenges: z.array(MfaToken).min(1).max(16),
+      })
+      .strict(),
+    result: z.object({ key: KeyViewSchema, digest: z.string(), sealed: z.array(z.string()) }),
+    access: login,
+    rule: 'a token key: a crypto user must own it, an admin may replicate any; a cluster without a clone family refuses',
+    writes: true,
+    display: 'Key replicate',
+    summary:
+      "Source: the key record sealed under the clone family's key once per destination challenge, and a keyed digest to compare HSMs.",
+  },
+  'key-replicate-import': {
+    args: z.object({ ref: KeyRefSchema, challenge: MfaToken, sealed: z.string().max(96 * 1024) }).strict(),
+    result: z.object({ key: KeyViewSchema, alreadyInEffect: z.boolean().optional() }),
+    access: login,
+    rule: "the seal opens under this HSM's clone family key for this cluster, challenge and reference; a crypto user must be the owner; owner and shared users exist here",
+    writes: true,
+    display: 'Key replicate',
+    summary:
+      'Destination, step 2: stores the key (same reference, owner, shares, quorum values, attributes); an identical key is a no-op.',
+  },
   'key-wrap': {
     args: z
       .object({
@@ -595,6 +644,7 @@ export const OPERATIONS = {
     access: cryptoUser('wrap keys'),
     rule: 'payload: owner only, extractable=true (wrap-with-trusted needs a trusted wrapping key); wrapping key: owner, shared user or a public key, wrap=true',
     writes: false,
+    auditedWhen: 'every attempt on keys the caller may use (key material leaves the HSM)',
     display: 'Key wrap',
     summary: 'Wraps a private or secret key under a wrapping key (base64 result; `iv` in hex for aes-gcm).',
   },
@@ -640,6 +690,7 @@ export const OPERATIONS = {
     access: cryptoUser('sign'),
     rule: 'owner or shared user; the private key has sign=true; key-usage approval when the use quorum > 1',
     writes: false,
+    auditedWhen: 'when the use quorum > 1 (it consumes an approval)',
     display: 'Crypto sign',
     summary:
       'Signs a digest (the client hashes raw data; rsa-pkcs digests are DER DigestInfo) with a private key.',

@@ -1,25 +1,45 @@
 // A seed applied to a cluster: imported into each new HSM's state at creation, or compared with a resumed cluster.
 import path from 'node:path';
+import { HsmError } from '../errors.js';
 import type { ClusterClient } from '../cluster/cluster.js';
 import { listUsers } from '../cluster/operations.js';
 import { ADMIN_SERVICES, DEFAULT_TOKEN_TIMEOUT_SECONDS } from '../protocol/quorum.js';
 import { importSeed } from '../hsm/seed-import.js';
+import { readMaskingKey } from '../hsm/keys/masking-file.js';
+import { type SeedKeyMaterial, seedKeyMaterial } from '../hsm/seed-keys.js';
 import { ensureAuditKey } from '../hsm/audit-key.js';
 import { type HsmIdentity, provisionHsm } from '../hsm/provision.js';
 import { SqliteStore } from '../hsm/store/sqlite.js';
 import type { Seed } from './seed-file.js';
 
-/** Writes one new HSM's state: provisioned, then activated and filled from the seed (see src/hsm/seed-import.ts). */
+/**
+ * Writes one new HSM's state: provisioned, then activated and filled from the seed (see src/hsm/seed-import.ts).
+ * Seeded keys are generated once, for the first HSM, and every HSM stores that same material under the
+ * cluster masking key (which each HSM's directory holds before its state is made).
+ */
 export function provisionSeeded(seed: Seed): (dbFile: string, identity: HsmIdentity) => Promise<void> {
+  let material: Promise<SeedKeyMaterial[]> | undefined;
   return async (dbFile, identity) => {
+    const keys = seed.keys ?? [];
+    const keyContext =
+      keys.length === 0
+        ? undefined
+        : {
+            masking: readMaskingKey(path.dirname(dbFile)) ?? missingMaskingKey(),
+            material: await (material ??= seedKeyMaterial(keys)),
+          };
     const store = new SqliteStore(dbFile);
     try {
       provisionHsm(store, identity);
-      await importSeed(store, seed, ensureAuditKey(path.dirname(dbFile), store).auditKey);
+      await importSeed(store, seed, ensureAuditKey(path.dirname(dbFile), store).auditKey, keyContext);
     } finally {
       store.close();
     }
   };
+}
+
+function missingMaskingKey(): never {
+  throw new HsmError('ERR_KEY_MASKING', { file: 'masking.key' });
 }
 
 export interface SeedComparison {

@@ -1,5 +1,5 @@
 // Seed files: the wanted state of a new cluster (users, MFA/quorum public keys, lock flags, quorum values,
-// timeouts) in YAML or JSON, validated as a whole before anything is created; every problem names the
+// timeouts, keys) in YAML or JSON, validated as a whole before anything is created; every problem names the
 // file, the line and the field.
 import path from 'node:path';
 import { type Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
@@ -33,9 +33,23 @@ import {
   isValidQuorumValue,
 } from '../protocol/quorum.js';
 import type { LoginRole } from '../protocol/types.js';
+import { checkKeyQuorum, checkLabel, parseCreationAttributes } from '../hsm/keys/create.js';
+import { keyRoomProblem } from '../hsm/keys/limits.js';
+import {
+  SEED_KEY_TYPES,
+  type SeedKeySource,
+  type SeedKeyState,
+  checkSeedKeyParameters,
+  parseSeedPrivateKey,
+  parseSeedPublicKey,
+  seedKeyClasses,
+} from '../hsm/seed-keys.js';
 
 /** One user of a seed (library form; a YAML or JSON seed file has the same fields). */
 export type SeedUser = z.input<typeof UserSchema>;
+
+/** One key of a seed: generated (type and size) or imported from a PEM, owned by a seeded crypto user. */
+export type SeedKey = z.input<typeof KeySchema>;
 
 /** Durations are seconds (a number) or text such as `90s`, `10m`, `2h`. */
 export type SeedDuration = number | string;
@@ -56,6 +70,8 @@ export interface SeedInput {
     /** Quorum tokens: time to use an approved token [default 600 s]. */
     quorumApproved?: SeedDuration;
   };
+  /** Keys every HSM of the new cluster holds (token keys), in this order. */
+  keys?: SeedKey[];
 }
 
 /** A validated seed: where it came from and what every HSM of the new cluster imports. */
@@ -97,12 +113,40 @@ const TimeoutsSchema = z
   .object({ mfaToken: Duration, sessionIdle: Duration, quorumGenerated: Duration, quorumApproved: Duration })
   .partial()
   .strict();
+const Words = z.array(z.string());
+const KeySchema = z
+  .object({
+    /** Crypto user who owns the key. */
+    owner: z.string(),
+    /** rsa, ec, aes or generic-secret: required to generate, optional to import (the PEM says). */
+    type: z.enum(SEED_KEY_TYPES).optional(),
+    modulusSizeBits: z.number().optional(),
+    publicExponent: z.number().optional(),
+    curve: z.string().optional(),
+    keyLengthBytes: z.number().optional(),
+    /** Import instead of generating: a public key, PEM text or a file path (relative to the seed file). */
+    publicKey: z.string().optional(),
+    /** Import a private key (test fixtures), same forms; stored with its public half. */
+    privateKey: z.string().optional(),
+    /** A secret key's or imported public key's label; for a pair, the label of both halves. */
+    label: z.string().optional(),
+    publicLabel: z.string().optional(),
+    privateLabel: z.string().optional(),
+    attributes: Words.optional(),
+    publicAttributes: Words.optional(),
+    privateAttributes: Words.optional(),
+    shareCryptoUsers: Words.optional(),
+    manageKeyQuorumValue: z.number().optional(),
+    useKeyQuorumValue: z.number().optional(),
+  })
+  .strict();
 const SeedSchema = z
   .object({
     version: z.literal(1).optional(),
     users: z.array(UserSchema),
     quorumValues: QuorumValuesSchema.optional(),
     timeouts: TimeoutsSchema.optional(),
+    keys: z.array(KeySchema).optional(),
   })
   .strict();
 // The hand-written public types and the schema must describe the same thing.
@@ -115,6 +159,7 @@ function allowedFields(at: readonly PropertyKey[]): string[] {
   if (at.length === 0) return Object.keys(SeedSchema.shape);
   if (at[0] === 'users') return Object.keys(UserSchema.shape);
   if (at[0] === 'quorumValues') return Object.keys(QuorumValuesSchema.shape);
+  if (at[0] === 'keys') return Object.keys(KeySchema.shape);
   return Object.keys(TimeoutsSchema.shape);
 }
 
@@ -186,19 +231,23 @@ function schemaProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
   });
 }
 
-function readKey(value: string, baseDir: string, problems: Problem[], at: Path): string | null {
-  let pem = value;
-  if (!value.includes('-----BEGIN')) {
-    const file = path.resolve(baseDir, value);
-    try {
-      pem = readInputFile(file).toString('utf8');
-    } catch (error) {
-      // The resolved path too: a relative path is read from the seed's folder, not the current directory.
-      const where = file === value ? '' : ` as ${file}`;
-      problems.push({ path: at, detail: `cannot read ${value}${where} (${fsErrorCode(error)})` });
-      return null;
-    }
+/** PEM text given inline, or read from a file named relative to the seed file; null (with a problem) if unreadable. */
+function readPem(value: string, baseDir: string, problems: Problem[], at: Path): string | null {
+  if (value.includes('-----BEGIN')) return value;
+  const file = path.resolve(baseDir, value);
+  try {
+    return readInputFile(file).toString('utf8');
+  } catch (error) {
+    // The resolved path too: a relative path is read from the seed's folder, not the current directory.
+    const where = file === value ? '' : ` as ${file}`;
+    problems.push({ path: at, detail: `cannot read ${value}${where} (${fsErrorCode(error)})` });
+    return null;
   }
+}
+
+function readKey(value: string, baseDir: string, problems: Problem[], at: Path): string | null {
+  const pem = readPem(value, baseDir, problems, at);
+  if (pem === null) return null;
   try {
     parseTokenSignPublicKey(pem);
     return pem;
@@ -350,13 +399,271 @@ function checkSeed(input: SeedInput, baseDir: string, problems: Problem[], hsmTy
   );
   if (generated !== undefined) quorumTimeouts.generated = generated;
   if (approved !== undefined) quorumTimeouts.approved = approved;
+  const keys = checkKeys(input.keys ?? [], users, baseDir, problems, hsmType);
   return {
     users,
+    ...(keys.length > 0 && { keys }),
     mfaTokenSeconds: seconds(t.mfaToken, ['timeouts', 'mfaToken'], MAX_SETTING_SECONDS, problems),
     sessionIdleSeconds: seconds(t.sessionIdle, ['timeouts', 'sessionIdle'], MAX_SETTING_SECONDS, problems),
     ...(Object.keys(quorumValues).length > 0 && { quorumValues }),
     ...(Object.keys(quorumTimeouts).length > 0 && { quorumTimeouts }),
   };
+}
+
+type ParsedKey = z.output<typeof KeySchema>;
+type KeyClass = SeedKeyState['parts'][number]['keyClass'];
+
+/** The fields that size a generated key, and the types they apply to. */
+const SIZE_FIELDS = {
+  modulusSizeBits: ['rsa'],
+  publicExponent: ['rsa'],
+  curve: ['ec'],
+  keyLengthBytes: ['aes', 'generic-secret'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The detail of a refusal from the key rules (their `detail` where the message only wraps it). */
+function keyDetail(error: unknown): string {
+  if (!(error instanceof HsmError)) return 'invalid value';
+  const detail = error.params.detail;
+  return ['ERR_KEY_PARAMETERS', 'ERR_PEM_INVALID', 'ERR_UNWRAPPED_KEY'].includes(error.code) &&
+    typeof detail === 'string'
+    ? detail
+    : error.message;
+}
+
+/**
+ * The seed's keys, checked with the rules of the creating operations (parameters, labels, attributes,
+ * shares, quorum values, the HSM type's key limit); each problem names the key's field.
+ */
+function checkKeys(
+  keys: readonly ParsedKey[],
+  users: readonly SeedUserState[],
+  baseDir: string,
+  problems: Problem[],
+  hsmType: HsmType,
+): SeedKeyState[] {
+  const roles = new Map(users.map((u) => [u.username, u.role]));
+  const out: SeedKeyState[] = [];
+  const classes: KeyClass[] = [];
+  keys.forEach((k, i) => {
+    const at = (...field: (string | number)[]): Path => ['keys', i, ...field];
+    const before = problems.length;
+    const problem = (path: Path, detail: string) => problems.push({ path, detail });
+    const owner = normalizeUsername(k.owner);
+    const ownerRole = roles.get(owner);
+    if (ownerRole === undefined)
+      problem(at('owner'), `unknown owner ${show(k.owner)}: not a user of this seed`);
+    else if (ownerRole !== 'crypto-user')
+      problem(at('owner'), `'${owner}' is an admin: keys are owned by crypto users`);
+
+    // Where the key comes from: a PEM to import, or a type and size to generate.
+    const imported =
+      k.publicKey !== undefined ? 'publicKey' : k.privateKey !== undefined ? 'privateKey' : undefined;
+    const shape: 'pair' | 'secret' | 'public' =
+      imported === 'publicKey'
+        ? 'public'
+        : imported === 'privateKey' || k.type === 'rsa' || k.type === 'ec'
+          ? 'pair'
+          : 'secret';
+    let source: SeedKeySource | undefined;
+    if (k.publicKey !== undefined && k.privateKey !== undefined) {
+      problem(at('privateKey'), 'give publicKey or privateKey, not both');
+    } else if (imported) {
+      for (const field of Object.keys(SIZE_FIELDS) as (keyof typeof SIZE_FIELDS)[])
+        if (k[field] !== undefined)
+          problem(at(field), `an imported key is as its PEM says: leave ${field} out`);
+      if (k.type === 'aes' || k.type === 'generic-secret')
+        problem(at('type'), `${imported} imports an RSA or EC key, not ${k.type}`);
+      else {
+        const pem = readPem(k[imported]!, baseDir, problems, at(imported));
+        if (pem !== null) {
+          try {
+            if (imported === 'publicKey') parseSeedPublicKey(pem, k.type);
+            else parseSeedPrivateKey(pem, k.type);
+            source = { kind: imported === 'publicKey' ? 'import-public' : 'import-private', pem };
+          } catch (error) {
+            problem(at(imported), keyDetail(error));
+          }
+        }
+      }
+    } else if (k.type === undefined) {
+      problem(
+        at('type'),
+        'is required: rsa, ec, aes or generic-secret (or give publicKey or privateKey to import a key)',
+      );
+    } else {
+      const type = k.type;
+      let complete = true;
+      for (const [field, types] of Object.entries(SIZE_FIELDS) as [
+        keyof typeof SIZE_FIELDS,
+        readonly string[],
+      ][]) {
+        if (k[field] !== undefined && !types.includes(type))
+          problem(at(field), `applies to ${types.join(' and ')} keys only, not ${type}`);
+        else if (k[field] === undefined && types.includes(type) && field !== 'publicExponent') {
+          problem(at(field), `is required for ${type} keys`);
+          complete = false;
+        }
+      }
+      if (complete) {
+        const candidate: SeedKeySource =
+          type === 'rsa'
+            ? {
+                kind: 'generate',
+                type,
+                modulusSizeBits: k.modulusSizeBits!,
+                publicExponent: k.publicExponent ?? 65537,
+              }
+            : type === 'ec'
+              ? { kind: 'generate', type, curve: k.curve! }
+              : { kind: 'generate', type, keyLengthBytes: k.keyLengthBytes! };
+        try {
+          checkSeedKeyParameters(candidate);
+          source = candidate;
+        } catch (error) {
+          const detail = keyDetail(error);
+          const field =
+            type === 'rsa'
+              ? detail.startsWith('public-exponent')
+                ? 'publicExponent'
+                : 'modulusSizeBits'
+              : type === 'ec'
+                ? 'curve'
+                : 'keyLengthBytes';
+          problem(at(field), detail);
+        }
+      }
+    }
+
+    // Labels and attributes, per key object.
+    const parts: SeedKeyState['parts'][number][] = [];
+    if (shape === 'pair') {
+      if (k.attributes !== undefined)
+        problem(at('attributes'), 'a key pair takes publicAttributes and privateAttributes');
+      const halves = [
+        [
+          'public-key',
+          k.publicLabel !== undefined ? 'publicLabel' : 'label',
+          k.publicLabel ?? k.label,
+          'publicAttributes',
+          k.publicAttributes,
+        ],
+        [
+          'private-key',
+          k.privateLabel !== undefined ? 'privateLabel' : 'label',
+          k.privateLabel ?? k.label,
+          'privateAttributes',
+          k.privateAttributes,
+        ],
+      ] as const;
+      if (halves.some(([, , label]) => label === undefined))
+        problem(at('label'), 'is required (or publicLabel and privateLabel)');
+      else
+        for (const [keyClass, labelField, label, attributesField, words] of halves)
+          parts.push(checkPart(keyClass, label!, at(labelField), words ?? [], at(attributesField), problems));
+    } else {
+      for (const field of ['publicLabel', 'privateLabel', 'publicAttributes', 'privateAttributes'] as const)
+        if (k[field] !== undefined)
+          problem(
+            at(field),
+            `applies to key pairs only; use ${field.endsWith('Label') ? 'label' : 'attributes'}`,
+          );
+      if (k.label === undefined) problem(at('label'), 'is required');
+      else
+        parts.push(
+          checkPart(
+            shape === 'public' ? 'public-key' : 'secret-key',
+            k.label,
+            at('label'),
+            k.attributes ?? [],
+            at('attributes'),
+            problems,
+          ),
+        );
+    }
+
+    // Shares and quorum values, as on creation (an imported public key has neither, as with key import pem).
+    const share: string[] = [];
+    const none = (v: number | undefined) => v === undefined || v === 0;
+    const quorumGiven = !(none(k.manageKeyQuorumValue) && none(k.useKeyQuorumValue));
+    if (shape === 'public') {
+      for (const field of ['shareCryptoUsers', 'manageKeyQuorumValue', 'useKeyQuorumValue'] as const)
+        if (k[field] !== undefined)
+          problem(
+            at(field),
+            'an imported public key is not shared and has no quorum values (as with key import pem)',
+          );
+    } else {
+      (k.shareCryptoUsers ?? []).forEach((name, j) => {
+        const username = normalizeUsername(name);
+        const role = roles.get(username);
+        if (role === undefined)
+          problem(at('shareCryptoUsers', j), `unknown user ${show(name)}: not a user of this seed`);
+        else if (role !== 'crypto-user')
+          problem(
+            at('shareCryptoUsers', j),
+            `'${username}' is an admin: keys are shared with crypto users only`,
+          );
+        else if (username === owner) problem(at('shareCryptoUsers', j), `'${username}' owns the key`);
+        else if (share.includes(username))
+          problem(at('shareCryptoUsers', j), `'${username}' is listed twice`);
+        else share.push(username);
+      });
+      if (quorumGiven) {
+        try {
+          checkKeyQuorum(k.manageKeyQuorumValue, k.useKeyQuorumValue, 1 + (k.shareCryptoUsers ?? []).length);
+        } catch (error) {
+          const field = k.manageKeyQuorumValue !== undefined ? 'manageKeyQuorumValue' : 'useKeyQuorumValue';
+          problem(
+            at(field),
+            `${keyDetail(error)} (0 for none, or both 2 to 8 and at most the owner and shared users)`,
+          );
+        }
+      }
+    }
+    if (problems.length > before || source === undefined) return;
+    out.push({
+      owner,
+      share,
+      ...(quorumGiven && { manageQuorum: k.manageKeyQuorumValue, useQuorum: k.useKeyQuorumValue }),
+      source,
+      parts,
+    });
+    classes.push(...seedKeyClasses(source));
+  });
+  const room = keyRoomProblem(hsmType, { total: 0, asymmetric: 0 }, classes);
+  if (room)
+    problems.push({
+      path: ['keys'],
+      detail: `${classes.length} key objects: an HSM of type ${hsmType} holds at most ${room.limit} ${room.kind} (each key of a pair counts)`,
+    });
+  return out;
+}
+
+/** One key object's label and `NAME=VALUE` attributes, checked as `--attributes` of its class. */
+function checkPart(
+  keyClass: KeyClass,
+  label: string,
+  labelAt: Path,
+  words: readonly string[],
+  attributesAt: Path,
+  problems: Problem[],
+): SeedKeyState['parts'][number] {
+  try {
+    checkLabel(label);
+  } catch (error) {
+    problems.push({ path: labelAt, detail: keyDetail(error) });
+  }
+  try {
+    if (parseCreationAttributes(words, keyClass).token === false)
+      problems.push({
+        path: attributesAt,
+        detail: 'a seeded key is a token key (a session key ends with its login session): leave token out',
+      });
+  } catch (error) {
+    problems.push({ path: attributesAt, detail: keyDetail(error) });
+  }
+  return { keyClass, label, attributes: [...words] };
 }
 
 /** Where a path is in the YAML text (1-based line), following it as far as the document goes. */

@@ -286,7 +286,7 @@ describe('seed files', () => {
     {
       name: 'an unknown top-level field',
       lines: [...ADMIN, 'user:', '  - username: x'],
-      message: '{file}:5: user: unknown field (expected version, users, quorumValues, timeouts)',
+      message: '{file}:5: user: unknown field (expected version, users, quorumValues, timeouts, keys)',
     },
     {
       name: 'another version',

@@ -110,7 +110,5 @@ export function parseRef(text: string): number | undefined {
   return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : -1;
 }
 
-/** Largest number of keys one HSM holds (objects: each half of a pair counts; session keys count). */
-export const MAX_KEYS_PER_HSM = 16_666;
 /** Longest label (SDK ≥ 5.11). */
 export const MAX_LABEL_LENGTH = 127;

@@ -16,6 +16,9 @@ export function cryptoSign(ctx: OpContext, args: OpArgs<'crypto-sign'>): OpResul
     throw new HsmError('ERR_KEY_MECHANISM', {
       detail: `${args.mechanism} needs an ${expected} key, not ${key.keyType}`,
     });
+  // A signature that needs approvals consumes a token: audited on every attempt, target the key's reference
+  // (set by requireUsableKey); plain signatures are not audited (the hot path).
+  if (key.useQuorum > 1) ctx.auditRead = true;
   const grant = requireKeyQuorumApproval(ctx, key, 'key-usage', args.approval);
   const privateKey = requireMasking(ctx).openPrivateKey(key.ref, key.material);
   const signature = signData(

@@ -39,6 +39,9 @@ import { keyShare } from './key-share.js';
 import { keyUnshare } from './key-unshare.js';
 import { keySetAttribute } from './key-set-attribute.js';
 import { keyExport } from './key-export.js';
+import { keyReplicateChallenge } from './key-replicate-challenge.js';
+import { keyReplicateExport } from './key-replicate-export.js';
+import { keyReplicateImport } from './key-replicate-import.js';
 import { keyWrap } from './key-wrap.js';
 import { keyUnwrap } from './key-unwrap.js';
 import { cryptoSign } from './crypto-sign.js';
@@ -97,6 +100,9 @@ export const OPERATION_HANDLERS: { [O in OperationName]: Handler<O> } = {
   'key-unshare': keyUnshare,
   'key-set-attribute': keySetAttribute,
   'key-export': keyExport,
+  'key-replicate-challenge': keyReplicateChallenge,
+  'key-replicate-export': keyReplicateExport,
+  'key-replicate-import': keyReplicateImport,
   'key-wrap': keyWrap,
   'key-unwrap': keyUnwrap,
   'crypto-sign': cryptoSign,

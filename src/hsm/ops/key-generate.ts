@@ -13,7 +13,8 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { buildAttributes, checkKeyQuorum, checkLabel, parseCreationAttributes } from '../keys/create.js';
 import { sealCopy } from '../keys/copies.js';
 import { keyViewer, requireMasking } from '../keys/key-rules.js';
-import { type KeyRecord, MAX_KEYS_PER_HSM } from '../keys/record.js';
+import { requireKeyRoom } from '../keys/limits.js';
+import type { KeyRecord } from '../keys/record.js';
 import { shareTargets } from '../keys/users.js';
 import { keyView } from '../keys/view.js';
 import type { OpContext } from '../op-context.js';
@@ -68,7 +69,8 @@ export async function keyGenerate(
     checkSecretLength(args.type, required(args.keyLengthBytes, 'key-length-bytes'));
   const shared = shareTargets(ctx.store, viewer.username, args.share ?? []);
   const quorum = checkKeyQuorum(args.manageQuorum, args.useQuorum, 1 + shared.length);
-  if (ctx.store.countKeys() + parts.length > MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+  const classes = parts.map((p) => p.keyClass);
+  requireKeyRoom(ctx.store, classes);
 
   let clear: Buffer[];
   if (args.type === 'rsa' || args.type === 'ec') {
@@ -80,6 +82,8 @@ export async function keyGenerate(
   } else clear = [generateSecret(args.type, args.keyLengthBytes!)];
 
   const keys = ctx.store.transaction(() => {
+    // Again inside the transaction: other creations may have taken the room while this key was generated.
+    requireKeyRoom(ctx.store, classes);
     const made = parts.map((part, i): KeyRecord => {
       const ref = ctx.store.allocateKeyRef();
       // Shares and quorum values apply to the private key of a pair (spec §2.3).

@@ -1,11 +1,11 @@
 // key-import: imports a public key (SPKI PEM) owned by the caller, `local=false`, with its sealed copy.
-import { HsmError } from '../../errors.js';
 import { parsePublicKeyPem } from '../../keys/pem.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { sealCopy } from '../keys/copies.js';
 import { buildAttributes, checkLabel, parseCreationAttributes } from '../keys/create.js';
 import { keyViewer, requireMasking } from '../keys/key-rules.js';
-import { type KeyRecord, MAX_KEYS_PER_HSM } from '../keys/record.js';
+import { requireKeyRoom } from '../keys/limits.js';
+import type { KeyRecord } from '../keys/record.js';
 import { keyView } from '../keys/view.js';
 import type { OpContext } from '../op-context.js';
 
@@ -16,7 +16,7 @@ export function keyImport(ctx: OpContext, args: OpArgs<'key-import'>): OpResult<
   const given = parseCreationAttributes(args.attributes ?? [], 'public-key');
   const imported = parsePublicKeyPem(args.pem, args.keyTypeClass);
   const key = ctx.store.transaction(() => {
-    if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+    requireKeyRoom(ctx.store, ['public-key']);
     const ref = ctx.store.allocateKeyRef();
     const common = {
       ref,

@@ -3,10 +3,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { HsmError } from '../../errors.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { openCopy } from '../keys/copies.js';
-import { keyViewer, requireMasking } from '../keys/key-rules.js';
-import { type KeyRecord, MAX_KEYS_PER_HSM, formatRef } from '../keys/record.js';
+import { keyViewer, requireMasking, requireUsableKey } from '../keys/key-rules.js';
+import { requireKeyRoom } from '../keys/limits.js';
+import { type KeyRecord, formatRef } from '../keys/record.js';
 import { keyView } from '../keys/view.js';
 import type { OpContext } from '../op-context.js';
+import { type QuorumGrant, requireKeyQuorumApproval } from '../quorum/approval.js';
 
 export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<'key-insert'> {
   const viewer = keyViewer(ctx);
@@ -16,6 +18,19 @@ export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<
   // Only the owner carries a copy of a new key (so nobody else can bring back a key its owner deleted).
   if (key.owner !== viewer.username) throw new HsmError('ERR_KEY_NOT_OWNER');
   if (key.keyClass !== 'public-key') masking.openMaterial(key.ref, key.material);
+  // The copy of a key unwrapped with an approval uses up this HSM's record of the token too, as a signature with
+  // an approval does on every HSM, so the token cannot be presented again here.
+  const grant: QuorumGrant | undefined =
+    args.unwrappingRef === undefined
+      ? undefined
+      : requireKeyQuorumApproval(
+          ctx,
+          requireUsableKey(ctx, args.unwrappingRef),
+          'key-management',
+          args.approval,
+        );
+  // The entry names the key copied (requireUsableKey named the unwrapping key).
+  ctx.auditTarget = formatRef(key.ref);
   return ctx.store.transaction(() => {
     // A copy of a key deleted here (its delete reached this HSM first) never brings it back.
     if (ctx.store.isTombstoned(key.ref))
@@ -23,10 +38,12 @@ export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<
     const existing = ctx.store.getKey(key.ref);
     if (existing) {
       if (!sameKey(existing, key, masking)) throw new HsmError('ERR_KEY_EXISTS', { ref: formatRef(key.ref) });
+      grant?.commit();
       return { key: keyView(existing, true) };
     }
-    if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+    requireKeyRoom(ctx.store, [key.keyClass]);
     ctx.store.insertKey(key);
+    grant?.commit();
     return { key: keyView(key, true) };
   });
 }

@@ -5,7 +5,7 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { applianceMessage, requireAppliance } from '../keys/appliance.js';
 import { openCopy } from '../keys/copies.js';
 import { requireMasking } from '../keys/key-rules.js';
-import { MAX_KEYS_PER_HSM } from '../keys/record.js';
+import { hasKeyRoom } from '../keys/limits.js';
 import { keyState, newerState } from '../keys/version.js';
 import type { OpContext } from '../op-context.js';
 
@@ -47,7 +47,8 @@ export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): Op
         }
         continue;
       }
-      if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) break;
+      // A full HSM takes what still fits (a secret key may fit where an asymmetric one does not).
+      if (!hasKeyRoom(ctx.store, [key.keyClass])) continue;
       ctx.store.insertKey(key);
       inserted++;
     }

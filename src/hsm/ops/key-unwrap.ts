@@ -1,6 +1,5 @@
 // key-unwrap: wrapped key data opened with a key the caller may use, stored as a new key the caller owns
 // (`local=false`, `always-sensitive=false`, `never-extractable=false`; spec §10.1, §10.4).
-import { HsmError } from '../../errors.js';
 import { materialForUnwrap } from '../../keys/material.js';
 import { unwrapKey } from '../../keys/wrap.js';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
@@ -8,7 +7,8 @@ import { decodeBase64 } from '../keys/base64.js';
 import { sealCopy } from '../keys/copies.js';
 import { buildAttributes, checkKeyQuorum, checkLabel, parseCreationAttributes } from '../keys/create.js';
 import { keyViewer, requireAttribute, requireMasking, requireUsableKey } from '../keys/key-rules.js';
-import { type KeyRecord, MAX_KEYS_PER_HSM } from '../keys/record.js';
+import { requireKeyRoom } from '../keys/limits.js';
+import { type KeyRecord, formatRef } from '../keys/record.js';
 import { shareTargets } from '../keys/users.js';
 import { keyView } from '../keys/view.js';
 import { checkMechanismKey, wrapParams } from '../keys/wrap-params.js';
@@ -18,6 +18,7 @@ import { requireKeyQuorumApproval } from '../quorum/approval.js';
 export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<'key-unwrap'> {
   const viewer = keyViewer(ctx);
   const masking = requireMasking(ctx);
+  // A refusal's audit entry names the unwrapping key (requireUsableKey sets it); a success's, the new key first.
   const unwrapping = requireUsableKey(ctx, args.ref);
   requireAttribute(unwrapping, 'unwrap');
   checkMechanismKey(args.mechanism, unwrapping, 'unwrap');
@@ -29,7 +30,7 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
   const given = parseCreationAttributes(args.attributes ?? [], keyClass);
   const shared = shareTargets(ctx.store, viewer.username, args.share ?? []);
   const quorum = checkKeyQuorum(args.manageQuorum, args.useQuorum, 1 + shared.length);
-  if (ctx.store.countKeys() >= MAX_KEYS_PER_HSM) throw new HsmError('ERR_KEY_LIMIT');
+  requireKeyRoom(ctx.store, [keyClass]);
   const params = wrapParams(args.mechanism, args);
   const wrapped = decodeBase64(args.wrapped, 'wrapped key data');
 
@@ -44,6 +45,7 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
   clear.fill(0);
   const sessionId = args.session ? ctx.session.id : null;
   const key = ctx.store.transaction(() => {
+    requireKeyRoom(ctx.store, [material.class]);
     const ref = ctx.store.allocateKeyRef();
     const common = {
       ref,
@@ -70,9 +72,10 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
     };
     ctx.store.insertKey(record);
     grant.commit();
+    // Set before the commit: the audit entry is written with it.
+    ctx.auditTarget = `${formatRef(ref)} ${formatRef(unwrapping.ref)}`;
     return record;
   });
   material.material.fill(0);
-  ctx.auditTarget = keyView(key, false).ref;
   return { keys: [keyView(key, true)], copies: sessionId === null ? [sealCopy(masking, key)] : [] };
 }

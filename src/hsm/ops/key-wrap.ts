@@ -11,6 +11,8 @@ import { requireKeyQuorumApproval } from '../quorum/approval.js';
 export function keyWrap(ctx: OpContext, args: OpArgs<'key-wrap'>): OpResult<'key-wrap'> {
   const payload = requireOwnedKey(ctx, args.payloadRef);
   const wrapping = requireUsableKey(ctx, args.wrappingRef);
+  // Key material leaves the HSM (wrapped): every attempt on keys the caller may touch is audited.
+  ctx.auditRead = true;
   ctx.auditTarget = `${formatRef(payload.ref)} ${formatRef(wrapping.ref)}`;
   if (payload.keyClass === 'public-key')
     throw new HsmError('ERR_KEY_MECHANISM', {

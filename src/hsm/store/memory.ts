@@ -129,6 +129,11 @@ export class MemoryStore implements Store {
     if (owner === undefined) return this.keys.size;
     return [...this.keys.values()].filter((k) => k.owner === owner).length;
   }
+  countAsymmetricKeys(): number {
+    let n = 0;
+    for (const k of this.keys.values()) if (k.keyClass !== 'secret-key') n++;
+    return n;
+  }
   transaction<T>(fn: () => T): T {
     const keys = new Map([...this.keys].map(([k, v]) => [k, copyKey(v)]));
     const nextRef = this.nextRef;

@@ -251,6 +251,9 @@ export class SqliteStore implements Store {
       deleteSessionKeys: this.db.prepare<[number]>('DELETE FROM keys WHERE session_id = ?'),
       deleteAllSessionKeys: this.db.prepare<[]>('DELETE FROM keys WHERE session_id IS NOT NULL'),
       countKeys: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM keys'),
+      countAsymmetricKeys: this.db.prepare<[], { n: number }>(
+        "SELECT count(*) AS n FROM keys WHERE class <> 'secret-key'",
+      ),
       countOwnedKeys: this.db.prepare<[string], { n: number }>(
         'SELECT count(*) AS n FROM keys WHERE owner = ?',
       ),
@@ -402,6 +405,9 @@ export class SqliteStore implements Store {
   }
   countKeys(owner?: string): number {
     return owner === undefined ? this.stmts.countKeys.get()!.n : this.stmts.countOwnedKeys.get(owner)!.n;
+  }
+  countAsymmetricKeys(): number {
+    return this.stmts.countAsymmetricKeys.get()!.n;
   }
   /** Prepared once per shape of query (the filters' attribute names and value counts). */
   private keyQuery(sql: string): Database.Statement {

@@ -64,6 +64,8 @@ export interface Store {
   deleteSessionKeys(sessionId?: number): number;
   /** How many keys `username` owns; and how many keys this HSM holds in all. */
   countKeys(owner?: string): number;
+  /** How many public and private key objects (RSA, EC, ...) this HSM holds, session keys included. */
+  countAsymmetricKeys(): number;
 
   /** Runs fn atomically: all of its writes land, or none do when it throws. */
   transaction<T>(fn: () => T): T;

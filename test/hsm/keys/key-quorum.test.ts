@@ -266,6 +266,21 @@ describe('key quorum (key-usage and key-management) on one HSM', () => {
       (await t.fails(s.alice, 'key-wrap', { ...wrap, payloadApproval, wrappingApproval })).message,
       'Invalid username-signature pair for quorum authorization',
     );
+    // Key material leaving the HSM is audited on every attempt, with both references (never the wrapped data).
+    const wraps = t.store.listAudit().filter((e) => e.operation === 'key-wrap');
+    assert.deepEqual(
+      wraps.map((e) => `${e.actor} ${e.target} ${e.result}`),
+      [
+        [
+          'ERR_KEY_QUORUM_FAILED',
+          'ERR_KEY_QUORUM_FAILED',
+          'ERR_QUORUM_WRONG_KEY',
+          'ok',
+          'ERR_QUORUM_TOKEN_INVALID',
+        ].map((r) => `alice ${payload} ${kek} ${r}`),
+      ].flat(),
+    );
+    assert.ok(!JSON.stringify(t.store.listAudit()).includes(wrapped));
     const unwrap = {
       mechanism: 'aes-zero-pad' as const,
       ref: kek,

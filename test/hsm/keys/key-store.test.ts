@@ -104,6 +104,13 @@ function contract(name: string, open: () => { store: Store; cleanup(): void }): 
       assert.equal(store.countKeys('bob'), 0);
     });
 
+    it('counts asymmetric key objects (public and private, session keys included) apart from secret keys', () => {
+      store.insertKey(key(1));
+      store.insertKey(key(2, { keyType: 'rsa', keyClass: 'public-key' }));
+      store.insertKey(key(3, { keyType: 'rsa', keyClass: 'private-key', sessionId: 1 }));
+      assert.deepEqual([store.countKeys(), store.countAsymmetricKeys()], [3, 2]);
+    });
+
     it('rolls a failed transaction back, keys included', () => {
       assert.throws(() =>
         store.transaction(() => {
