@@ -8,7 +8,8 @@ import { parseCommandArgs, reportParseOutcome } from '../command/parse.js';
 import { cliTree } from './registry.js';
 import { runCommand } from './run-command.js';
 import { resolve, type CommandTree } from '../command/tree.js';
-import { completeLine } from '../command/complete.js';
+import { completeLine, completeLineAsync } from '../command/complete.js';
+import { KeyCompletion } from './key-completion.js';
 import { CommandCancelled, promptingIo } from '../command/prompting-io.js';
 import { splitWords } from '../command/words.js';
 import { commandHelp } from '../command/help.js';
@@ -52,13 +53,14 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
     return parseOutcome;
   }
   const tree = cliTree('');
+  const keys = new KeyCompletion(() => session.cluster());
   const input = new LineInput({
     input: io.stdin,
     output: io.stderr,
     terminal: io.stdin.isTTY === true,
     historyFile: options.historyFile,
     keepInHistory: (line) => keepInHistory(tree, line),
-    completer: (line) => complete(tree, line),
+    completer: (line) => completeWithKeys(tree, line, keys),
   });
   const prompter = promptingIo(() => input, io.stderr);
   // A script (heredoc, pipe) that ends while a command still asks for a value did not run to its end.
@@ -97,6 +99,8 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
       } catch (error) {
         if (error instanceof CommandCancelled) continue;
         throw error;
+      } finally {
+        keys.clear();
       }
       io.stdout.write(renderEnvelope(envelope));
     }
@@ -109,4 +113,16 @@ export async function runShell(argv: readonly string[], options: ShellOptions): 
 /** Tab completion: command words, option names, option values and file paths (src/command/complete.ts). */
 export function complete(tree: CommandTree<unknown, unknown>, line: string): [string[], string] {
   return completeLine(tree, line, { rootWords: ['help', 'quit', 'exit'] });
+}
+
+/** complete(), and the labels and references of the keys the login sees in key filters (src/cli/key-completion.ts). */
+export function completeWithKeys(
+  tree: CommandTree<unknown, unknown>,
+  line: string,
+  keys: KeyCompletion,
+): Promise<[string[], string]> {
+  return completeLineAsync(tree, line, {
+    rootWords: ['help', 'quit', 'exit'],
+    dynamicValues: (option, partial) => keys.values(option, partial),
+  });
 }

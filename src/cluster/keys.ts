@@ -186,8 +186,27 @@ export async function changeKey<O extends 'key-delete' | 'key-share' | 'key-unsh
   op: O,
   args: OpArgs<O>,
   warn: Warn,
-): Promise<void> {
+): Promise<OpResult<O>[]> {
   const targets = key.session ? key.holders : cluster.connections;
   const outcomes = await cluster.on(targets, op, args);
-  verdict(outcomes, 'all', ctx(cluster, op, warn));
+  return verdict(outcomes, 'all', ctx(cluster, op, warn)).map((a) => a.value as OpResult<O>);
+}
+
+/**
+ * A session key just made a token key (`set-attribute --name token --value true`) on its HSM: its sealed copy
+ * goes to every other HSM, as a created token key's does. An HSM that misses it gets it from server-side sync.
+ */
+export async function copyPromotedKey(
+  cluster: ClusterClient,
+  key: ResolvedKey,
+  copy: string,
+  warn: Warn,
+): Promise<void> {
+  const others = cluster.connections.filter((c) => !key.holders.includes(c));
+  if (others.length > 0) reportCopyFailures(await cluster.on(others, 'key-insert', { copy }), warn);
+}
+
+/** The availability check before a session key becomes a token key: as for creating one, at least 2 HSMs. */
+export function checkPromotion(cluster: ClusterClient, warn: Warn): void {
+  if (cluster.entry.keyAvailabilityCheck && cluster.size < 2) throw availabilityError(warn);
 }

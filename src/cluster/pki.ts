@@ -204,8 +204,12 @@ export async function issueNodeCert(
  * A CA for cluster mtls client certificates (the trust anchor to register with `cluster mtls
  * register-trust-anchor`), apart from the cluster CA that signs the HSMs' server certificates.
  */
-export async function createClientCa(subject: string): Promise<PemPair> {
-  const keys = newKeyPair();
+export async function createClientCa(
+  subject: string,
+  /** A given key (the appliance CA's, derived from the masking key) instead of a new one. */
+  privateKey?: crypto.KeyObject,
+): Promise<PemPair> {
+  const keys = privateKey ? { privateKey, publicKey: crypto.createPublicKey(privateKey) } : newKeyPair();
   const cert = certificate({
     subject,
     issuer: name(subject),

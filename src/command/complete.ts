@@ -40,6 +40,38 @@ export interface CompletionExtras {
   rootWords?: readonly string[];
   /** Options accepted at the top level (the binary's own, like `--state`). */
   rootOptions?: readonly OptionSpec[];
+  /**
+   * Values only the running program knows (the shell's key labels and references), for the word typed as an
+   * option's value; undefined leaves that word to the spec. Used by completeLineAsync only.
+   */
+  dynamicValues?: (option: OptionSpec, partial: string) => Promise<readonly string[]> | undefined;
+}
+
+/**
+ * completeLine, with `extras.dynamicValues` asked first for an option's value: the word right after the option,
+ * or any later word of an option that takes several words (`--filter attr.a=1 attr.b=`), when one is begun.
+ */
+export async function completeLineAsync<Ctx, Out>(
+  tree: CommandTree<Ctx, Out>,
+  line: string,
+  extras: CompletionExtras = {},
+): Promise<[string[], string]> {
+  if (extras.dynamicValues) {
+    const words = splitWords(line);
+    const partial = /\s$/.test(line) || line === '' ? '' : (words.pop() ?? '');
+    const { command } = commandAt(tree, words, extras);
+    const options = command?.options ?? [];
+    let at = words.length - 1;
+    while (at >= 0 && !words[at]!.startsWith('--')) at--;
+    const option = at >= 0 ? options.find((o) => o.long === words[at]!.slice(2)) : undefined;
+    const takesWord =
+      option?.value !== undefined &&
+      !partial.startsWith('--') &&
+      (at === words.length - 1 || (option.words === true && partial !== ''));
+    const values = option && takesWord ? extras.dynamicValues(option, partial) : undefined;
+    if (values) return [(await values).filter((v) => v.startsWith(partial)), partial];
+  }
+  return completeLine(tree, line, extras);
 }
 
 /** The command path named by `words` (words that are option values are skipped) and the command, if any. */

@@ -9,7 +9,8 @@ export interface LineInputOptions {
   /** Where prompts and echo go (stderr: stdout carries only JSON). */
   output: Writable;
   terminal: boolean;
-  completer?: (line: string) => [string[], string];
+  /** Tab completion; a promise for candidates that must be looked up (readline waits for it). */
+  completer?: (line: string) => [string[], string] | Promise<[string[], string]>;
   historyFile?: string;
   /** Which lines the history file may keep (default: all but those with a --password option). */
   keepInHistory?: (line: string) => boolean;
@@ -45,7 +46,14 @@ export class LineInput {
       input: options.input,
       output: options.terminal ? options.output : undefined,
       terminal: options.terminal,
-      completer: options.terminal ? (line: string) => this.complete(line) : undefined,
+      completer: options.terminal
+        ? (line: string, done: (error: Error | null, result: [string[], string]) => void) => {
+            Promise.resolve(this.complete(line)).then(
+              (result) => done(null, result),
+              () => done(null, [[], line]),
+            );
+          }
+        : undefined,
       history,
       historySize: HISTORY_SIZE,
       removeHistoryDuplicates: true,
@@ -97,7 +105,7 @@ export class LineInput {
     resolve?.(answer);
   }
 
-  private complete(line: string): [string[], string] {
+  private complete(line: string): [string[], string] | Promise<[string[], string]> {
     if (this.completion === 'path') return completePath(line.trim());
     if (this.completion === 'shell' && this.options.completer) return this.options.completer(line);
     return [[], line];

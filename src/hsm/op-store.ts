@@ -2,7 +2,7 @@
 import type { UserView } from '../protocol/types.js';
 import type { AuditEntry } from './audit.js';
 import type { SettingKey } from './settings.js';
-import type { Store, UserRecord } from './store/store.js';
+import type { KeyInventory, Store, UserRecord } from './store/store.js';
 import type { KeyCondition, KeyViewer } from './keys/filter.js';
 import type { KeyRecord } from './keys/record.js';
 
@@ -49,7 +49,7 @@ abstract class StoreView implements Store {
   isTombstoned(ref: number): boolean {
     return this.inner.isTombstoned(ref);
   }
-  keyInventory(): { refs: number[]; tombstones: number[] } {
+  keyInventory(): KeyInventory {
     return this.inner.keyInventory();
   }
   appendAudit(_entry: AuditEntry): void {
@@ -65,6 +65,7 @@ abstract class StoreView implements Store {
   abstract allocateKeyRef(): number;
   abstract insertKey(key: KeyRecord): void;
   abstract updateKey(key: KeyRecord): void;
+  abstract replaceKey(key: KeyRecord): void;
   abstract deleteKey(ref: number): void;
   abstract tombstoneKey(ref: number): void;
   abstract deleteSessionKeys(sessionId?: number): number;
@@ -128,6 +129,9 @@ export class AuditedStore extends StoreView {
   updateKey(key: KeyRecord): void {
     this.write(() => this.inner.updateKey(key));
   }
+  replaceKey(key: KeyRecord): void {
+    this.write(() => this.inner.replaceKey(key));
+  }
   deleteKey(ref: number): void {
     this.write(() => this.inner.deleteKey(ref));
   }
@@ -167,6 +171,9 @@ export class ReadOnlyStore extends StoreView {
     this.refuse();
   }
   updateKey(_key: KeyRecord): void {
+    this.refuse();
+  }
+  replaceKey(_key: KeyRecord): void {
     this.refuse();
   }
   deleteKey(_ref: number): void {

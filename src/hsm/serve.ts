@@ -4,6 +4,7 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, tightenMode } from '../files/modes
 import { dataFiles } from './data-files.js';
 import { type Clock, HsmNode } from './node.js';
 import { openNodeState } from './open-state.js';
+import type { Masking } from './keys/masking.js';
 import { readMaskingKey } from './keys/masking-file.js';
 import { type TransportLimits, transportLimits } from './transport/limits.js';
 import { type RunningServer, startTlsServer } from './transport/tls-server.js';
@@ -17,6 +18,8 @@ export interface ServeOptions {
   clock?: Clock;
   /** Connection limits over the node's settings (tests use small timeouts). */
   limits?: Partial<TransportLimits>;
+  /** The appliance CA certificate its peers' key sync presents under mtls enforcement (made from the masking key). */
+  applianceCa?: (masking: Masking) => Promise<string>;
 }
 
 export interface ServingNode {
@@ -43,10 +46,11 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
     if (warning) options.log(warning);
   }
   const { store, auditKey } = openNodeState(options.dataDir);
+  const masking = readMaskingKey(options.dataDir);
   const node = new HsmNode(store, {
     clock: options.clock,
     auditKey,
-    masking: readMaskingKey(options.dataDir),
+    masking,
     onInternalError: (op, error) =>
       options.log(`internal error in ${op}: ${(error as Error)?.stack ?? String(error)}`),
   });
@@ -57,6 +61,7 @@ export async function serveHsm(options: ServeOptions): Promise<ServingNode> {
     key: fs.readFileSync(files.key, 'utf8'),
     log: options.log,
     limits: transportLimits(store, options.limits),
+    ...(masking && options.applianceCa ? { applianceCa: await options.applianceCa(masking) } : {}),
   });
   fs.writeFileSync(files.pid, `${process.pid}\n`, { mode: 0o600 });
   options.log(`${node.hsmId} of ${node.clusterId} serving TLS on ${options.host}:${server.port}`);

@@ -24,8 +24,8 @@ export function startKeySyncJob(
     const manifest = readManifest(stateDir);
     if (!manifest.hsms.some((h) => h.id === hsmId)) return;
     const report = await syncClusterKeys(stateDir, manifest, [hsmId]);
-    if (report.copied || report.deleted)
-      log(`key sync: ${report.copied} keys copied in, ${report.deleted} deleted`);
+    if (report.copied || report.updated || report.deleted)
+      log(`key sync: ${report.copied} keys copied in, ${report.updated} updated, ${report.deleted} deleted`);
     if (report.conflicts.length)
       log(`key sync: different keys under the same reference on two HSMs: ${report.conflicts.join(', ')}`);
   };

@@ -1,6 +1,7 @@
-// Server-side key sync (spec §14.1), the appliance user's mover: lists the token keys and deletions of every HSM of
-// the cluster and carries sealed copies of missing keys (and the deletions) to the HSMs that lack them. It proves
-// itself with the masking key and never opens a copy. Run by each node periodically and by `localhsm hsm sync`.
+// Server-side key sync (spec §14.1), the appliance user's mover: lists the token keys (with their versions) and
+// deletions of every HSM of the cluster and carries sealed copies of missing or outdated keys (and the deletions) to
+// the HSMs that lack them. It proves itself with the masking key and never opens a copy. Run by each node
+// periodically and by `localhsm hsm sync`.
 import fs from 'node:fs';
 import { HsmConnection } from '../cluster/connection.js';
 import { type ClusterManifest, paths } from '../cluster/state-dir.js';
@@ -8,6 +9,8 @@ import { applianceMessage } from '../hsm/keys/appliance.js';
 import type { Masking } from '../hsm/keys/masking.js';
 import { readMaskingKey } from '../hsm/keys/masking-file.js';
 import { parseRef } from '../hsm/keys/record.js';
+import { applianceClientCertificate } from './appliance-tls.js';
+import { type KeyState, newerState } from '../hsm/keys/version.js';
 
 /** Seconds between two runs of a node's sync job (CloudHSM's interval is undocumented; the issue asks ≤ 30 s). */
 export const DEFAULT_KEY_SYNC_SECONDS = 30;
@@ -16,6 +19,8 @@ const COPY_BATCH = 64;
 
 export interface KeySyncReport {
   copied: number;
+  /** Keys replaced by a newer version (attributes, shares changed while an HSM was away). */
+  updated: number;
   deleted: number;
   /** HSMs that did not answer (they catch up on a later run). */
   unreachable: string[];
@@ -37,40 +42,56 @@ export async function syncKeys(
   masking: Masking,
   into?: readonly string[],
 ): Promise<KeySyncReport> {
-  const report: KeySyncReport = { copied: 0, deleted: 0, unreachable: [], conflicts: [] };
-  const listed: { member: SyncMember; refs: Set<number>; tombstones: Set<number> }[] = [];
+  const report: KeySyncReport = { copied: 0, updated: 0, deleted: 0, unreachable: [], conflicts: [] };
+  const listed: { member: SyncMember; refs: Map<number, KeyState>; tombstones: Set<number> }[] = [];
   for (const member of members) {
     try {
       const proof = masking.applianceProof(applianceMessage('key-sync-list', member.id, {}));
       const inventory = await member.connection.call('key-sync-list', { proof });
-      listed.push({ member, refs: new Set(inventory.refs), tombstones: new Set(inventory.tombstones) });
+      const refs = new Map(
+        inventory.refs.map((ref, i) => [
+          ref,
+          { version: inventory.versions[i] ?? 0, digest: inventory.digests[i] ?? '' },
+        ]),
+      );
+      listed.push({ member, refs, tombstones: new Set(inventory.tombstones) });
     } catch {
       report.unreachable.push(member.id);
     }
   }
   const tombstones = new Set(listed.flatMap((l) => [...l.tombstones]));
-  const holders = new Map<number, SyncMember>();
+  // Each live key's latest version and an HSM that holds it: the copy every other HSM converges to.
+  const holders = new Map<number, { member: SyncMember; state: KeyState }>();
   for (const l of listed)
-    for (const ref of l.refs) if (!tombstones.has(ref) && !holders.has(ref)) holders.set(ref, l.member);
+    for (const [ref, state] of l.refs) {
+      const best = holders.get(ref);
+      if (!tombstones.has(ref) && (!best || newerState(state, best.state)))
+        holders.set(ref, { member: l.member, state });
+    }
   const copies = new Map<number, string>();
   for (const target of listed) {
     if (into && !into.includes(target.member.id)) continue;
     const deletions = [...tombstones].filter((ref) => !target.tombstones.has(ref)).sort((a, b) => a - b);
-    const missing = [...holders.keys()].filter((ref) => !target.refs.has(ref)).sort((a, b) => a - b);
+    const missing = [...holders].filter(([ref, best]) => {
+      const held = target.refs.get(ref);
+      return !held || newerState(best.state, held);
+    });
+    const wanted = missing.map(([ref]) => ref).sort((a, b) => a - b);
     if (deletions.length === 0 && missing.length === 0) continue;
     try {
       await fetchCopies(
-        missing.filter((ref) => !copies.has(ref)),
+        wanted.filter((ref) => !copies.has(ref)),
         holders,
         masking,
         copies,
       );
-      const carried = missing.flatMap((ref) => copies.get(ref) ?? []);
+      const carried = wanted.flatMap((ref) => copies.get(ref) ?? []);
       for (let at = 0; at === 0 || at < carried.length; at += COPY_BATCH) {
         const args = { copies: carried.slice(at, at + COPY_BATCH), tombstones: at === 0 ? deletions : [] };
         const proof = masking.applianceProof(applianceMessage('key-sync-apply', target.member.id, args));
         const result = await target.member.connection.call('key-sync-apply', { proof, ...args });
         report.copied += result.inserted;
+        report.updated += result.updated;
         report.deleted += result.deleted;
         report.conflicts.push(...result.conflicts);
       }
@@ -84,13 +105,13 @@ export async function syncKeys(
 /** Sealed copies of `refs`, each from an HSM that holds it, in batches. */
 async function fetchCopies(
   refs: readonly number[],
-  holders: Map<number, SyncMember>,
+  holders: Map<number, { member: SyncMember }>,
   masking: Masking,
   into: Map<number, string>,
 ): Promise<void> {
   const bySource = new Map<SyncMember, number[]>();
   for (const ref of refs) {
-    const source = holders.get(ref)!;
+    const source = holders.get(ref)!.member;
     bySource.set(source, [...(bySource.get(source) ?? []), ref]);
   }
   for (const [source, wanted] of bySource)
@@ -111,11 +132,13 @@ export async function syncClusterKeys(
   const masking = manifest.hsms
     .map((h) => readMaskingKey(paths(dir).hsm(h.id).dir))
     .find((m) => m !== undefined);
-  if (!masking) return { copied: 0, deleted: 0, unreachable: [], conflicts: [] };
+  if (!masking) return { copied: 0, updated: 0, deleted: 0, unreachable: [], conflicts: [] };
   const ca = fs.readFileSync(paths(dir).ca, 'utf8');
+  // Under cluster mtls enforcement the nodes admit the appliance's client certificate (and no certificate-less peer).
+  const client = await applianceClientCertificate(masking);
   const members = manifest.hsms.map((h) => ({
     id: h.id,
-    connection: new HsmConnection({ hostname: h.host, port: h.port }, ca),
+    connection: new HsmConnection({ hostname: h.host, port: h.port }, ca, client),
   }));
   try {
     return await syncKeys(members, masking, into);

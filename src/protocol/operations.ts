@@ -587,7 +587,8 @@ export const OPERATIONS = {
         approval: ApprovalSchema.optional(),
       })
       .strict(),
-    result: z.object({}),
+    // A session key made a token key (token false→true): its sealed copy, for the client to carry to the other HSMs.
+    result: z.object({ copy: KeyCopySchema.optional() }),
     access: login,
     rule: 'the owner (crypto user), with key-management approval when the manage quorum > 1; an admin for `trusted` only',
     writes: true,
@@ -714,12 +715,18 @@ export const OPERATIONS = {
   },
   'key-sync-list': {
     args: z.object({ proof: z.string().max(64) }).strict(),
-    result: z.object({ refs: z.array(z.number().int()), tombstones: z.array(z.number().int()) }),
+    result: z.object({
+      refs: z.array(z.number().int()),
+      versions: z.array(z.number().int()),
+      digests: z.array(z.string()),
+      tombstones: z.array(z.number().int()),
+    }),
     access: anyone,
     rule: "the appliance user only: the proof is made with the cluster's masking key",
     writes: false,
     display: 'Key sync list',
-    summary: 'Server-side sync: the token key references this HSM holds and the ones deleted on it.',
+    summary:
+      'Server-side sync: the token key references this HSM holds (with their versions) and the ones deleted on it.',
   },
   'key-sync-copy': {
     args: z.object({ proof: z.string().max(64), refs: z.array(z.number().int().min(1)).max(256) }).strict(),
@@ -741,15 +748,16 @@ export const OPERATIONS = {
       .strict(),
     result: z.object({
       inserted: z.number().int(),
+      updated: z.number().int(),
       deleted: z.number().int(),
       conflicts: z.array(z.number().int()),
     }),
     access: anyone,
-    rule: "the appliance user only: the proof is made with the cluster's masking key; a deleted key never comes back",
+    rule: "the appliance user only: the proof is made with the cluster's masking key; a deleted key never comes back; an older version never replaces a newer one",
     writes: true,
     display: 'Key sync apply',
     summary:
-      'Server-side sync: stores key copies this HSM missed and deletes the keys deleted on other HSMs.',
+      'Server-side sync: stores key copies this HSM missed, the newer versions of keys changed while it was away, and deletes the keys deleted on other HSMs.',
   },
   'crypto-verify': {
     args: z

@@ -1,5 +1,6 @@
-// The shell's Tab on a real pty: option values (`--service`, `--role`), file paths after `--token`, a file
-// prompt's path, and did-you-mean for a mistyped command; a prompt's answer stays out of the history file.
+// The shell's Tab on a real pty: option values (`--service`, `--role`), file paths after `--token`, key labels in
+// a filter (only the logged-in user's), a file prompt's path, and did-you-mean for a mistyped command; a prompt's
+// answer stays out of the history file.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,10 @@ describe('Tab completion in cloudhsm-cli interactive on a terminal', () => {
   let files: string;
   before(async () => {
     cluster = await startActivatedCluster({ hsms: 1 });
+    // One HSM: token keys need the availability check off (as on a one-HSM CI cluster).
+    const cfgFile = path.join(cluster.dir, 'cloudhsm-cli.cfg');
+    const cfg = JSON.parse(fs.readFileSync(cfgFile, 'utf8'));
+    fs.writeFileSync(cfgFile, JSON.stringify({ ...cfg, disable_key_availability_check: true }));
     files = tempDir('localhsm-complete-');
     fs.writeFileSync(path.join(files, 'unsigned-token.json'), '{}');
     fs.mkdirSync(path.join(files, 'keys'));
@@ -71,6 +76,29 @@ describe('Tab completion in cloudhsm-cli interactive on a terminal', () => {
     const tip = /error: unrecognized subcommand 'usr'\r?\n\r?\n {2}tip: a similar subcommand exists: 'user'/;
     const seen = await term.waitFor(new RegExp(`${tip.source}[\\s\\S]*${PROMPT}`), start);
     assert.match(seen, tip);
+  });
+
+  /** Types a command line and waits for the prompt after its JSON envelope. */
+  async function run(line: string): Promise<string> {
+    const start = term.output.length;
+    term.type(`${line}\r`);
+    return term.waitFor(new RegExp(`\\}\\r?\\n${PROMPT}`), start);
+  }
+
+  it("completes the labels of the keys the logged-in user sees in a key filter, and no one else's", async () => {
+    await run(`login --username admin --role admin --password ${ADMIN_PASSWORD}`);
+    for (const user of ['carol', 'dave'])
+      await run(`user create --username ${user} --role crypto-user --password ${ADMIN_PASSWORD}`);
+    await run('logout');
+    await run(`login --username carol --role crypto-user --password ${ADMIN_PASSWORD}`);
+    await run('key generate-symmetric aes --label carols-key --key-length-bytes 16');
+    await run('logout');
+    await run(`login --username dave --role crypto-user --password ${ADMIN_PASSWORD}`);
+    await run('key generate-symmetric aes --label cadets-key --key-length-bytes 16');
+    // Only dave's key starts with "ca" for dave: Tab completes it whole (carol's would stop it at the common prefix).
+    await tabShows('key list --filter attr.label=ca\t', 'attr.label=cadets-key');
+    await tabShows('key delete --filter attr.l\t', 'attr.label=');
+    await run('logout');
   });
 
   it('completes a file path at a prompt that asks for one, and keeps the answer out of the history', async () => {

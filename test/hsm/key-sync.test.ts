@@ -82,6 +82,7 @@ describe('server-side key sync on the node', () => {
     const members = [member(a.t, A), member(b.t, B)];
     assert.deepEqual(await syncKeys(members, TEST_MASKING), {
       copied: 1,
+      updated: 0,
       deleted: 0,
       unreachable: [],
       conflicts: [],
@@ -96,6 +97,7 @@ describe('server-side key sync on the node', () => {
     success(await a.t.send(a.alice, 'key-delete', { ref: created.keys[0]!.ref }));
     assert.deepEqual(await syncKeys(members, TEST_MASKING), {
       copied: 0,
+      updated: 0,
       deleted: 1,
       unreachable: [],
       conflicts: [],
@@ -103,6 +105,7 @@ describe('server-side key sync on the node', () => {
     assert.equal(b.t.store.getKey(ref), undefined);
     assert.deepEqual(await syncKeys(members, TEST_MASKING), {
       copied: 0,
+      updated: 0,
       deleted: 0,
       unreachable: [],
       conflicts: [],
@@ -113,6 +116,93 @@ describe('server-side key sync on the node', () => {
       /the key was deleted on this HSM/,
     );
     assert.equal(b.t.store.getKey(ref), undefined);
+  });
+
+  it('carries attribute, share and unshare changes an HSM missed: the higher version wins, a stale copy never rolls back', async () => {
+    const a = await nodeWithAlice(A);
+    const b = await nodeWithAlice(B);
+    for (const n of [a, b]) {
+      const admin = await n.t.loginSession('admin', 'admin', NODE_ADMIN_PASSWORD);
+      for (const username of ['bob', 'carol'])
+        success(
+          await n.t.send(admin, 'user-create', { username, role: 'crypto-user', password: 'pass-word-1' }),
+        );
+    }
+    const created = success(
+      await a.t.send(a.alice, 'key-generate', { type: 'aes', label: 'k', keyLengthBytes: 32 }),
+    ) as { keys: { ref: string }[]; copies: string[] };
+    const hex = created.keys[0]!.ref;
+    const ref = Number.parseInt(hex, 16);
+    success(await b.t.send(b.alice, 'key-insert', { copy: created.copies[0] }));
+    const members = [member(a.t, A), member(b.t, B)];
+
+    // B is "down": the changes reach A only.
+    success(await a.t.send(a.alice, 'key-set-attribute', { ref: hex, name: 'decrypt', value: 'true' }));
+    success(await a.t.send(a.alice, 'key-set-attribute', { ref: hex, name: 'label', value: 'renamed' }));
+    success(await a.t.send(a.alice, 'key-share', { ref: hex, username: 'bob', role: 'crypto-user' }));
+    success(await a.t.send(a.alice, 'key-share', { ref: hex, username: 'carol', role: 'crypto-user' }));
+    success(await a.t.send(a.alice, 'key-unshare', { ref: hex, username: 'bob', role: 'crypto-user' }));
+    assert.equal(a.t.store.getKey(ref)!.version, 5);
+    assert.equal(b.t.store.getKey(ref)!.version ?? 0, 0);
+    const staleCopy = success(
+      await b.t.send(b.alice, 'key-list', { filter: [], maxItems: 10, offset: 0, verbose: true }),
+    );
+    assert.equal((staleCopy as { keys: { attributes: { label: string } }[] }).keys[0]!.attributes.label, 'k');
+
+    assert.deepEqual(await syncKeys(members, TEST_MASKING), {
+      copied: 0,
+      updated: 1,
+      deleted: 0,
+      unreachable: [],
+      conflicts: [],
+    });
+    const onA = a.t.store.getKey(ref)!;
+    const onB = b.t.store.getKey(ref)!;
+    const { material: _ma, ...metaA } = onA;
+    const { material: _mb, ...metaB } = onB;
+    assert.deepEqual(metaB, metaA);
+    assert.equal(onB.label, 'renamed');
+    assert.equal(onB.attributes.decrypt, true);
+    assert.deepEqual(onB.shared, ['carol']);
+    // The material is still the same key on B.
+    assert.deepEqual(
+      TEST_MASKING.openMaterial(ref, onB.material),
+      TEST_MASKING.openMaterial(ref, onA.material),
+    );
+    // Nothing left to do.
+    assert.equal((await syncKeys(members, TEST_MASKING)).updated, 0);
+
+    // An old copy (the creation's, version 0) carried by the appliance itself never replaces the newer version.
+    const args = { copies: [created.copies[0]!], tombstones: [] };
+    const proof = TEST_MASKING.applianceProof(applianceMessage('key-sync-apply', B, args));
+    const applied = success(await b.t.send(b.alice, 'key-sync-apply', { proof, ...args }));
+    assert.deepEqual(applied, { inserted: 0, updated: 0, deleted: 0, conflicts: [] });
+    assert.equal(b.t.store.getKey(ref)!.label, 'renamed');
+    // Nor can the owner push it as a client: key-insert of a key this HSM holds differently is refused.
+    assert.match(
+      refusal(await b.t.send(b.alice, 'key-insert', { copy: created.copies[0] })).message,
+      /already exists on this HSM with different contents/,
+    );
+    assert.equal(b.t.store.getKey(ref)!.label, 'renamed');
+  });
+
+  it('two HSMs changed apart to the same version: both converge to one of them, the same on each', async () => {
+    const a = await nodeWithAlice(A);
+    const b = await nodeWithAlice(B);
+    const created = success(
+      await a.t.send(a.alice, 'key-generate', { type: 'aes', label: 'k', keyLengthBytes: 16 }),
+    ) as { keys: { ref: string }[]; copies: string[] };
+    const hex = created.keys[0]!.ref;
+    const ref = Number.parseInt(hex, 16);
+    success(await b.t.send(b.alice, 'key-insert', { copy: created.copies[0] }));
+    success(await a.t.send(a.alice, 'key-set-attribute', { ref: hex, name: 'label', value: 'from-a' }));
+    success(await b.t.send(b.alice, 'key-set-attribute', { ref: hex, name: 'label', value: 'from-b' }));
+    const report = await syncKeys([member(a.t, A), member(b.t, B)], TEST_MASKING);
+    assert.equal(report.updated, 1);
+    const labels = [a.t.store.getKey(ref)!.label, b.t.store.getKey(ref)!.label];
+    assert.equal(labels[0], labels[1]);
+    assert.ok(['from-a', 'from-b'].includes(labels[0]!));
+    assert.equal(a.t.store.getKey(ref)!.version, b.t.store.getKey(ref)!.version);
   });
 
   it('audit: generate, delete and sync are recorded with the reference, never material (sign is not audited)', async () => {

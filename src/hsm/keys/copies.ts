@@ -17,13 +17,20 @@ const CopySchema = z
     useQuorum: z.number().int(),
     attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     material: z.string(),
+    // Absent in copies made before keys had versions.
+    version: z.number().int().min(0).optional(),
   })
   .strict();
 
 /** `<reference>.<base64>`: the reference in clear (it is the AAD), the key object sealed. */
 export function sealCopy(masking: Masking, key: KeyRecord): string {
   const { sessionId: _session, material, ...rest } = key;
-  const body = JSON.stringify({ v: 1, ...rest, material: material.toString('base64') });
+  const body = JSON.stringify({
+    v: 1,
+    ...rest,
+    material: material.toString('base64'),
+    version: key.version ?? 0,
+  });
   return `${formatRef(key.ref)}.${masking.sealCopy(key.ref, Buffer.from(body)).toString('base64')}`;
 }
 
@@ -39,6 +46,11 @@ export function openCopy(masking: Masking, copy: string): KeyRecord {
   }
   const parsed = CopySchema.parse(JSON.parse(clear.toString('utf8')));
   if (parsed.ref !== ref) throw new HsmError('ERR_KEY_BLOB', { detail: 'the reference does not match' });
-  const { v: _v, material, ...rest } = parsed;
-  return { ...rest, sessionId: null, material: Buffer.from(material, 'base64') };
+  const { v: _v, material, version, ...rest } = parsed;
+  return {
+    ...rest,
+    sessionId: null,
+    material: Buffer.from(material, 'base64'),
+    ...(version ? { version } : {}),
+  };
 }

@@ -3,6 +3,9 @@ import crypto from 'node:crypto';
 import { maskMaterial, unmaskMaterial } from '../../keys/masking.js';
 import { formatRef } from './record.js';
 
+/** The order of the P-256 group (a private scalar must be below it). */
+const P256_ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
+
 /** Parsed private keys kept per node: enough for a working set, bounded so deleted keys age out. */
 const PRIVATE_KEY_CACHE = 256;
 
@@ -62,5 +65,31 @@ export class Masking {
    */
   applianceProof(message: string): string {
     return crypto.createHmac('sha256', this.applianceKey).update(message).digest('base64');
+  }
+  /**
+   * The appliance user's TLS identity (server-side sync under cluster mtls enforcement): a P-256 key derived from
+   * the masking key, so every HSM of the cluster (and the operator's tool) derives the same CA key and nobody else can.
+   */
+  applianceTlsKey(): crypto.KeyObject {
+    for (let counter = 0; ; counter++) {
+      const d = Buffer.from(
+        crypto.hkdfSync('sha256', this.key, Buffer.alloc(0), `localhsm appliance tls ${counter}`, 32),
+      );
+      // A scalar of 0 or ≥ the group order (probability 2^-32) is skipped for the next derivation.
+      if (d.every((b) => b === 0) || d.compare(P256_ORDER) >= 0) continue;
+      const ecdh = crypto.createECDH('prime256v1');
+      ecdh.setPrivateKey(d);
+      const point = ecdh.getPublicKey();
+      return crypto.createPrivateKey({
+        format: 'jwk',
+        key: {
+          kty: 'EC',
+          crv: 'P-256',
+          d: d.toString('base64url'),
+          x: point.subarray(1, 33).toString('base64url'),
+          y: point.subarray(33, 65).toString('base64url'),
+        },
+      });
+    }
   }
 }

@@ -23,6 +23,11 @@ export interface KeyRecord {
    * (AES-256-GCM, the reference as AAD); never clear here.
    */
   material: Buffer;
+  /**
+   * How many changes (set-attribute, share, unshare) this key object has had: each mutating transaction adds one,
+   * and server-side sync carries the highest version to every HSM (absent = 0, a key as created).
+   */
+  version?: number;
 }
 
 /** The fixed attribute order of every verbose key object (spec §2.5); type-specific members follow. */

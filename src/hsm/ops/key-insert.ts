@@ -54,8 +54,9 @@ function sameKey(
   b: KeyRecord,
   masking: { openMaterial(ref: number, m: Buffer): Buffer },
 ): boolean {
-  const { material: ma, sessionId: sa, ...ra } = a;
-  const { material: mb, sessionId: sb, ...rb } = b;
+  // The version is not compared: a re-sent copy is the same key whatever changes it had since.
+  const { material: ma, sessionId: sa, version: _va, ...ra } = a;
+  const { material: mb, sessionId: sb, version: _vb, ...rb } = b;
   if (sa !== sb || !isDeepStrictEqual(ra, rb)) return false;
   return a.keyClass === 'public-key'
     ? ma.equals(mb)

@@ -4,6 +4,7 @@ import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { checkLabel } from '../keys/create.js';
 import { attributeValues } from '../keys/filter.js';
 import { requireVisibleKey } from '../keys/key-rules.js';
+import { sealCopy } from '../keys/copies.js';
 import type { AttributeValue, KeyRecord } from '../keys/record.js';
 import type { OpContext } from '../op-context.js';
 import { requireKeyQuorumApproval } from '../quorum/approval.js';
@@ -40,7 +41,7 @@ export function keySetAttribute(
   ctx: OpContext,
   args: OpArgs<'key-set-attribute'>,
 ): OpResult<'key-set-attribute'> {
-  ctx.store.transaction(() => {
+  return ctx.store.transaction(() => {
     const { key, viewer } = requireVisibleKey(ctx, args.ref);
     const name = args.name;
     const [value] = attributeValues(name, args.value);
@@ -57,7 +58,7 @@ export function keySetAttribute(
     }
     const current = key.attributes[name];
     if (current === undefined) throw refuse();
-    if (current === value) return;
+    if (current === value) return {};
     if (key.attributes.modifiable === false && name !== 'trusted') throw refuse();
     const oneWay = ONE_WAY[name];
     const allowed =
@@ -73,10 +74,13 @@ export function keySetAttribute(
     const attributes: Record<string, AttributeValue> = { ...key.attributes, [name]: value! };
     const changed: KeyRecord = { ...key, attributes };
     if (name === 'label') changed.label = checkLabel(String(value));
-    // A session key made a token key stays on its HSM (server-side sync is not there yet) but outlives the session.
+    // A session key made a token key outlives its session and is synchronised as any token key: the client
+    // carries its sealed copy to the other HSMs at once (as after a create); server-side sync would later.
     if (name === 'token') changed.sessionId = null;
     ctx.store.updateKey(changed);
     grant?.commit();
+    if (name !== 'token') return {};
+    const masking = ctx.node.masking;
+    return masking ? { copy: sealCopy(masking, ctx.store.getKey(key.ref)!) } : {};
   });
-  return {};
 }

@@ -1,10 +1,12 @@
-// key-sync-apply: the appliance user stores key copies this HSM missed and deletes keys deleted elsewhere.
+// key-sync-apply: the appliance user stores key copies this HSM missed, replaces keys by newer versions (changes made
+// while this HSM was away) and deletes keys deleted elsewhere.
 import { isDeepStrictEqual } from 'node:util';
 import type { OpArgs, OpResult } from '../../protocol/operations.js';
 import { applianceMessage, requireAppliance } from '../keys/appliance.js';
 import { openCopy } from '../keys/copies.js';
 import { requireMasking } from '../keys/key-rules.js';
 import { hasKeyRoom } from '../keys/limits.js';
+import { keyState, newerState } from '../keys/version.js';
 import type { OpContext } from '../op-context.js';
 
 export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): OpResult<'key-sync-apply'> {
@@ -22,6 +24,7 @@ export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): Op
       if (key || !ctx.store.isTombstoned(ref)) ctx.store.tombstoneKey(ref);
     }
     let inserted = 0;
+    let updated = 0;
     const conflicts: number[] = [];
     for (const key of keys) {
       if (ctx.store.isTombstoned(key.ref)) continue;
@@ -29,11 +32,19 @@ export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): Op
       if (existing) {
         // A different key under the same reference (two HSMs allocated it while apart): left for a person.
         if (
+          existing.sessionId !== null ||
           existing.owner !== key.owner ||
           existing.keyType !== key.keyType ||
+          existing.keyClass !== key.keyClass ||
           !isDeepStrictEqual(existing.attributes['check-value'], key.attributes['check-value'])
         )
           conflicts.push(key.ref);
+        // The same key, changed on another HSM while this one was away: the newer version wins everywhere. The
+        // material is the same key's; this HSM keeps its own sealed bytes.
+        else if (newerState(keyState(key), keyState(existing))) {
+          ctx.store.replaceKey({ ...key, material: existing.material, sessionId: null });
+          updated++;
+        }
         continue;
       }
       // A full HSM takes what still fits (a secret key may fit where an asymmetric one does not).
@@ -41,6 +52,6 @@ export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): Op
       ctx.store.insertKey(key);
       inserted++;
     }
-    return { inserted, deleted, conflicts };
+    return { inserted, updated, deleted, conflicts };
   });
 }

@@ -1,11 +1,18 @@
 // In-memory Store for unit tests: same contract as SQLite, nothing on disk.
 import type { AuditEntry } from '../audit.js';
 import type { UserView } from '../../protocol/types.js';
-import { AUDIT_HEAD_SETTING, type Store, type UserRecord, summarizeUser } from './store.js';
+import {
+  AUDIT_HEAD_SETTING,
+  type KeyInventory,
+  type Store,
+  type UserRecord,
+  summarizeUser,
+} from './store.js';
 import type { SettingKey } from '../settings.js';
 import { copyKey } from '../keys/copy.js';
 import { type KeyCondition, type KeyViewer, isVisible, matches } from '../keys/filter.js';
 import type { KeyRecord } from '../keys/record.js';
+import { keyState } from '../keys/version.js';
 
 export class MemoryStore implements Store {
   private users = new Map<string, UserRecord>();
@@ -69,8 +76,14 @@ export class MemoryStore implements Store {
     return key && copyKey(key);
   }
   updateKey(key: KeyRecord): void {
+    const stored = this.keys.get(key.ref);
+    if (!stored) throw new Error(`no key ${key.ref}`);
+    this.keys.set(key.ref, { ...copyKey(key), version: (stored.version ?? 0) + 1 });
+  }
+  replaceKey(key: KeyRecord): void {
     if (!this.keys.has(key.ref)) throw new Error(`no key ${key.ref}`);
-    this.keys.set(key.ref, copyKey(key));
+    const { version, ...rest } = copyKey(key);
+    this.keys.set(key.ref, { ...rest, ...(version ? { version } : {}) });
   }
   deleteKey(ref: number): void {
     this.keys.delete(ref);
@@ -83,12 +96,13 @@ export class MemoryStore implements Store {
   isTombstoned(ref: number): boolean {
     return this.tombstones.has(ref);
   }
-  keyInventory(): { refs: number[]; tombstones: number[] } {
+  keyInventory(): KeyInventory {
+    const keys = [...this.keys.values()].filter((k) => k.sessionId === null).sort((a, b) => a.ref - b.ref);
+    const states = keys.map(keyState);
     return {
-      refs: [...this.keys.values()]
-        .filter((k) => k.sessionId === null)
-        .map((k) => k.ref)
-        .sort((a, b) => a - b),
+      refs: keys.map((k) => k.ref),
+      versions: states.map((s) => s.version),
+      digests: states.map((s) => s.digest),
       tombstones: [...this.tombstones].sort((a, b) => a - b),
     };
   }

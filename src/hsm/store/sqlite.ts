@@ -3,10 +3,11 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type { Role, UserView } from '../../protocol/types.js';
 import type { AuditEntry } from '../audit.js';
-import { AUDIT_HEAD_SETTING, type Store, type UserRecord } from './store.js';
+import { AUDIT_HEAD_SETTING, type KeyInventory, type Store, type UserRecord } from './store.js';
 import type { SettingKey } from '../settings.js';
 import type { KeyCondition, KeyViewer } from '../keys/filter.js';
 import type { AttributeValue, KeyRecord } from '../keys/record.js';
+import { keyState } from '../keys/version.js';
 
 /** Each entry moves the schema one version up; applied in order inside one transaction. */
 const MIGRATIONS: readonly string[] = [
@@ -60,6 +61,8 @@ const MIGRATIONS: readonly string[] = [
   `CREATE TABLE key_tombstones (ref INTEGER PRIMARY KEY) STRICT;`,
   // Session keys are few: total_key_count counts those of other sessions through this index (see findKeys).
   `CREATE INDEX keys_session ON keys (session_id) WHERE session_id IS NOT NULL;`,
+  // Each change to a key adds one, so server-side sync can carry the latest version of a key (issue 16).
+  `ALTER TABLE keys ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -132,9 +135,10 @@ interface KeyRow {
   session_id: number | null;
   attributes: string;
   material: Buffer;
+  version: number;
 }
 const KEY_COLUMNS =
-  'ref, key_type, class, label, owner, shared, manage_quorum, use_quorum, session_id, attributes, material';
+  'ref, key_type, class, label, owner, shared, manage_quorum, use_quorum, session_id, attributes, material, version';
 const toKeyRow = (k: KeyRecord): KeyRow => ({
   ref: k.ref,
   key_type: k.keyType,
@@ -147,6 +151,7 @@ const toKeyRow = (k: KeyRecord): KeyRow => ({
   session_id: k.sessionId,
   attributes: JSON.stringify(k.attributes),
   material: k.material,
+  version: k.version ?? 0,
 });
 const fromKeyRow = (r: KeyRow): KeyRecord => ({
   ref: r.ref,
@@ -160,6 +165,8 @@ const fromKeyRow = (r: KeyRow): KeyRecord => ({
   sessionId: r.session_id,
   attributes: JSON.parse(r.attributes) as Record<string, AttributeValue>,
   material: r.material,
+  // Absent for a key never changed (as a new key object is built), so records compare equal across stores.
+  ...(r.version > 0 ? { version: r.version } : {}),
 });
 /** Attributes with a column of their own (indexed or cheap); the others are read from the JSON. */
 const KEY_ATTRIBUTE_COLUMNS: Record<string, string> = {
@@ -236,13 +243,19 @@ export class SqliteStore implements Store {
       ),
       bumpKeyRef: this.db.prepare<[number]>('UPDATE key_refs SET next = max(next, ? + 1) WHERE id = 1'),
       insertKey: this.db.prepare<[KeyRow]>(
-        `INSERT INTO keys (${KEY_COLUMNS}) VALUES (@ref, @key_type, @class, @label, @owner, @shared, @manage_quorum, @use_quorum, @session_id, @attributes, @material)`,
+        `INSERT INTO keys (${KEY_COLUMNS}) VALUES (@ref, @key_type, @class, @label, @owner, @shared, @manage_quorum, @use_quorum, @session_id, @attributes, @material, @version)`,
       ),
       getKey: this.db.prepare<[number], KeyRow>(`SELECT ${KEY_COLUMNS} FROM keys WHERE ref = ?`),
+      // A change counts one version up; a replacement (server-side sync) takes the version it carries.
       updateKey: this.db.prepare<[KeyRow]>(
         `UPDATE keys SET key_type = @key_type, class = @class, label = @label, owner = @owner, shared = @shared,
          manage_quorum = @manage_quorum, use_quorum = @use_quorum, session_id = @session_id, attributes = @attributes,
-         material = @material WHERE ref = @ref`,
+         material = @material, version = version + 1 WHERE ref = @ref`,
+      ),
+      replaceKey: this.db.prepare<[KeyRow]>(
+        `UPDATE keys SET key_type = @key_type, class = @class, label = @label, owner = @owner, shared = @shared,
+         manage_quorum = @manage_quorum, use_quorum = @use_quorum, session_id = @session_id, attributes = @attributes,
+         material = @material, version = @version WHERE ref = @ref`,
       ),
       deleteKey: this.db.prepare<[number]>('DELETE FROM keys WHERE ref = ?'),
       tombstoneKey: this.db.prepare<[number]>('INSERT OR IGNORE INTO key_tombstones (ref) VALUES (?)'),
@@ -250,8 +263,9 @@ export class SqliteStore implements Store {
         'SELECT ref FROM key_tombstones WHERE ref = ?',
       ),
       keyTombstones: this.db.prepare<[], { ref: number }>('SELECT ref FROM key_tombstones ORDER BY ref'),
-      tokenKeyRefs: this.db.prepare<[], { ref: number }>(
-        'SELECT ref FROM keys WHERE session_id IS NULL ORDER BY ref',
+      tokenKeyStates: this.db.prepare<[], Omit<KeyRow, 'material' | 'session_id'>>(
+        `SELECT ref, key_type, class, label, owner, shared, manage_quorum, use_quorum, attributes, version
+         FROM keys WHERE session_id IS NULL ORDER BY ref`,
       ),
       deleteSessionKeys: this.db.prepare<[number]>('DELETE FROM keys WHERE session_id = ?'),
       deleteAllSessionKeys: this.db.prepare<[]>('DELETE FROM keys WHERE session_id IS NOT NULL'),
@@ -334,6 +348,10 @@ export class SqliteStore implements Store {
     const info = this.stmts.updateKey.run(toKeyRow(key));
     if (info.changes !== 1) throw new Error(`no key ${key.ref}`);
   }
+  replaceKey(key: KeyRecord): void {
+    const info = this.stmts.replaceKey.run(toKeyRow(key));
+    if (info.changes !== 1) throw new Error(`no key ${key.ref}`);
+  }
   deleteKey(ref: number): void {
     this.stmts.deleteKey.run(ref);
   }
@@ -347,9 +365,17 @@ export class SqliteStore implements Store {
   isTombstoned(ref: number): boolean {
     return this.stmts.isTombstoned.get(ref) !== undefined;
   }
-  keyInventory(): { refs: number[]; tombstones: number[] } {
+  keyInventory(): KeyInventory {
+    const states = this.stmts.tokenKeyStates
+      .all()
+      .map((r) => ({
+        ref: r.ref,
+        ...keyState(fromKeyRow({ ...r, material: Buffer.alloc(0), session_id: null })),
+      }));
     return {
-      refs: this.stmts.tokenKeyRefs.all().map((r) => r.ref),
+      refs: states.map((s) => s.ref),
+      versions: states.map((s) => s.version),
+      digests: states.map((s) => s.digest),
       tombstones: this.stmts.keyTombstones.all().map((r) => r.ref),
     };
   }

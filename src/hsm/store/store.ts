@@ -44,13 +44,16 @@ export interface Store {
   /** Inserts a key; the HSM's next reference moves past its reference. Throws when the reference exists. */
   insertKey(key: KeyRecord): void;
   getKey(ref: number): KeyRecord | undefined;
+  /** Writes a changed key; its version goes one up (whatever `key.version` says). */
   updateKey(key: KeyRecord): void;
+  /** Writes a key with the version it carries (server-side sync bringing the latest version of a key). */
+  replaceKey(key: KeyRecord): void;
   deleteKey(ref: number): void;
   /** Deletes a token key and remembers its reference as deleted (server-side sync never brings it back). */
   tombstoneKey(ref: number): void;
   isTombstoned(ref: number): boolean;
-  /** The token key references this HSM holds and the references deleted on it, ascending (server-side sync). */
-  keyInventory(): { refs: number[]; tombstones: number[] };
+  /** The token keys this HSM holds, with their versions, and the references deleted on it (server-side sync). */
+  keyInventory(): KeyInventory;
   /** The keys `viewer` may see that match every condition: one page in ascending reference order, and the total. */
   findKeys(
     viewer: KeyViewer,
@@ -78,3 +81,11 @@ export const summarizeUser = (u: UserRecord): UserView => ({
 });
 
 export const AUDIT_HEAD_SETTING = 'audit_head' satisfies SettingKey;
+
+/** Token key references ascending, each with its version and state digest (src/hsm/keys/version.ts); deleted references. */
+export interface KeyInventory {
+  refs: number[];
+  versions: number[];
+  digests: string[];
+  tombstones: number[];
+}

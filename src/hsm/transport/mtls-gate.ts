@@ -24,18 +24,26 @@ export interface ConnectionTls {
 export class MtlsGate {
   private cached: { text: string; context: tls.SecureContext; anchors: crypto.X509Certificate[] } | undefined;
 
+  /** The appliance CA (server-side key sync, src/localhsm/appliance-tls.ts), admitted beside the anchors. */
+  private readonly appliance: crypto.X509Certificate | undefined;
+
   constructor(
     private readonly node: OpNode,
     private readonly server: { cert: string; key: string },
-  ) {}
+    applianceCa?: string,
+  ) {
+    this.appliance = applianceCa ? new crypto.X509Certificate(applianceCa) : undefined;
+  }
 
   private current() {
     const text = this.node.store.getSetting('mtls_trust_anchors') ?? '[]';
     if (this.cached?.text !== text) {
       const anchors = anchorCertificates(trustAnchors(this.node.store));
+      // The appliance CA is only ever added to registered anchors: without an anchor no certificate is asked for.
+      const accepted = anchors.length > 0 && this.appliance ? [...anchors, this.appliance] : anchors;
       const context = tls.createSecureContext({
         ...this.server,
-        ...(anchors.length > 0 ? { ca: anchors.map((a) => a.toString()) } : {}),
+        ...(accepted.length > 0 ? { ca: accepted.map((a) => a.toString()) } : {}),
         minVersion: 'TLSv1.2',
         maxVersion: 'TLSv1.3',
       });
@@ -63,7 +71,10 @@ export class MtlsGate {
     if (enforcementLevel(this.node.store) !== 'cluster') return true;
     const { text, anchors } = this.current();
     if (verified.text === text) return true;
-    if (!chainsToAnchor(chain, anchors, Date.now())) return false;
+    // The node's peers syncing keys: a chain to the appliance CA (only holders of the masking key can issue one).
+    const appliance = this.appliance ? [this.appliance] : [];
+    if (!chainsToAnchor(chain, anchors, Date.now()) && !chainsToAnchor(chain, appliance, Date.now()))
+      return false;
     verified.text = text;
     return true;
   }

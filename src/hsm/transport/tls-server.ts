@@ -19,6 +19,8 @@ export interface TlsServerOptions {
   limits?: Partial<TransportLimits>;
   /** How often repeated connection noise is summarised in the log [60 s]. */
   noiseIntervalMs?: number;
+  /** The appliance CA certificate (server-side key sync under mtls enforcement), admitted beside the anchors. */
+  applianceCa?: string;
 }
 
 export interface RunningServer {
@@ -32,7 +34,7 @@ export function startTlsServer(node: HsmNode, options: TlsServerOptions): Promis
   const noise = new NoiseLog(log, options.noiseIntervalMs);
   const sockets = new Set<net.Socket>();
   // cluster mtls: each connection gets the TLS options of the enforcement level and anchors stored now.
-  const gate = new MtlsGate(node, { cert: options.cert, key: options.key });
+  const gate = new MtlsGate(node, { cert: options.cert, key: options.key }, options.applianceCa);
   // A plain TCP server wrapping each socket in TLS itself: the first-frame deadline starts at accept,
   // before the handshake, on a socket this code holds.
   const server = net.createServer((raw) => serveConnection(node, raw, gate, { sockets, log, noise, limits }));

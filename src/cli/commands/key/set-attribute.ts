@@ -1,5 +1,5 @@
 // key set-attribute: the owner (or an admin, for `trusted`) changes one attribute of a key on every HSM.
-import { changeKey, resolveKey } from '../../../cluster/keys.js';
+import { changeKey, checkPromotion, copyPromotedKey, resolveKey } from '../../../cluster/keys.js';
 import { APPROVAL_OPTION, CLUSTER_ID_OPTION, cliCommand } from '../../context.js';
 import { KEY_FILTER_HELP, filterOption } from '../../keys.js';
 import { approvalFrom, withApprovalHints } from '../../quorum.js';
@@ -29,7 +29,14 @@ export const keySetAttributeCommand = cliCommand({
       value: options.required('value'),
       ...(approval ? { approval } : {}),
     };
-    await withApprovalHints(ctx.io, () => changeKey(cluster, key, 'key-set-attribute', args, ctx.io.warn));
+    // token false→true on a session key makes it a token key (spec §2.4): it then goes to every HSM.
+    const promoting = key.session && args.name === 'token' && args.value.trim().toLowerCase() === 'true';
+    if (promoting) checkPromotion(cluster, ctx.io.warn);
+    const results = await withApprovalHints(ctx.io, () =>
+      changeKey(cluster, key, 'key-set-attribute', args, ctx.io.warn),
+    );
+    const copy = promoting ? results.find((r) => r.copy)?.copy : undefined;
+    if (copy) await copyPromotedKey(cluster, key, copy, ctx.io.warn);
     return { message: 'Attribute set successfully' };
   },
 });

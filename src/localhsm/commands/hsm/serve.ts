@@ -1,6 +1,7 @@
 // localhsm hsm serve: runs one HSM node in this process until SIGTERM or SIGINT.
 import { rotatingLog } from '../../../hsm/node-log.js';
 import { serveHsm } from '../../../hsm/serve.js';
+import { applianceCaCertificate } from '../../appliance-tls.js';
 import { startKeySyncJob } from '../../key-sync-job.js';
 import { localCommand } from '../../context.js';
 
@@ -36,6 +37,7 @@ export const hsmServeCommand = localCommand({
       host: options.string('host') ?? '127.0.0.1',
       port: Number(options.required('port')),
       log,
+      applianceCa: applianceCaCertificate,
     });
     const clusterState = options.string('cluster-state');
     const job = clusterState
