@@ -70,13 +70,46 @@ export function userDigest(familyKey: Buffer, user: ReplicatedUser): string {
 const aad = (b: SealBinding) =>
   Buffer.from(JSON.stringify(['user-replicate', b.destinationClusterId, b.challenge, b.username, b.role]));
 
-/** AES-256-GCM under the family's seal key: the client carries it without reading it or changing it. */
-export function sealUser(familyKey: Buffer, user: ReplicatedUser, binding: SealBinding): string {
+/**
+ * AES-256-GCM under the family key derived for `purpose`, bound to `aad`: base64 of IV, ciphertext and tag. The
+ * client carries it and can neither read nor change it.
+ */
+export function familySeal(familyKey: Buffer, purpose: string, aad: Buffer, text: string): string {
   const iv = crypto.randomBytes(IV_BYTES);
-  const cipher = crypto.createCipheriv('aes-256-gcm', derive(familyKey, 'user seal'), iv);
-  cipher.setAAD(aad(binding));
-  const body = Buffer.concat([cipher.update(canonical(user), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  const cipher = crypto.createCipheriv('aes-256-gcm', derive(familyKey, purpose), iv);
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final(), cipher.getAuthTag()]);
   return Buffer.concat([iv, body]).toString('base64');
+}
+
+/** The text inside a familySeal made for exactly this purpose and AAD; undefined for anything else. */
+export function familyOpen(
+  familyKey: Buffer,
+  purpose: string,
+  aad: Buffer,
+  sealed: string,
+): string | undefined {
+  const bytes = Buffer.from(sealed, 'base64');
+  if (bytes.length < IV_BYTES + TAG_BYTES) return undefined;
+  const decipher = crypto.createDecipheriv(
+    'aes-256-gcm',
+    derive(familyKey, purpose),
+    bytes.subarray(0, IV_BYTES),
+  );
+  decipher.setAAD(aad);
+  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+  try {
+    return Buffer.concat([
+      decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function sealUser(familyKey: Buffer, user: ReplicatedUser, binding: SealBinding): string {
+  return familySeal(familyKey, 'user seal', aad(binding), canonical(user));
 }
 
 /** The user inside a seal made by this clone family for exactly `binding`; undefined for anything else. */
@@ -85,24 +118,8 @@ export function openUser(
   sealed: string,
   binding: SealBinding,
 ): ReplicatedUser | undefined {
-  const bytes = Buffer.from(sealed, 'base64');
-  if (bytes.length < IV_BYTES + TAG_BYTES) return undefined;
-  const decipher = crypto.createDecipheriv(
-    'aes-256-gcm',
-    derive(familyKey, 'user seal'),
-    bytes.subarray(0, IV_BYTES),
-  );
-  decipher.setAAD(aad(binding));
-  decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-  let text: string;
-  try {
-    text = Buffer.concat([
-      decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)),
-      decipher.final(),
-    ]).toString('utf8');
-  } catch {
-    return undefined;
-  }
+  const text = familyOpen(familyKey, 'user seal', aad(binding), sealed);
+  if (text === undefined) return undefined;
   const [username, role, passwordHash, locked, mfaPublicKey, quorumPublicKey] = JSON.parse(text) as unknown[];
   const nullableText = (v: unknown) => v === null || typeof v === 'string';
   if (

@@ -4,7 +4,8 @@ import { HsmError } from '../../errors.js';
 import type { Masking } from './masking.js';
 import { type KeyRecord, formatRef, parseRef } from './record.js';
 
-const CopySchema = z
+/** A key object as it travels between HSMs, in a sealed copy or a clone family's seal. */
+export const KeyObjectSchema = z
   .object({
     v: z.literal(1),
     ref: z.number().int().min(1),
@@ -44,7 +45,7 @@ export function openCopy(masking: Masking, copy: string): KeyRecord {
   } catch {
     throw new HsmError('ERR_KEY_BLOB', { detail: 'it was not sealed by an HSM of this cluster' });
   }
-  const parsed = CopySchema.parse(JSON.parse(clear.toString('utf8')));
+  const parsed = KeyObjectSchema.parse(JSON.parse(clear.toString('utf8')));
   if (parsed.ref !== ref) throw new HsmError('ERR_KEY_BLOB', { detail: 'the reference does not match' });
   const { v: _v, material, version, ...rest } = parsed;
   return {
