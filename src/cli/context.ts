@@ -4,6 +4,7 @@ import { type CliConfig, readConfig, selectCluster } from '../cluster/config.js'
 import { HsmError } from '../errors.js';
 import type { Prompter } from '../command/process-io.js';
 import type { CommandSpec, OptionSpec } from '../command/spec.js';
+import type { ParsedOptions } from '../command/spec.js';
 import type { LoginRole } from '../protocol/types.js';
 import type { StateSource } from './hints.js';
 
@@ -77,6 +78,37 @@ export const CLUSTER_ID_OPTION: OptionSpec<'cluster-id'> = {
   value: 'CLUSTER_ID',
   help: 'Unique Id to choose which of the clusters in the config file to run the operation against. If not provided, will fall back to the value provided when interactive mode was started, or error',
 };
+
+/**
+ * The options, environment logins and cluster pair of a replicate command (user or key): the source logs in
+ * from CLOUDHSM_ROLE/PIN, the destination from DESTINATION_CLOUDHSM_ROLE/PIN (cloudhsm-cli.md §1.3).
+ */
+export const REPLICATE_CLUSTERS = {
+  envLogins: [
+    { option: 'source-cluster-id', prefix: 'CLOUDHSM_' },
+    { option: 'destination-cluster-id', prefix: 'DESTINATION_CLOUDHSM_' },
+  ],
+  options: [
+    { long: 'source-cluster-id', value: 'SOURCE_CLUSTER_ID', required: true, help: 'Source cluster ID' },
+    {
+      long: 'destination-cluster-id',
+      value: 'DESTINATION_CLUSTER_ID',
+      required: true,
+      help: 'Destination cluster ID',
+    },
+  ],
+} as const;
+
+/** The two clusters a replicate command names; they must differ. */
+export function replicateClusters(
+  options: ParsedOptions<'source-cluster-id' | 'destination-cluster-id'>,
+  session: CliSession,
+): { source: ClusterClient; destination: ClusterClient } {
+  const sourceId = options.required('source-cluster-id');
+  const destinationId = options.required('destination-cluster-id');
+  if (sourceId === destinationId) throw new HsmError('ERR_REPLICATE_SAME_CLUSTER');
+  return { source: session.cluster(sourceId), destination: session.cluster(destinationId) };
+}
 
 export const ROLE_OPTION: OptionSpec<'role'> = {
   long: 'role',

@@ -6,7 +6,7 @@ import { type Warn, verdict } from '../../../cluster/verdict.js';
 import { HsmError } from '../../../errors.js';
 import { displayName } from '../../../protocol/operations.js';
 import type { KeyView } from '../../../protocol/keys.js';
-import { cliCommand } from '../../context.js';
+import { REPLICATE_CLUSTERS, cliCommand, replicateClusters } from '../../context.js';
 import { KEY_FILTER_HELP, filterOption } from '../../keys.js';
 
 const OPERATION = displayName('key-replicate-import');
@@ -16,29 +16,16 @@ export const keyReplicateCommand = cliCommand({
   about: 'Replicate a key from a source to a destination cluster',
   needsLogin: true,
   // cloudhsm-cli.md §1.3: the destination's login comes from DESTINATION_CLOUDHSM_ROLE / DESTINATION_CLOUDHSM_PIN.
-  envLogins: [
-    { option: 'source-cluster-id', prefix: 'CLOUDHSM_' },
-    { option: 'destination-cluster-id', prefix: 'DESTINATION_CLOUDHSM_' },
-  ],
+  envLogins: REPLICATE_CLUSTERS.envLogins,
   options: [
     filterOption('filter', 'FILTER', `${KEY_FILTER_HELP} on the source cluster`),
-    { long: 'source-cluster-id', value: 'SOURCE_CLUSTER_ID', required: true, help: 'Source cluster ID' },
-    {
-      long: 'destination-cluster-id',
-      value: 'DESTINATION_CLUSTER_ID',
-      required: true,
-      help: 'Destination cluster ID',
-    },
+    ...REPLICATE_CLUSTERS.options,
   ],
   examples: [
     'key replicate --filter attr.label=example-key --source-cluster-id cluster-1234abcdefg --destination-cluster-id cluster-2345bcdefgh',
   ],
   async run(options, ctx) {
-    const sourceId = options.required('source-cluster-id');
-    const destinationId = options.required('destination-cluster-id');
-    if (sourceId === destinationId) throw new HsmError('ERR_REPLICATE_SAME_CLUSTER');
-    const source = ctx.session.cluster(sourceId);
-    const destination = ctx.session.cluster(destinationId);
+    const { source, destination } = replicateClusters(options, ctx.session);
     const key = await resolveKey(source, options.list('filter'), ctx.io.warn);
     if (key.session) throw new HsmError('ERR_KEY_NOT_SYNCHRONIZED');
     const views = await replicate(source, destination, key.ref, ctx.io.warn);

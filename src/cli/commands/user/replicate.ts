@@ -5,7 +5,13 @@ import { type Warn, verdict } from '../../../cluster/verdict.js';
 import { HsmError } from '../../../errors.js';
 import { displayName } from '../../../protocol/operations.js';
 import type { LoginRole } from '../../../protocol/types.js';
-import { cliCommand, ROLE_OPTION, usernameOption } from '../../context.js';
+import {
+  REPLICATE_CLUSTERS,
+  ROLE_OPTION,
+  cliCommand,
+  replicateClusters,
+  usernameOption,
+} from '../../context.js';
 
 const OPERATION = displayName('user-replicate-import');
 
@@ -14,30 +20,13 @@ export const userReplicateCommand = cliCommand({
   about: 'Replicate a user from a source to a destination cluster',
   needsLogin: true,
   // Spec §1.3: the destination's login comes from DESTINATION_CLOUDHSM_ROLE / DESTINATION_CLOUDHSM_PIN.
-  envLogins: [
-    { option: 'source-cluster-id', prefix: 'CLOUDHSM_' },
-    { option: 'destination-cluster-id', prefix: 'DESTINATION_CLOUDHSM_' },
-  ],
-  options: [
-    usernameOption('Username of the user to replicate'),
-    ROLE_OPTION,
-    { long: 'source-cluster-id', value: 'SOURCE_CLUSTER_ID', required: true, help: 'Source cluster ID' },
-    {
-      long: 'destination-cluster-id',
-      value: 'DESTINATION_CLUSTER_ID',
-      required: true,
-      help: 'Destination cluster ID',
-    },
-  ],
+  envLogins: REPLICATE_CLUSTERS.envLogins,
+  options: [usernameOption('Username of the user to replicate'), ROLE_OPTION, ...REPLICATE_CLUSTERS.options],
   examples: [
     'user replicate --username example_admin --role admin --source-cluster-id cluster-1234567 --destination-cluster-id cluster-2345678',
   ],
   async run(options, ctx) {
-    const sourceId = options.required('source-cluster-id');
-    const destinationId = options.required('destination-cluster-id');
-    if (sourceId === destinationId) throw new HsmError('ERR_REPLICATE_SAME_CLUSTER');
-    const source = ctx.session.cluster(sourceId);
-    const destination = ctx.session.cluster(destinationId);
+    const { source, destination } = replicateClusters(options, ctx.session);
     const username = options.required('username').toLowerCase();
     const role = options.required('role') as LoginRole;
     await replicate(source, destination, { username, role }, ctx.io.warn);
