@@ -24,7 +24,7 @@ export const KeyObjectSchema = z
   .strict();
 
 /** `<reference>.<base64>`: the reference in clear (it is the AAD), the key object sealed. */
-export function sealCopy(masking: Masking, key: KeyRecord): string {
+export function sealCopy(masking: Masking, clusterId: string, key: KeyRecord): string {
   const { sessionId: _session, material, ...rest } = key;
   const body = JSON.stringify({
     v: 1,
@@ -32,16 +32,16 @@ export function sealCopy(masking: Masking, key: KeyRecord): string {
     material: material.toString('base64'),
     version: key.version ?? 0,
   });
-  return `${formatRef(key.ref)}.${masking.sealCopy(key.ref, Buffer.from(body)).toString('base64')}`;
+  return `${formatRef(key.ref)}.${masking.sealCopy(clusterId, key.ref, Buffer.from(body)).toString('base64')}`;
 }
 
-export function openCopy(masking: Masking, copy: string): KeyRecord {
+export function openCopy(masking: Masking, clusterId: string, copy: string): KeyRecord {
   const dot = copy.indexOf('.');
   const ref = dot > 0 ? parseRef(copy.slice(0, dot)) : undefined;
   if (ref === undefined || ref <= 0) throw new HsmError('ERR_KEY_BLOB', { detail: 'not a key copy' });
   let clear: Buffer;
   try {
-    clear = masking.openCopy(ref, Buffer.from(copy.slice(dot + 1), 'base64'));
+    clear = masking.openCopy(clusterId, ref, Buffer.from(copy.slice(dot + 1), 'base64'));
   } catch {
     throw new HsmError('ERR_KEY_BLOB', { detail: 'it was not sealed by an HSM of this cluster' });
   }

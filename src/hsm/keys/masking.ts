@@ -52,12 +52,16 @@ export class Masking {
       this.privateKeys.delete(this.privateKeys.keys().next().value!);
     return entry.key;
   }
-  /** A whole key object copied to another HSM (the client carries it and can neither read nor change it). */
-  sealCopy(ref: number, clear: Buffer): Buffer {
-    return maskMaterial(this.key, `copy ${formatRef(ref)}`, clear);
+  /**
+   * A whole key object copied to another HSM of the cluster (the client carries it and can neither read nor
+   * change it). Bound to the cluster id: clones share the masking key, but a copy never crosses to a clone,
+   * where only key replicate (with its checks) may bring a key.
+   */
+  sealCopy(clusterId: string, ref: number, clear: Buffer): Buffer {
+    return maskMaterial(this.key, `copy ${clusterId} ${formatRef(ref)}`, clear);
   }
-  openCopy(ref: number, sealed: Buffer): Buffer {
-    return unmaskMaterial(this.key, `copy ${formatRef(ref)}`, sealed);
+  openCopy(clusterId: string, ref: number, sealed: Buffer): Buffer {
+    return unmaskMaterial(this.key, `copy ${clusterId} ${formatRef(ref)}`, sealed);
   }
   /**
    * The appliance user's proof (server-side sync, spec §14.1): an HMAC under a key derived from the masking

@@ -139,6 +139,6 @@ export async function keyGenerate(
   });
   return {
     keys: keys.map((k) => keyView(k, true)),
-    copies: sessionId === null ? keys.map((k) => sealCopy(masking, k)) : [],
+    copies: sessionId === null ? keys.map((k) => sealCopy(masking, ctx.node.clusterId, k)) : [],
   };
 }

@@ -43,5 +43,5 @@ export function keyImport(ctx: OpContext, args: OpArgs<'key-import'>): OpResult<
     ctx.auditTarget = keyView(record, false).ref;
     return record;
   });
-  return { keys: [keyView(key, true)], copies: [sealCopy(masking, key)] };
+  return { keys: [keyView(key, true)], copies: [sealCopy(masking, ctx.node.clusterId, key)] };
 }

@@ -13,7 +13,7 @@ import { type QuorumGrant, requireKeyQuorumApproval } from '../quorum/approval.j
 export function keyInsert(ctx: OpContext, args: OpArgs<'key-insert'>): OpResult<'key-insert'> {
   const viewer = keyViewer(ctx);
   const masking = requireMasking(ctx);
-  const key = openCopy(masking, args.copy);
+  const key = openCopy(masking, ctx.node.clusterId, args.copy);
   ctx.auditTarget = formatRef(key.ref);
   // Only the owner carries a copy of a new key (so nobody else can bring back a key its owner deleted).
   if (key.owner !== viewer.username) throw new HsmError('ERR_KEY_NOT_OWNER');

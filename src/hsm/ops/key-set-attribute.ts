@@ -81,6 +81,6 @@ export function keySetAttribute(
     grant?.commit();
     if (name !== 'token') return {};
     const masking = ctx.node.masking;
-    return masking ? { copy: sealCopy(masking, ctx.store.getKey(key.ref)!) } : {};
+    return masking ? { copy: sealCopy(masking, ctx.node.clusterId, ctx.store.getKey(key.ref)!) } : {};
   });
 }

@@ -13,7 +13,7 @@ export function keySyncApply(ctx: OpContext, args: OpArgs<'key-sync-apply'>): Op
   const masking = requireMasking(ctx);
   requireAppliance(masking, applianceMessage('key-sync-apply', ctx.node.hsmId, args), args.proof);
   // Opened before the transaction: a copy that does not open under this cluster's key refuses the whole request.
-  const keys = args.copies.map((copy) => openCopy(masking, copy));
+  const keys = args.copies.map((copy) => openCopy(masking, ctx.node.clusterId, copy));
   ctx.auditTarget = `${keys.length} copies, ${args.tombstones.length} deletions`;
   return ctx.store.transaction(() => {
     let deleted = 0;

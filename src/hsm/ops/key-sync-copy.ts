@@ -12,7 +12,7 @@ export function keySyncCopy(ctx: OpContext, args: OpArgs<'key-sync-copy'>): OpRe
   for (const ref of args.refs) {
     const key = ctx.store.getKey(ref);
     // A session key never leaves its HSM; a reference gone since the listing is simply not copied.
-    if (key && key.sessionId === null) copies.push(sealCopy(masking, key));
+    if (key && key.sessionId === null) copies.push(sealCopy(masking, ctx.node.clusterId, key));
   }
   return { copies };
 }

@@ -77,5 +77,8 @@ export function keyUnwrap(ctx: OpContext, args: OpArgs<'key-unwrap'>): OpResult<
     return record;
   });
   material.material.fill(0);
-  return { keys: [keyView(key, true)], copies: sessionId === null ? [sealCopy(masking, key)] : [] };
+  return {
+    keys: [keyView(key, true)],
+    copies: sessionId === null ? [sealCopy(masking, ctx.node.clusterId, key)] : [],
+  };
 }

@@ -172,6 +172,22 @@ describe('key replicate (node)', () => {
     assert.equal(destination.t.store.getKey(n), undefined);
   });
 
+  it('a copy sealed for client-side sync does not cross to a clone (only key replicate, with its checks, does)', async () => {
+    const source = await side(SOURCE, FAMILY);
+    const destination = await side(DESTINATION, FAMILY, ['alice']);
+    const made = await source.t.ok(source.alice, 'key-generate', {
+      type: 'aes',
+      label: 'carried',
+      keyLengthBytes: 16,
+      share: ['bob'],
+    });
+    // The clone shares the masking key, yet the owner's copy of her own key is refused there.
+    const reply = await destination.t.call(destination.alice, 'key-insert', { copy: made.copies[0]! });
+    assert.ok(!reply.ok);
+    assert.equal(reply.error.code, 'ERR_KEY_BLOB');
+    assert.equal(destination.t.store.getKey(parseRef(made.keys[0]!.ref)!), undefined);
+  });
+
   it('refuses to copy between clusters of different clone families', async () => {
     const { source, destination, ref } = await pair({ family: OTHER_FAMILY });
     const reply = await round(source, destination, 'alice', ref);
