@@ -43,6 +43,11 @@ const dataOptions = (verb: 'signed' | 'verified') =>
     },
   ] as const satisfies readonly OptionSpec[];
 
+const SIGNATURE_OPTIONS = [
+  { long: 'signature-path', value: 'SIGNATURE_PATH', help: 'The path to where the signature is located' },
+  { long: 'signature', value: 'SIGNATURE', help: 'Base64 encoded signature to be verified' },
+] as const satisfies readonly OptionSpec[];
+
 const pssOptions = (mechanism: Mechanism) => (mechanism === 'rsa-pkcs-pss' ? [MGF_OPTION, SALT_OPTION] : []);
 
 export function signCommand(mechanism: Mechanism, about: string): CliCommand {
@@ -105,6 +110,19 @@ async function signOnCluster(
   return { 'key-reference': key.ref, signature: outcomes[0]!.value.signature };
 }
 
+/** Resolves the key (one, available) and has one holder verify; a mismatch is the HSM's refusal. */
+async function verifyOnCluster(
+  options: ParsedOptions<'cluster-id' | 'key-filter' | 'signature' | 'signature-path'>,
+  ctx: CliContext,
+  request: Omit<OpArgs<'crypto-verify'>, 'ref' | 'signature'>,
+) {
+  const signature = signatureFrom(options).toString('base64');
+  const cluster = ctx.session.cluster(options.string('cluster-id'));
+  const key = await resolveKey(cluster, options.list('key-filter'), ctx.io.warn);
+  await onOne(key.holders, 'crypto-verify', { ref: key.ref, ...request, signature });
+  return { message: 'Signature verified successfully' };
+}
+
 export function verifyCommand(mechanism: Mechanism, about: string): CliCommand {
   return cliCommand({
     path: ['crypto', 'verify', mechanism],
@@ -116,8 +134,7 @@ export function verifyCommand(mechanism: Mechanism, about: string): CliCommand {
       HASH_OPTION,
       ...pssOptions(mechanism),
       ...dataOptions('verified'),
-      { long: 'signature-path', value: 'SIGNATURE_PATH', help: 'The path to where the signature is located' },
-      { long: 'signature', value: 'SIGNATURE', help: 'Base64 encoded signature to be verified' },
+      ...SIGNATURE_OPTIONS,
       DATA_TYPE_OPTION,
     ],
     exactlyOne: [
@@ -127,31 +144,20 @@ export function verifyCommand(mechanism: Mechanism, about: string): CliCommand {
     async run(options, ctx) {
       const hash = options.required('hash-function') as HashName;
       const digest = digestFor(mechanism, hash, options.string('data-type'), dataFrom(options));
-      const signature = signatureFrom(options).toString('base64');
-      const cluster = ctx.session.cluster(options.string('cluster-id'));
-      const key = await resolveKey(cluster, options.list('key-filter'), ctx.io.warn);
       const salt = options.string('salt-length');
-      await onOne(key.holders, 'crypto-verify', {
-        ref: key.ref,
+      return verifyOnCluster(options, ctx, {
         mechanism,
         hash,
         digest,
-        signature,
         ...(options.string('mgf') ? { mgf: options.required('mgf') } : {}),
         ...(salt !== undefined ? { saltLength: wholeNumberOption(salt, 'salt-length') } : {}),
       });
-      return { message: 'Signature verified successfully' };
     },
   });
 }
 
 /** The mechanisms CloudHSM offers on hsm2m.medium only (ed25519 and ed25519ph in non-FIPS mode). */
 type GatedMechanism = 'ed25519' | 'ed25519ph' | 'ml-dsa';
-
-const SIGNATURE_OPTIONS = [
-  { long: 'signature-path', value: 'SIGNATURE_PATH', help: 'The path to where the signature is located' },
-  { long: 'signature', value: 'SIGNATURE', help: 'Base64 encoded signature to be verified' },
-] as const satisfies readonly OptionSpec[];
 
 /** --data-type and --hash-function of ed25519ph and ml-dsa: required, with their one hash function. */
 function gatedOptions(mechanism: GatedMechanism): OptionSpec<'data-type' | 'hash-function'>[] {
@@ -245,13 +251,6 @@ export function gatedVerifyCommand(mechanism: GatedMechanism, about: string): Cl
       ['data-path', 'data'],
       ['signature-path', 'signature'],
     ],
-    async run(options, ctx) {
-      const request = gatedRequest(mechanism, options);
-      const signature = signatureFrom(options).toString('base64');
-      const cluster = ctx.session.cluster(options.string('cluster-id'));
-      const key = await resolveKey(cluster, options.list('key-filter'), ctx.io.warn);
-      await onOne(key.holders, 'crypto-verify', { ref: key.ref, ...request, signature });
-      return { message: 'Signature verified successfully' };
-    },
+    run: (options, ctx) => verifyOnCluster(options, ctx, gatedRequest(mechanism, options)),
   });
 }
